@@ -1,0 +1,60 @@
+"""The `fleece` command: a click group whose subcommands are imported only when used.
+
+`fleece --help` must answer in well under a second, so neither Beam nor torch may be
+imported to list the commands: each entry below carries its one-line help, and the
+module is imported only when that command runs (or its own --help is asked for).
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+# name -> (module:attribute of the click command, one-line help). Order is the order shown.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "corpus": ("pipeline.corpus:corpus", "Run every stage of a manifest in dependency order, skipping complete ones."),
+    "sample": ("pipeline.sample.cli:sample", "Write deterministic synthetic inputs for all seven sources plus ground truth."),
+    "wikipedia": ("pipeline.wikipedia.stage:command", "Stage: MediaWiki XML dumps -> cleaned articles and cited URLs."),
+    "tokenizer": ("tokenizer.cli:tokenizer", "Train the SentencePiece BPE tokenizer (LLaMA settings)."),
+    "encode": ("pipeline.encode:command", "Stage: documents -> token ids, with token counts per source."),
+    "mix": ("pipeline.mix.stage:command", "Stage: encoded documents -> mixed train/val Arrow token shards + manifest.json."),
+    "verify": ("pipeline.mix.verify:verify", "Re-hash shards and check manifest.json counts and mixture."),
+    "report": ("pipeline.mix.report:report", "Print LLaMA's Table 1 for a built corpus beside the paper's figures."),
+    "plan": ("pipeline.plan:plan", "Estimate stages, tokens, shards and epochs of a manifest from file listings."),
+    "show": ("pipeline.show:show", "Print documents (Parquet) or decoded shard rows (Arrow) readably."),
+    "config": ("pipeline.config_cli:config", "Print the complete manifest with every default and a comment per key."),
+    "train": ("trainer.cli:train", "Train a LLaMA model from token shards."),
+    "generate": ("trainer.cli:generate", "Generate text from a training checkpoint."),
+}
+
+
+class LazyGroup(click.Group):
+    """A group that lists commands from COMMANDS and imports one only when it is used."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        entry = COMMANDS.get(cmd_name)
+        if entry is None:
+            return None
+        module_name, attr = entry[0].split(":")
+        return getattr(importlib.import_module(module_name), attr)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, help_text) for name, (_, help_text) in COMMANDS.items()]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """fleece: build a LLaMA-recipe pre-training corpus from raw public dumps and train on it.
+
+    Quick start: `fleece corpus --manifest manifests/sample.yaml`.
+    """
+
+
+if __name__ == "__main__":
+    main()

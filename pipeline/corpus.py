@@ -1,0 +1,42 @@
+"""`fleece corpus`: run a manifest's stages in dependency order, like make."""
+
+from __future__ import annotations
+
+import logging
+
+import click
+
+from pipeline.harness import BEAM_CONTEXT, load_or_fail, run_options, run_stages
+
+
+@click.command(context_settings=BEAM_CONTEXT)
+@run_options
+@click.option("--only", default=None, help="comma-separated stages to run (others are left as they are)")
+@click.pass_context
+def corpus(ctx: click.Context, manifest: str, force: bool, limit: int | None, strict: bool,
+           keep_dropped: bool, verbose: bool, only: str | None) -> None:
+    """Build the corpus a manifest describes: every stage in dependency order.
+
+    A stage whose output is complete (its _SUCCESS matches its inputs and parameters) is
+    skipped, and the command says so; a stage whose inputs or parameters changed runs
+    again. Any other --flag is passed to Beam unchanged, e.g. --runner=FlinkRunner
+    --flink_master=host:8081.
+    """
+    from pipeline.stages import all_stages
+
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING)
+    run = load_or_fail(manifest)
+    stages = all_stages()
+    selected = None
+    if only:
+        selected = {name.strip() for name in only.split(",") if name.strip()}
+        unknown = selected - {stage.name for stage in stages}
+        if unknown:
+            raise click.UsageError(
+                f"--only: unknown stage(s) {', '.join(sorted(unknown))}; "
+                f"stages are {', '.join(s.name for s in stages)}"
+            )
+    ran = run_stages(stages, run, only=selected, force=force, limit=limit, strict=strict,
+                     keep_dropped=keep_dropped, extra_beam_args=list(ctx.args))
+    click.echo(f"corpus: {len(ran)} stage(s) run{': ' + ', '.join(ran) if ran else ', all complete'}"
+               f"; outputs under {run.resolve(run.run_dir)}")

@@ -1,0 +1,315 @@
+"""The stage harness: what every stage shares.
+
+A stage is a `Stage` subclass (its inputs, parameters and a `run` that builds and runs one
+Beam pipeline) plus the click command `stage_command` makes for it. The harness decides
+whether a stage is complete (its `_SUCCESS` records the fingerprint of its inputs,
+parameters and upstream stages), clears and reruns it when not, collects the Beam counters
+into `_stats.json`, and writes `_SUCCESS` last.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import json
+import logging
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from pipeline import io
+from pipeline.config import ConfigError, RunConfig, load_manifest, to_dict
+
+log = logging.getLogger("fleece")
+
+SUCCESS = "_SUCCESS"
+STATS = "_stats.json"
+
+
+class BadInputError(RuntimeError):
+    """A corrupt file or record met under --strict."""
+
+
+@dataclasses.dataclass
+class StageContext:
+    run: RunConfig
+    stage: str
+    out_dir: str
+    limit: int | None = None
+    strict: bool = False
+    keep_dropped: bool = False
+    beam_args: list[str] = dataclasses.field(default_factory=list)
+
+    def stage_dir(self, name: str) -> str:
+        return io.join(self.run.resolve(self.run.run_dir), name)
+
+
+class Stage:
+    """Base of every stage. Subclasses set `name` and `requires` and implement `run`."""
+
+    name: str = ""
+    requires: tuple[str, ...] = ()
+    help: str = ""
+
+    def enabled(self, run: RunConfig) -> bool:
+        return True
+
+    def input_patterns(self, run: RunConfig) -> list[str]:
+        return []
+
+    def parameters(self, run: RunConfig) -> Any:
+        return None
+
+    def run(self, ctx: StageContext) -> dict[str, int]:
+        raise NotImplementedError
+
+
+@functools.cache
+def code_version() -> str:
+    """The package version plus the git commit of the checkout, when there is one."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        base = version("fleece")
+    except PackageNotFoundError:
+        base = "unknown"
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short=12", "HEAD"],
+            cwd=Path(__file__).resolve().parent,
+            capture_output=True,
+            text=True,
+            timeout=5,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        commit = ""
+    return f"{base}+{commit}" if commit else base
+
+
+def _jsonable(value: Any) -> Any:
+    return to_dict(value) if dataclasses.is_dataclass(value) else value
+
+
+def fingerprint(stage: Stage, run: RunConfig, limit: int | None) -> str:
+    """What a stage's output depends on: its parameters, its input files (path, size,
+    mtime), the fingerprints of the stages it reads, and --limit."""
+    patterns = [run.resolve(p) for p in stage.input_patterns(run)]
+    inputs = io.match_files(patterns) if patterns else []
+    upstream = {}
+    for name in stage.requires:
+        marker = io.join(run.resolve(run.run_dir), name, SUCCESS)
+        upstream[name] = io.read_json(marker)["fingerprint"] if io.exists(marker) else None
+    payload = {
+        "stage": stage.name,
+        "parameters": _jsonable(stage.parameters(run)),
+        "inputs": [[f.path, f.size, f.mtime] for f in inputs],
+        "upstream": upstream,
+        "limit": limit,
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def completion(stage: Stage, run: RunConfig, limit: int | None) -> tuple[bool, str]:
+    """(complete?, why) for a stage's output under the run directory."""
+    marker = io.join(run.resolve(run.run_dir), stage.name, SUCCESS)
+    if not io.exists(marker):
+        return False, "no _SUCCESS"
+    recorded = io.read_json(marker).get("fingerprint")
+    if recorded != fingerprint(stage, run, limit):
+        return False, "inputs or parameters changed since the last run"
+    return True, f"complete (fingerprint {recorded[:12]} unchanged)"
+
+
+def beam_args_for(run: RunConfig, extra: list[str]) -> list[str]:
+    runner = run.runner
+    return [
+        f"--direct_num_workers={runner.direct_num_workers}",
+        f"--direct_running_mode={runner.direct_running_mode}",
+        # Beam's workers log every bundle at INFO; keep the console for what users act on
+        "--default_sdk_harness_log_level=WARNING",
+        *runner.beam_args,
+        *extra,
+    ]
+
+
+def set_filesystem_options(beam_args: list[str]) -> None:
+    """Give this process's FileSystems the same options (s3 endpoint, credentials, ...) the
+    workers get, so the harness itself can list inputs and write markers anywhere."""
+    from apache_beam.io.filesystems import FileSystems
+    from apache_beam.options.pipeline_options import PipelineOptions
+
+    FileSystems.set_options(PipelineOptions(beam_args))
+
+
+def run_beam(ctx: StageContext, build: Callable[[Any], None]) -> dict[str, int]:
+    """Build a pipeline with `build(pipeline)`, run it to completion, return its counters
+    (the Beam metrics of namespace `ctx.stage`, summed over steps)."""
+    import apache_beam as beam
+    from apache_beam.metrics.metric import MetricsFilter
+    from apache_beam.options.pipeline_options import PipelineOptions
+
+    options = PipelineOptions(ctx.beam_args)
+    pipeline = beam.Pipeline(options=options)
+    build(pipeline)
+    result = pipeline.run()
+    result.wait_until_finish()
+    counters: dict[str, int] = {}
+    for counter in result.metrics().query(MetricsFilter().with_namespace(ctx.stage))["counters"]:
+        try:
+            value = counter.committed
+        except Exception:  # some runners only report attempted values
+            value = None
+        if value is None:
+            value = counter.attempted
+        counters[counter.key.metric.name] = counters.get(counter.key.metric.name, 0) + int(value)
+    return dict(sorted(counters.items()))
+
+
+def run_stage(
+    stage: Stage,
+    run: RunConfig,
+    *,
+    limit: int | None = None,
+    strict: bool = False,
+    keep_dropped: bool = False,
+    beam_args: list[str] | None = None,
+) -> dict[str, int]:
+    """Run one stage unconditionally: clear its output, run it, write _stats.json, _SUCCESS."""
+    out_dir = io.join(run.resolve(run.run_dir), stage.name)
+    stage_fingerprint = fingerprint(stage, run, limit)
+    io.remove_tree(out_dir)
+    io.make_dirs(out_dir)
+    ctx = StageContext(
+        run=run,
+        stage=stage.name,
+        out_dir=out_dir,
+        limit=limit,
+        strict=strict,
+        keep_dropped=keep_dropped,
+        beam_args=list(beam_args or []),
+    )
+    counters = stage.run(ctx)
+    io.write_json(io.join(out_dir, STATS), {"stage": stage.name, "counters": counters})
+    io.write_json(
+        io.join(out_dir, SUCCESS), {"fingerprint": stage_fingerprint, "code_version": code_version()}
+    )
+    return counters
+
+
+def run_stages(
+    stages: list[Stage],
+    run: RunConfig,
+    *,
+    only: set[str] | None = None,
+    force: bool = False,
+    limit: int | None = None,
+    strict: bool = False,
+    keep_dropped: bool = False,
+    extra_beam_args: list[str] | None = None,
+    echo: Callable[[str], None] = click.echo,
+) -> list[str]:
+    """Run `stages` in order, skipping complete ones (and saying why). Returns the names run."""
+    beam_args = beam_args_for(run, list(extra_beam_args or []))
+    set_filesystem_options(beam_args)
+    ran = []
+    for stage in stages:
+        if only is not None and stage.name not in only:
+            continue
+        if not stage.enabled(run):
+            echo(f"{stage.name}: skipped (not configured in this manifest)")
+            continue
+        complete, why = completion(stage, run, limit)
+        if complete and not force:
+            echo(f"{stage.name}: {why}; nothing to do")
+            continue
+        echo(f"{stage.name}: running ({'--force' if complete else why})")
+        counters = run_stage(
+            stage, run, limit=limit, strict=strict, keep_dropped=keep_dropped, beam_args=beam_args
+        )
+        summary = ", ".join(f"{k}={v}" for k, v in counters.items() if not k.startswith("bytes"))
+        echo(f"{stage.name}: done ({summary})")
+        ran.append(stage.name)
+    return ran
+
+
+def load_or_fail(manifest: str) -> RunConfig:
+    try:
+        return load_manifest(manifest)
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from exc
+
+
+def run_options(func: Callable) -> Callable:
+    """The options every stage command and `fleece corpus` share."""
+    options = [
+        click.option(
+            "--manifest",
+            "-m",
+            default="manifests/sample.yaml",
+            show_default=True,
+            help="run manifest (YAML)",
+        ),
+        click.option("--force", is_flag=True, help="rerun even if the output is complete"),
+        click.option("--limit", type=int, default=None, help="records per input file (quick try)"),
+        click.option("--strict", is_flag=True, help="fail on the first bad record or file"),
+        click.option(
+            "--keep-dropped",
+            is_flag=True,
+            help="also write dropped documents with their reason under <stage>/dropped/",
+        ),
+        click.option("-v", "--verbose", is_flag=True, help="log at INFO level"),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+BEAM_CONTEXT = {"ignore_unknown_options": True, "allow_extra_args": True}
+
+
+def parameters_help(config: Any, prefix: str) -> str:
+    """The epilog of a stage's --help: each parameter, its default and what it means."""
+    if config is None:
+        return ""
+    lines = ["\b", f"Parameters (manifest keys under {prefix}):"]
+    for f in dataclasses.fields(config):
+        value = json.dumps(_jsonable(getattr(config, f.name)), ensure_ascii=False)
+        if len(value) > 60:
+            value = value[:57] + "..."
+        lines.append(f"  {f.name} = {value}")
+        lines.append(f"      {f.metadata.get('help', '')}")
+    return "\n".join(lines)
+
+
+def stage_command(stage: Stage, config_key: str) -> click.Command:
+    """`fleece <stage>`: run this one stage of a manifest. Unknown flags go to Beam."""
+    defaults = stage.parameters(RunConfig())
+
+    @click.command(
+        name=stage.name,
+        help=f"{stage.help}\n\nAny other --flag is passed to Beam unchanged "
+        "(e.g. --runner=DataflowRunner --project=...).",
+        epilog=parameters_help(defaults, config_key),
+        context_settings=BEAM_CONTEXT,
+    )
+    @run_options
+    @click.pass_context
+    def command(ctx: click.Context, manifest: str, force: bool, limit: int | None, strict: bool,
+                keep_dropped: bool, verbose: bool) -> None:
+        logging.basicConfig(level=logging.INFO if verbose else logging.WARNING)
+        run = load_or_fail(manifest)
+        run_stages(
+            [stage],
+            run,
+            force=force,
+            limit=limit,
+            strict=strict,
+            keep_dropped=keep_dropped,
+            extra_beam_args=list(ctx.args),
+        )
+
+    return command

@@ -1,0 +1,92 @@
+"""File access through Beam's FileSystems, so every path may be local, gs:// or s3://.
+
+Compression is always handled by the caller (bz2/gzip streams are decoded where their
+faults can be reported with a position), so files are opened UNCOMPRESSED here.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+from dataclasses import dataclass
+from typing import IO, Any
+
+from apache_beam.io.filesystem import CompressionTypes
+from apache_beam.io.filesystems import FileSystems
+
+
+@dataclass(frozen=True, order=True)
+class InputFile:
+    path: str
+    size: int
+    mtime: float
+
+
+def join(base: str, *parts: str) -> str:
+    return FileSystems.join(base, *parts) if "://" in base else posixpath.join(base, *parts)
+
+
+def match_files(patterns: list[str]) -> list[InputFile]:
+    """Every file matching any of `patterns` (globs), sorted by path, each listed once.
+
+    A pattern that matches nothing is an error: a typo in a manifest must not silently
+    produce an empty corpus."""
+    found: dict[str, InputFile] = {}
+    for pattern in patterns:
+        results = FileSystems.match([pattern])[0].metadata_list
+        if not results:
+            raise FileNotFoundError(f"no input file matches {pattern!r}")
+        for meta in results:
+            found[meta.path] = InputFile(meta.path, meta.size_in_bytes, meta.last_updated_in_seconds)
+    return sorted(found.values())
+
+
+def exists(path: str) -> bool:
+    return FileSystems.exists(path)
+
+
+def open_read(path: str) -> IO[bytes]:
+    return FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED)
+
+
+def open_write(path: str) -> IO[bytes]:
+    return FileSystems.create(path, compression_type=CompressionTypes.UNCOMPRESSED)
+
+
+def read_text(path: str) -> str:
+    if not FileSystems.exists(path):
+        raise FileNotFoundError(path)
+    with open_read(path) as f:
+        return f.read().decode("utf-8")
+
+
+def write_bytes(path: str, data: bytes) -> None:
+    with open_write(path) as f:
+        f.write(data)
+
+
+def write_json(path: str, obj: Any) -> None:
+    write_bytes(path, (json.dumps(obj, indent=1, sort_keys=True) + "\n").encode("utf-8"))
+
+
+def read_json(path: str) -> Any:
+    return json.loads(read_text(path))
+
+
+def remove_tree(path: str) -> None:
+    """Delete every file under `path` (a directory locally, a prefix on object stores)."""
+    if "://" not in path:
+        import shutil
+
+        shutil.rmtree(path, ignore_errors=True)
+        return
+    listed = FileSystems.match([join(path, "**")])[0].metadata_list
+    if listed:
+        FileSystems.delete([m.path for m in listed])
+
+
+def make_dirs(path: str) -> None:
+    if "://" not in path:
+        import os
+
+        os.makedirs(path, exist_ok=True)
