@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import logging
-
 import click
 
-from pipeline.harness import BEAM_CONTEXT, load_or_fail, run_options, run_stages
+from pipeline.harness import BEAM_CONTEXT, configure_logging, load_or_fail, run_options, run_stages
 
 
 @click.command(context_settings=BEAM_CONTEXT)
@@ -24,7 +22,7 @@ def corpus(ctx: click.Context, manifest: str, force: bool, limit: int | None, st
     """
     from pipeline.stages import all_stages
 
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING)
+    configure_logging(verbose)
     run = load_or_fail(manifest)
     stages = all_stages()
     selected = None

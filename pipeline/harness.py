@@ -130,7 +130,7 @@ def beam_args_for(run: RunConfig, extra: list[str]) -> list[str]:
         f"--direct_num_workers={runner.direct_num_workers}",
         f"--direct_running_mode={runner.direct_running_mode}",
         # Beam's workers log every bundle at INFO; keep the console for what users act on
-        "--default_sdk_harness_log_level=WARNING",
+        "--default_sdk_harness_log_level=ERROR",
         *runner.beam_args,
         *extra,
     ]
@@ -236,6 +236,14 @@ def run_stages(
     return ran
 
 
+def configure_logging(verbose: bool) -> None:
+    """fleece's own warnings (bad records) always show; Beam's chatter only with -v."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    if not verbose:
+        logging.getLogger("apache_beam").setLevel(logging.ERROR)
+
+
 def load_or_fail(manifest: str) -> RunConfig:
     try:
         return load_manifest(manifest)
@@ -300,7 +308,7 @@ def stage_command(stage: Stage, config_key: str) -> click.Command:
     @click.pass_context
     def command(ctx: click.Context, manifest: str, force: bool, limit: int | None, strict: bool,
                 keep_dropped: bool, verbose: bool) -> None:
-        logging.basicConfig(level=logging.INFO if verbose else logging.WARNING)
+        configure_logging(verbose)
         run = load_or_fail(manifest)
         run_stages(
             [stage],

@@ -7,7 +7,8 @@ its own, so
   only: the reader resumes at the next `<page>`;
 - no entity is ever expanded: the DOCTYPE is never given to the XML parser, so a page
   that uses a declared entity (an XML bomb) fails as `entity_expansion`;
-- a truncated or corrupt bz2 stream keeps every page read before the fault.
+- a truncated or corrupt bz2 stream keeps every page of the bz2 blocks before the fault
+  (a block is checked as a whole, so the pages of the damaged block itself are lost).
 The split is safe because `<` cannot occur unescaped inside well-formed element text.
 """
 
@@ -22,6 +23,9 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 
 CHUNK_BYTES = 1 << 20
+# Compressed bytes given to the bz2 decompressor at a time: when a block is corrupt, the
+# output of the call that meets it is lost, so small feeds keep the blocks before it.
+BZ2_FEED_BYTES = 4096
 PAGE_OPEN = "<page>"
 PAGE_CLOSE = "</page>"
 
@@ -74,7 +78,7 @@ def decompressed_chunks(stream: BinaryIO, compressed: bool) -> Iterator[bytes]:
         return
     decompressor = bz2.BZ2Decompressor()
     while True:
-        chunk = stream.read(CHUNK_BYTES)
+        chunk = stream.read(BZ2_FEED_BYTES)
         if not chunk:
             break
         while chunk:
@@ -89,7 +93,7 @@ def decompressed_chunks(stream: BinaryIO, compressed: bool) -> Iterator[bytes]:
                 decompressor = bz2.BZ2Decompressor()
                 if not chunk:
                     # the next stream starts in the next read, or the file ends here
-                    nxt = stream.read(CHUNK_BYTES)
+                    nxt = stream.read(BZ2_FEED_BYTES)
                     if not nxt:
                         return
                     chunk = nxt
@@ -150,6 +154,16 @@ def _record_name(ordinal: int, raw: str, offset: int) -> str:
     return f"page #{ordinal}{shown} at character {offset}"
 
 
+def _entity_at(raw: str, error: ET.ParseError) -> str | None:
+    """The name of the entity reference where expat stopped (its message omits it)."""
+    line, column = error.position
+    lines = raw.split("\n")
+    if line - 1 >= len(lines):
+        return None
+    match = re.match(r"&([^;\s&<]+);", lines[line - 1][column:])
+    return match.group(1) if match else None
+
+
 def parse_page(raw: str, ordinal: int) -> Page:
     """One <page> element. Raises ET.ParseError or ValueError on a malformed page."""
     element = ET.fromstring(raw)
@@ -207,12 +221,11 @@ def iter_dump(
         try:
             return parse_page(raw, ordinal)
         except ET.ParseError as exc:
-            message = str(exc)
-            undefined = re.search(r"undefined entity &?([^;:\s]+)", message)
-            if undefined and undefined.group(1) in entities:
+            entity = _entity_at(raw, exc) if "undefined entity" in str(exc) else None
+            if entity is not None and entity in entities:
                 return fault(record, "entity_expansion",
-                             f"reference to the DTD entity &{undefined.group(1)}; refused: {message}")
-            return fault(record, "malformed_page", message)
+                             f"reference to the DTD entity &{entity}; refused ({exc})")
+            return fault(record, "malformed_page", str(exc))
         except ValueError as exc:
             return fault(record, "malformed_page", str(exc))
 
@@ -284,7 +297,11 @@ def iter_dump(
                     break
                 ordinal += 1
                 stop = end + len(PAGE_CLOSE)
-                yield handle_page(buffer[start:stop], consumed + start)
+                if stop - start > max_page_chars:
+                    yield fault(_record_name(ordinal, buffer[start:stop], consumed + start),
+                                "page_too_large", f"page exceeds {max_page_chars} characters")
+                else:
+                    yield handle_page(buffer[start:stop], consumed + start)
                 consumed += stop
                 buffer = buffer[stop:]
     except _StreamFault as exc:

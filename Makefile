@@ -1,0 +1,55 @@
+# fleece: `make corpus` builds the sample corpus end to end, `make test` runs the suite.
+# Both set up the environment first when needed (a .venv plus KenLM's lmplz/build_binary).
+
+PYTHON      ?= python3
+VENV        := .venv
+BIN         := $(VENV)/bin
+MANIFEST    ?= manifests/sample.yaml
+ARGS        ?=
+TRAIN_CONFIG ?= manifests/train-tiny.yaml
+BENCH_ARGS  ?=
+KENLM_BUILD := build/kenlm
+BOOST_PKGS  := libboost-program-options-dev libboost-system-dev libboost-thread-dev libboost-test-dev
+
+.PHONY: install corpus test bench lint train clean
+
+install: $(VENV)/.installed $(BIN)/lmplz
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+# KenLM's estimation tools are not in its wheel: build them from the sdist on PyPI with
+# Debian's Boost (installed with apt-get when missing).
+$(BIN)/lmplz: $(VENV)/.installed
+	@for p in $(BOOST_PKGS) cmake; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing$$missing with apt-get"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	rm -rf $(KENLM_BUILD) && mkdir -p $(KENLM_BUILD)
+	$(BIN)/pip download --quiet --no-deps --no-binary kenlm --no-build-isolation -d $(KENLM_BUILD) kenlm
+	tar -xzf $(KENLM_BUILD)/kenlm-*.tar.gz -C $(KENLM_BUILD) --strip-components=1
+	cmake -S $(KENLM_BUILD) -B $(KENLM_BUILD)/out -DCMAKE_BUILD_TYPE=Release >/dev/null
+	cmake --build $(KENLM_BUILD)/out --target lmplz build_binary -j2 >/dev/null
+	cp $(KENLM_BUILD)/out/bin/lmplz $(KENLM_BUILD)/out/bin/build_binary $(BIN)/
+
+corpus: install
+	$(BIN)/fleece corpus --manifest $(MANIFEST) $(ARGS)
+
+test: install
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile
+
+bench: install
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+
+train: install
+	$(BIN)/fleece train --config $(TRAIN_CONFIG)
+
+clean:
+	rm -rf runs build

@@ -1,0 +1,1 @@
+"""Benchmarks behind `make bench`: each prints one JSON line per measurement."""

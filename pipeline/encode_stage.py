@@ -1,0 +1,159 @@
+"""The `encode` stage: each present source's documents -> token ids, counted per source.
+
+Output: <run>/encode/<source>/part-*.parquet with id, source, tokens (SentencePiece ids,
+exactly SentencePieceProcessor.encode(text)), bytes (UTF-8 length of the text). Counters
+documents_<source>, tokens_<source> and bytes_<source> go to _stats.json.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from pipeline import io
+from pipeline.config import SOURCES, RunConfig
+from pipeline.encode import EncodeConfig, encoded_schema
+from pipeline.harness import Stage, StageContext, parameters_help, run_beam, stage_command
+from pipeline.present import present_sources
+from pipeline.shards import read_bytes
+from pipeline.tokenizer_stage import tokenizer_path
+
+
+def encoded_pattern(run: RunConfig, source: str) -> str:
+    return io.join(run.resolve(run.run_dir), "encode", source, "part-*.parquet")
+
+
+def _encode_fn(stage: str, model_path: str, cache_entries: int) -> Any:
+    import apache_beam as beam
+
+    class EncodeDocumentFn(beam.DoFn):
+        """Loads the tokenizer once per worker; one encoded row per non-empty document."""
+
+        def setup(self) -> None:
+            from tokenizer.encoder import FastEncoder
+
+            self.encoder = FastEncoder(read_bytes(model_path), cache_entries=cache_entries)
+            self.counters: dict[str, Any] = {}
+
+        def _count(self, name: str, value: int = 1) -> None:
+            counter = self.counters.get(name)
+            if counter is None:
+                counter = self.counters[name] = beam.metrics.Metrics.counter(stage, name)
+            counter.inc(value)
+
+        def process(self, document: dict[str, Any]) -> Iterator[dict[str, Any]]:
+            source, text = document["source"], document["text"]
+            if not text:
+                self._count(f"dropped_empty_{source}")
+                return
+            ids = self.encoder.encode_array(text)
+            size = len(text.encode("utf-8", "replace"))
+            self._count(f"documents_{source}")
+            self._count(f"tokens_{source}", int(ids.size))
+            self._count(f"bytes_{source}", size)
+            yield {"id": document["id"], "source": source, "tokens": ids, "bytes": size}
+
+    return EncodeDocumentFn()
+
+
+def encoded_table(rows: list[dict[str, Any]], schema: Any) -> Any:
+    """Rows (tokens as arrays) as one Arrow table, sorted by id; token lists built from one
+    concatenated buffer rather than Python ints."""
+    import numpy as np
+    import pyarrow as pa
+
+    ordered = sorted(rows, key=lambda r: (r["id"], r["tokens"].tobytes()))
+    id_type = schema.field("tokens").type.value_type
+    dtype = np.uint16 if id_type == pa.uint16() else np.uint32
+    lengths = [r["tokens"].size for r in ordered]
+    offsets = np.zeros(len(ordered) + 1, dtype=np.int32)
+    np.cumsum(lengths, out=offsets[1:])
+    values = (
+        np.concatenate([r["tokens"] for r in ordered]).astype(dtype, copy=False)
+        if ordered
+        else np.empty(0, dtype=dtype)
+    )
+    tokens = pa.ListArray.from_arrays(pa.array(offsets), pa.array(values, type=id_type))
+    return pa.table(
+        {
+            "id": pa.array([r["id"] for r in ordered], pa.string()),
+            "source": pa.array([r["source"] for r in ordered], pa.string()),
+            "tokens": tokens.cast(schema.field("tokens").type),
+            "bytes": pa.array([r["bytes"] for r in ordered], pa.int64()),
+        },
+        schema=schema,
+    )
+
+
+def _write_encoded_parts(out_dir: str, schema: Any, parts: int, label: str) -> Any:
+    """Encoded rows -> part-NNNNN.parquet by a stable hash of the id, sorted by id inside."""
+    import apache_beam as beam
+    import pyarrow.parquet as pq
+
+    from pipeline.documents import part_name, stable_hash
+
+    def write(element: tuple[int, list[dict[str, Any]]]) -> str:
+        index, rows = element
+        path = io.join(out_dir, part_name(index))
+        with io.open_write(path) as f:
+            pq.write_table(encoded_table(list(rows), schema), f, compression="zstd")
+        return path
+
+    class WriteEncodedParts(beam.PTransform):
+        def expand(self, rows: Any) -> Any:
+            return (
+                rows
+                | f"Assign part {label}" >> beam.Map(lambda r: (stable_hash(r["id"]) % parts, r))
+                | f"Group part {label}" >> beam.GroupByKey()
+                | f"Write part {label}" >> beam.Map(write)
+            )
+
+    return WriteEncodedParts()
+
+
+class EncodeStage(Stage):
+    name = "encode"
+    requires = ("tokenizer", *SOURCES)
+    help = "Encode every present source's documents to token ids (exactly SentencePiece's)."
+
+    def parameters(self, run: RunConfig) -> EncodeConfig:
+        return run.encode
+
+    def run(self, ctx: StageContext) -> dict[str, int]:
+        import apache_beam as beam
+
+        from pipeline.documents import ReadDocuments
+        from tokenizer.model_proto import parse
+
+        run = ctx.run
+        present = present_sources(run)
+        if not present:
+            raise FileNotFoundError(f"no source documents under {run.run_dir}")
+        model_path = tokenizer_path(run)
+        vocab_size = len(parse(read_bytes(model_path)).pieces)
+        schema = encoded_schema(vocab_size)
+
+        def build(pipeline: beam.Pipeline) -> None:
+            for source, parts in present.items():
+                out_dir = io.join(ctx.out_dir, source)
+                io.make_dirs(out_dir)
+                (
+                    pipeline
+                    | f"Read {source}"
+                    >> ReadDocuments(
+                        io.join(io.join(run.resolve(run.run_dir), source), "part-*.parquet")
+                    )
+                    | f"Encode {source}"
+                    >> beam.ParDo(_encode_fn(self.name, model_path, run.encode.cache_entries))
+                    | f"Write {source}"
+                    >> _write_encoded_parts(out_dir, schema, run.encode.parts or len(parts), source)
+                )
+
+        counters = run_beam(ctx, build)
+        counters["vocab_size"] = vocab_size
+        return counters
+
+
+STAGE = EncodeStage()
+command = stage_command(STAGE, "encode")
+command.epilog = parameters_help(EncodeConfig(), "encode")

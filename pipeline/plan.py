@@ -1,0 +1,218 @@
+"""`fleece plan MANIFEST`: what a run would do and produce, estimated from file listings.
+
+Inputs are listed (path and size), never opened. Tokens per source are estimated as listed
+input bytes / a bytes-per-token ratio per source (raw input bytes, compressed as shipped, per
+final token, filters included). The ratios are rough, derived from LLaMA's Table 1 and the
+published sizes of the dumps, and printed beside every estimate; --bytes-per-token overrides.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import click
+
+# Raw input bytes per final token; how each figure was derived (LLaMA unique tokens =
+# proportion x 1.4T / epochs, Table 1):
+INPUT_BYTES_PER_TOKEN: dict[str, float] = {
+    # 5 WET dumps of ~8 TB gzip each vs ~850B tokens kept by CCNet
+    "commoncrawl": 47.0,
+    # c4/en json.gz, ~305 GB, vs ~198B tokens
+    "c4": 1.5,
+    # BigQuery JSONL (uncompressed) before licence, quality and dedup filters vs ~98B tokens
+    "github": 8.0,
+    # 20 pages-articles .xml.bz2 dumps, ~60 GB, vs ~26B tokens
+    "wikipedia": 2.3,
+    # Gutenberg + Books3 plain text vs ~28B tokens (near-duplicates removed)
+    "books": 3.5,
+    # source tarballs (figures included) vs ~33B tokens of cleaned LaTeX
+    "arxiv": 60.0,
+    # 28 sites' .7z archives, ~90 GB, vs ~27B tokens
+    "stackexchange": 3.3,
+}
+
+
+# Approximate size of each source's real inputs as shipped (the sizes the ratios above were
+# derived from); used, and marked as assumed, when a source's inputs cannot be listed (no
+# credentials, placeholder bucket) or its stage does not exist yet.
+PUBLISHED_INPUT_BYTES: dict[str, int] = {
+    "commoncrawl": 40 * 10**12,
+    "c4": 305 * 10**9,
+    "github": 800 * 10**9,
+    "wikipedia": 60 * 10**9,
+    "books": 100 * 10**9,
+    "arxiv": 2 * 10**12,
+    "stackexchange": 90 * 10**9,
+}
+
+
+@dataclasses.dataclass
+class SourceEstimate:
+    source: str
+    patterns: list[str]
+    files: int
+    input_bytes: int
+    bytes_per_token: float
+    error: str = ""
+    assumed: bool = False
+
+    @property
+    def tokens(self) -> int:
+        return int(self.input_bytes / self.bytes_per_token) if self.input_bytes else 0
+
+
+def list_inputs(patterns: list[str]) -> tuple[int, int, str]:
+    """(files, total bytes, error) for globs, by listing only."""
+    from pipeline import io
+
+    try:
+        files = io.match_files(patterns)
+    except Exception as error:  # a missing bucket, no credentials, a typo: report, go on
+        return 0, 0, f"{type(error).__name__}: {error}"
+    return len(files), sum(f.size for f in files), ""
+
+
+def estimate_sources(
+    run: Any, ratios: dict[str, float], assume_published: bool
+) -> dict[str, SourceEstimate]:
+    """Per source: listed input size (or, with assume_published, the published size when the
+    inputs cannot be listed) and the token estimate."""
+    from pipeline.config import SOURCES
+
+    estimates = {}
+    for source in SOURCES:
+        config = getattr(run.sources, source, None)
+        patterns = [run.resolve(p) for p in getattr(config, "inputs", [])] if config else []
+        if config is None:
+            files, size, error = 0, 0, "no stage yet"
+        elif not patterns:
+            files, size, error = 0, 0, "no inputs in the manifest"
+        else:
+            files, size, error = list_inputs(patterns)
+        estimate = SourceEstimate(source, patterns, files, size, ratios[source], error)
+        if error and assume_published and (config is None or patterns):
+            estimate.input_bytes = PUBLISHED_INPUT_BYTES[source]
+            estimate.assumed = True
+            estimate.error = f"ASSUMED published size ({error})"
+        estimates[source] = estimate
+    return estimates
+
+
+def human(value: float, unit: str = "B") -> str:
+    from pipeline.mix.report import human as _human
+
+    return _human(value, unit)
+
+
+def plan_text(run: Any, ratios: dict[str, float], assume_published: bool = True) -> str:
+    from pipeline.mix import quotas
+    from pipeline.shards import token_dtype
+    from pipeline.stages import all_stages
+
+    lines = ["Stages (in order):"]
+    for stage in all_stages():
+        state = "enabled" if stage.enabled(run) else "not configured"
+        lines.append(f"  {stage.name:<14} {state:<15} -> {run.resolve(run.run_dir)}/{stage.name}/")
+
+    estimates = estimate_sources(run, ratios, assume_published)
+    lines += ["", "Inputs (listed, not read) and token estimates:"]
+    header = f"  {'source':<14}{'files':>7}{'input size':>12}{'bytes/token':>13}{'est. tokens':>13}  note"
+    lines.append(header)
+    for e in estimates.values():
+        note = e.error[:110] or ", ".join(e.patterns)[:110]
+        lines.append(
+            f"  {e.source:<14}{e.files:>7}{human(e.input_bytes):>12}{e.bytes_per_token:>13.1f}"
+            f"{human(e.tokens, ''):>13}  {note}"
+        )
+
+    present = {s: e.tokens for s, e in estimates.items() if e.tokens > 0}
+    lines.append("")
+    if not present:
+        lines.append("Mixture: no source has listed inputs; nothing to mix.")
+        return "\n".join(lines)
+    shares, missing = quotas.target_shares(run.mix.ratios, present)
+    target = run.mix.token_target or quotas.automatic_target(present, shares)
+    itemsize = token_dtype(run.tokenizer.vocab_size).itemsize
+    lines.append(
+        f"Mixture: token target {human(target, '')} tokens"
+        f"{' (automatic: no source repeats)' if not run.mix.token_target else ''}"
+    )
+    if missing:
+        lines.append(f"  missing sources, ratios renormalised over the rest: {', '.join(missing)}")
+    lines.append(f"  {'source':<14}{'share':>8}{'quota':>10}{'epochs':>8}")
+    for source in sorted(shares, key=list(INPUT_BYTES_PER_TOKEN).index):
+        share = shares[source]
+        quota = share * target
+        lines.append(
+            f"  {source:<14}{100 * share:>7.2f}%{human(quota, ''):>10}{quota / present[source]:>8.2f}"
+        )
+    over = [s for s, share in shares.items() if share * target / present[s] > run.mix.max_epochs]
+    if over:
+        lines.append(
+            f"  WARNING: more than mix.max_epochs={run.mix.max_epochs} epochs: {', '.join(over)}"
+        )
+
+    train_bytes = target * itemsize
+    train_shards = quotas.shard_count(target, itemsize, run.mix.shard_bytes)
+    val_tokens = int(run.mix.val_fraction * sum(present.values()))
+    val_shards = quotas.shard_count(val_tokens, itemsize, run.mix.shard_bytes)
+    lines += [
+        "",
+        f"Shards: {token_dtype(run.tokenizer.vocab_size).name} tokens (vocab {run.tokenizer.vocab_size}),"
+        f" target {human(run.mix.shard_bytes)} each",
+        f"  train: {train_shards} shards, {human(train_bytes)} (~{human(train_bytes / train_shards)} each)",
+        f"  val:   {val_shards} shards, ~{human(val_tokens, '')} tokens"
+        f" ({100 * run.mix.val_fraction:g}% of documents)",
+        f"Tokenizer: vocab {run.tokenizer.vocab_size}, trained on {human(run.tokenizer.sample_bytes)}"
+        " of text drawn at the mixture ratios",
+        "",
+        "Estimates use raw input bytes per final token (filters included): rough, see "
+        "pipeline/plan.py; override with --bytes-per-token SOURCE=RATIO.",
+    ]
+    if any(e.assumed for e in estimates.values()):
+        lines.append(
+            "ASSUMED rows use the published size of the real inputs because they could not be "
+            "listed (--listed-only drops them)."
+        )
+    return "\n".join(lines)
+
+
+def parse_overrides(values: tuple[str, ...]) -> dict[str, float]:
+    from pipeline.config import SOURCES
+
+    ratios = dict(INPUT_BYTES_PER_TOKEN)
+    for value in values:
+        source, sep, number = value.partition("=")
+        if not sep or source not in SOURCES:
+            raise click.BadParameter(f"{value!r}: expected SOURCE=RATIO with SOURCE in {SOURCES}")
+        try:
+            ratios[source] = float(number)
+        except ValueError as error:
+            raise click.BadParameter(f"{value!r}: {number!r} is not a number") from error
+        if ratios[source] <= 0:
+            raise click.BadParameter(f"{value!r}: the ratio must be positive")
+    return ratios
+
+
+@click.command()
+@click.argument("manifest")
+@click.option(
+    "--bytes-per-token",
+    "overrides",
+    multiple=True,
+    metavar="SOURCE=RATIO",
+    help="Raw input bytes per final token for a source (repeatable).",
+)
+@click.option(
+    "--listed-only",
+    is_flag=True,
+    help="Estimate only from inputs that can be listed (no published-size assumptions).",
+)
+def plan(manifest: str, overrides: tuple[str, ...], listed_only: bool) -> None:
+    """Print MANIFEST's stages and estimated tokens, epochs and shards (lists inputs only)."""
+    from pipeline.harness import load_or_fail, set_filesystem_options
+
+    run = load_or_fail(manifest)
+    set_filesystem_options(list(run.runner.beam_args))
+    click.echo(plan_text(run, parse_overrides(overrides), assume_published=not listed_only))

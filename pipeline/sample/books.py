@@ -1,0 +1,199 @@
+"""Books sample: Project Gutenberg plain text with START/END licence blocks, and Books3 text.
+
+Planted near-duplicates (word 5-gram Jaccard measured on the book bodies, see `jaccard`):
+  ~0.92  two Gutenberg editions of one book: the higher id must be dropped (>= 0.9)
+  ~0.80  two Books3 books: both stay
+Most books use the current "*** START OF THE PROJECT GUTENBERG EBOOK <TITLE> ***" markers;
+one uses the older "*** START OF THIS PROJECT GUTENBERG EBOOK" form. Ids are
+"books/gutenberg/<number>" and "books/books3/<file name without .txt>".
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import textwrap
+
+from pipeline.sample import lexicon, text
+from pipeline.sample.seeding import rng_for
+
+GUTENBERG_PER_SCALE = 6
+BOOKS3_PER_SCALE = 4
+TARGETS = {"gutenberg": 0.92, "books3": 0.80}
+SHINGLE = 5
+LICENCE_MARKERS = ["Project Gutenberg", "PROJECT GUTENBERG", "*** START", "*** END",
+                   "www.gutenberg.org"]
+
+PREAMBLE = """The Project Gutenberg eBook of {title}
+
+This ebook is for the use of anyone anywhere in the United States and
+most other parts of the world at no cost and with almost no restrictions
+whatsoever. You may copy it, give it away or re-use it under the terms
+of the Project Gutenberg License included with this ebook or online
+at www.gutenberg.org. If you are not located in the United States,
+you will have to check the laws of the country where you are located
+before using this eBook.
+
+Title: {title}
+
+Author: {author}
+
+Release date: {month} {day}, {year} [eBook #{number}]
+
+Language: English
+
+Credits: Transcribed from the {edition} edition by volunteers.
+
+"""
+
+# A short licence in the shape of the real one (sections, headings), in our own words.
+LICENCE = """
+
+*** END OF {which} PROJECT GUTENBERG EBOOK {upper} ***
+
+Updated editions will replace the previous one and the old editions
+will be renamed.
+
+START: FULL LICENSE
+
+THE FULL PROJECT GUTENBERG LICENSE
+PLEASE READ THIS BEFORE YOU DISTRIBUTE OR USE THIS WORK
+
+Section 1. General Terms of Use and Redistributing Project Gutenberg works
+
+1.A. By reading or using any part of this Project Gutenberg electronic
+work, you indicate that you have read and accept all the terms of this
+license. If you do not agree, you must stop using the work.
+
+1.B. "Project Gutenberg" is a registered trademark. It may only be used
+on or associated in any way with an electronic work by people who agree
+to be bound by the terms of this agreement.
+
+Section 2. Information about the Mission of Project Gutenberg
+
+Volunteers and donations make it possible to keep these works freely
+available for generations to come. More information is available at
+www.gutenberg.org.
+"""
+
+MONTHS = lexicon.words("January|February|March|April|May|June|July|August|September|October|"
+                       "November|December")
+ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
+
+
+def shingles(words: list[str]) -> set[tuple[str, ...]]:
+    return {tuple(words[i:i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)}
+
+
+def jaccard(first: str, second: str) -> float:
+    """Jaccard similarity of the sets of word 5-grams (words = str.split(), case kept)."""
+    a, b = shingles(first.split()), shingles(second.split())
+    return len(a & b) / len(a | b)
+
+
+def book_body(writer: text.NarrativeWriter, rng: random.Random, chapters: int) -> list[list[str]]:
+    """Paragraphs of words, with chapter headings as their own paragraphs."""
+    paragraphs = []
+    for number in range(chapters):
+        paragraphs.append(["CHAPTER", f"{ROMAN[number]}."])
+        for _ in range(rng.randrange(8, 14)):
+            paragraphs.append(writer.paragraph(rng, rng.randrange(3, 8)).split())
+    return paragraphs
+
+
+def render(paragraphs: list[list[str]]) -> str:
+    """Hard-wrapped at 70 columns as Gutenberg texts are, paragraphs separated by blank lines."""
+    return "\n\n".join(textwrap.fill(" ".join(words), width=70) for words in paragraphs)
+
+
+def near_duplicate(paragraphs: list[list[str]], target: float, rng: random.Random,
+                   vocabulary: list[str]) -> tuple[list[list[str]], float]:
+    """A copy with isolated words replaced until the 5-gram Jaccard is close to `target`."""
+    original = render(paragraphs)
+    flat = [(p, w) for p, words in enumerate(paragraphs) if words[0] != "CHAPTER"
+            for w in range(len(words))]
+    positions = flat[::SHINGLE]  # at least 5 apart, so each edit touches its own shingles
+    rng.shuffle(positions)
+    low, high = 0, len(positions)
+    best: tuple[list[list[str]], float] = (paragraphs, 1.0)
+    while low < high:  # fewer edits -> higher Jaccard; find the count nearest the target
+        count = (low + high) // 2
+        copy = [list(words) for words in paragraphs]
+        for p, w in positions[:count]:
+            replacement = rng.choice(vocabulary)
+            copy[p][w] = replacement if replacement != copy[p][w] else replacement + "s"
+        score = jaccard(original, render(copy))
+        if abs(score - target) < abs(best[1] - target):
+            best = (copy, score)
+        if score > target:
+            low = count + 1
+        else:
+            high = count
+    return best
+
+
+def gutenberg_file(body: str, title: str, author: str, number: int, rng: random.Random,
+                   old_style: bool) -> str:
+    which = "THIS" if old_style else "THE"
+    head = PREAMBLE.format(title=title, author=author, month=rng.choice(MONTHS),
+                           day=rng.randrange(1, 29), year=rng.randrange(1994, 2022),
+                           number=number, edition=rng.choice(("1887", "1902", "1921")))
+    start = f"*** START OF {which} PROJECT GUTENBERG EBOOK {title.upper()} ***\n\n\n\n"
+    return head + start + body + LICENCE.format(which=which, upper=title.upper())
+
+
+def write_books(out_dir: str, scale: int, seed: int) -> dict:
+    """Write Gutenberg and Books3 texts under `out_dir`; return the "books" ground truth."""
+    rng = rng_for(seed, "books")
+    writer = text.NarrativeWriter()
+    english = text.grammar("en")
+    vocabulary = sorted({w for key in ("names", "objects", "places", "emotions", "adjectives")
+                         for entry in lexicon.NARRATIVE[key] for w in entry.split()})
+    os.makedirs(os.path.join(out_dir, "gutenberg"), exist_ok=True)
+    os.makedirs(os.path.join(out_dir, "books3"), exist_ok=True)
+    truth: dict = {"gutenberg": {}, "books3": {}, "near_duplicates": [],
+                   "licence_markers": LICENCE_MARKERS,
+                   "jaccard_definition": "word 5-gram sets of str.split() of the body; "
+                                         "Gutenberg body = text between the START and END lines"}
+    numbers = sorted(rng.sample(range(10000, 70000), GUTENBERG_PER_SCALE * scale))
+    old_style_number = numbers[len(numbers) // 2]
+    names: list[str] = []
+    for collection, count in (("gutenberg", len(numbers)), ("books3", BOOKS3_PER_SCALE * scale)):
+        bodies: list[tuple[str, list[list[str]], str]] = []
+        for index in range(count):
+            title = f"The {english.place_title(rng)}"
+            author = f"{rng.choice(lexicon.NARRATIVE['names'])} {english.proper_name(rng)}"
+            bodies.append((title, book_body(writer, rng, rng.randrange(4, 8)), author))
+            if collection == "books3":
+                name = f"{title.lower().replace(' ', '-')}-{author.split()[1].lower()}"
+                while name in names:
+                    name += f"-{index}"
+                names.append(name)
+        # the planted pair: the last book of each collection copies the first, edited
+        edited, score = near_duplicate(bodies[0][1], TARGETS[collection], rng, vocabulary)
+        bodies[-1] = (bodies[0][0], edited, bodies[0][2])
+        for index, (title, paragraphs, author) in enumerate(bodies):
+            body = render(paragraphs)
+            if collection == "gutenberg":
+                number = numbers[index]
+                content = gutenberg_file(body, title, author, number, rng,
+                                         number == old_style_number)
+                relative = f"books/gutenberg/{number}.txt"
+                doc_id = f"books/gutenberg/{number}"
+            else:
+                content, relative = body + "\n", f"books/books3/{names[index]}.txt"
+                doc_id = f"books/books3/{names[index]}"
+            with open(os.path.join(out_dir, *relative.split("/")[1:]), "w",
+                      encoding="utf-8", newline="\n") as out:
+                out.write(content)
+            truth[collection][doc_id] = {
+                "file": relative, "title": title, "first_body_line": body.split("\n", 1)[0],
+                "last_body_line": body.rsplit("\n", 1)[-1],
+                "old_style_markers": (collection == "gutenberg"
+                                      and numbers[index] == old_style_number)}
+        first, last = list(truth[collection])[0], list(truth[collection])[-1]
+        kept, dropped = sorted((first, last))
+        truth["near_duplicates"].append({
+            "ids": [kept, dropped], "jaccard": round(score, 4), "target": TARGETS[collection],
+            "expected": f"drop {dropped}" if score >= 0.9 else "keep both"})
+    return truth

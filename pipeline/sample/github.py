@@ -1,0 +1,291 @@
+"""GitHub sample: BigQuery-export JSONL rows {"repo_name", "path", "content", "license", "size"}.
+
+Ground truth `rows[id].expected` is `keep` or `drop:<reason>` under the default rules: licence
+(only mit, apache-2.0, bsd-2-clause, bsd-3-clause kept), extension (RedPajama's whitelist; the
+file names Dockerfile and Makefile count), max_line_length (> 1000), mean_line_length (> 100),
+alphanumeric_fraction (< 0.25), alpha_per_token (< 1.5 alphabetic characters per
+whitespace-separated token), duplicate (same content as a row with a smaller id). Rows in
+`licence_headers` start with licence/copyright comments that must be stripped: the cleaned
+content must not contain "Copyright" and must still contain `code_starts_with`.
+One line in the middle of the first file is malformed JSON (`malformed_lines`).
+Ids are "github/<repo_name>/<path>".
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import random
+
+from pipeline.sample import lexicon
+from pipeline.sample.seeding import rng_for
+
+FILES_PER_SCALE = 2
+ROWS_PER_FILE = 100
+KEPT_LICENCES = ("mit", "apache-2.0", "bsd-3-clause", "bsd-2-clause")
+DROPPED_LICENCES = ("gpl-3.0", "gpl-2.0", "agpl-3.0", "lgpl-2.1", "mpl-2.0", "isc", "cc0-1.0",
+                    "epl-1.0", "unlicense")
+NON_CODE_FILES = ("package.json", "requirements.txt", "config.yml", "notebook.ipynb", "data.csv",
+                  "Cargo.lock", "LICENSE", "pyproject.toml")
+IDENTIFIERS = lexicon.words(
+    "item|value|count|index|buffer|result|config|user|name|path|size|offset|token|node|entry|"
+    "record|cache|queue|request|response|handler|state|total|limit|key|parser|reader|writer|"
+    "session|message|event|timer|score|width|height|column|row|label|filter|stream"
+)
+VERBS = lexicon.words(
+    "get|set|load|save|parse|read|write|update|build|create|find|check|reset|merge|split|"
+    "format|render|apply|collect|compute|validate|normalize|fetch|send|close|open|flush"
+)
+OWNERS = lexicon.words(
+    "acme-labs|jdoe|octo-tools|river-dev|mkowalski|lena-s|bytefarm|northwind|pixel-forge|"
+    "t-nakamura|opencrate|hvitsand|quietmoss|ferrous-io"
+)
+
+
+def ident(rng: random.Random, parts: int = 2) -> str:
+    return "_".join([rng.choice(VERBS)] + [rng.choice(IDENTIFIERS) for _ in range(parts - 1)])
+
+
+def camel(rng: random.Random) -> str:
+    return rng.choice(VERBS) + "".join(rng.choice(IDENTIFIERS).title() for _ in range(2))
+
+
+def python_file(rng: random.Random) -> str:
+    blocks = [f'"""Helpers to {rng.choice(VERBS)} and {rng.choice(VERBS)} '
+              f'{rng.choice(IDENTIFIERS)} records."""\n\nimport os\nimport sys\n']
+    for _ in range(rng.randrange(2, 6)):
+        name, arg, other = ident(rng), rng.choice(IDENTIFIERS), rng.choice(IDENTIFIERS)
+        blocks.append(
+            f"def {name}({arg}, {other}=None):\n"
+            f'    """Return the {arg} values that match the given {other}."""\n'
+            f"    result = []\n"
+            f"    for {arg}_item in {arg}:\n"
+            f"        if {other} is None or {arg}_item == {other}:\n"
+            f"            result.append({arg}_item)\n"
+            f"    return result\n")
+    blocks.append(f'if __name__ == "__main__":\n    print({ident(rng)}(sys.argv[1:]))\n')
+    return "\n\n".join(blocks)
+
+
+def javascript_file(rng: random.Random) -> str:
+    blocks = ["'use strict';\n"]
+    for _ in range(rng.randrange(2, 6)):
+        name, arg = camel(rng), rng.choice(IDENTIFIERS)
+        blocks.append(
+            f"function {name}({arg}, options) {{\n"
+            f"  const {arg}List = Array.isArray({arg}) ? {arg} : [{arg}];\n"
+            f"  return {arg}List.filter((entry) => entry !== undefined)\n"
+            f"    .map((entry) => ({{ ...entry, {rng.choice(IDENTIFIERS)}: options.limit }}));\n"
+            f"}}\n")
+    blocks.append(f"module.exports = {{ {camel(rng)} }};\n")
+    return "\n".join(blocks)
+
+
+def c_file(rng: random.Random) -> str:
+    blocks = ["#include <stdio.h>\n#include <stdlib.h>\n"]
+    for _ in range(rng.randrange(2, 6)):
+        name, arg = ident(rng), rng.choice(IDENTIFIERS)
+        blocks.append(
+            f"static int {name}(const int *{arg}, size_t length)\n{{\n"
+            f"    int total = 0;\n"
+            f"    for (size_t i = 0; i < length; i++) {{\n"
+            f"        if ({arg}[i] > 0) {{\n            total += {arg}[i];\n        }}\n    }}\n"
+            f"    return total;\n}}\n")
+    return "\n".join(blocks)
+
+
+def go_file(rng: random.Random) -> str:
+    blocks = [f"package {rng.choice(IDENTIFIERS)}\n\nimport (\n\t\"fmt\"\n\t\"strings\"\n)\n"]
+    for _ in range(rng.randrange(2, 5)):
+        name, arg = camel(rng).title(), rng.choice(IDENTIFIERS)
+        blocks.append(
+            f"// {name} joins the {arg} values with a separator.\n"
+            f"func {name}({arg} []string, sep string) string {{\n"
+            f"\tif len({arg}) == 0 {{\n\t\treturn fmt.Sprintf(\"empty %s\", sep)\n\t}}\n"
+            f"\treturn strings.Join({arg}, sep)\n}}\n")
+    return "\n".join(blocks)
+
+
+def shell_file(rng: random.Random) -> str:
+    target = rng.choice(IDENTIFIERS)
+    return (f"#!/usr/bin/env bash\nset -euo pipefail\n\n{target}_dir=\"${{1:-./{target}}}\"\n"
+            f"for file in \"${target}_dir\"/*; do\n  echo \"processing $file\"\n"
+            f"  {rng.choice(VERBS)}_{target} \"$file\" || exit 1\ndone\n")
+
+
+def markdown_file(rng: random.Random) -> str:
+    name = camel(rng)
+    return (f"# {name}\n\nA small library to {rng.choice(VERBS)} {rng.choice(IDENTIFIERS)} "
+            f"values and {rng.choice(VERBS)} the results.\n\n## Install\n\n```\n"
+            f"pip install {name.lower()}\n```\n\n## Usage\n\nCall `{ident(rng)}()` with a list "
+            f"of {rng.choice(IDENTIFIERS)} entries and read the returned value.\n")
+
+
+def makefile(rng: random.Random) -> str:
+    return (f"CC ?= gcc\nCFLAGS += -O2 -Wall\n\nall: {rng.choice(IDENTIFIERS)}\n\n"
+            f"{rng.choice(IDENTIFIERS)}: main.o util.o\n\t$(CC) $(CFLAGS) -o $@ $^\n\n"
+            "clean:\n\trm -f *.o\n")
+
+
+GENERATORS = (("py", python_file), ("js", javascript_file), ("c", c_file), ("go", go_file),
+              ("sh", shell_file), ("md", markdown_file), ("Makefile", makefile))
+
+
+def licence_header(rng: random.Random, extension: str) -> tuple[str, str]:
+    """(header, style): a leading licence comment in the file type's comment syntax."""
+    first_name = rng.choice(lexicon.NARRATIVE["names"])
+    holder = f"{first_name} {rng.choice(lexicon.EN['syllables']).title()}son"
+    year = rng.randrange(2005, 2023)
+    if extension in ("c", "js", "go"):
+        if rng.random() < 0.5:
+            return (f"/*\n * Copyright (c) {year} {holder}\n *\n"
+                    " * Licensed under the Apache License, Version 2.0 (the \"License\");\n"
+                    " * you may not use this file except in compliance with the License.\n"
+                    " */\n", "block")
+        return f"// SPDX-License-Identifier: MIT\n// Copyright (c) {year} {holder}\n\n", "line"
+    return (f"# Copyright {year} {holder}. All rights reserved.\n"
+            "# Use of this source code is governed by a BSD-style license that can be\n"
+            "# found in the LICENSE file.\n\n", "hash")
+
+
+def minified_js(rng: random.Random) -> str:
+    """A bundle: readable setup code, then one minified line far over 1000 characters."""
+    parts = [f"function {camel(rng)}(a,b){{return a.{rng.choice(IDENTIFIERS)}+b}}"
+             for _ in range(120)]
+    setup = "".join(f"var {camel(rng)} = require('./{rng.choice(IDENTIFIERS)}');\n"
+                    for _ in range(150))
+    return setup + "!function(){" + ";".join(parts) + "}();\n"
+
+
+def long_lines_sql(rng: random.Random) -> str:
+    rows = []
+    for i in range(30):
+        values = ", ".join(f"'{rng.choice(IDENTIFIERS)}_{rng.randrange(1000)}'" for _ in range(12))
+        rows.append(f"INSERT INTO {rng.choice(IDENTIFIERS)}_table VALUES ({i}, {values});")
+    return "\n".join(rows) + "\n"
+
+
+def ascii_banner(rng: random.Random) -> str:
+    """Box-drawing art: few alphanumerics, but no spaces, so each line is one long token."""
+    lines = ["#" * 60]
+    for _ in range(20):
+        art = [rng.choice("=-*+|/#") for _ in range(58)]
+        for position in rng.sample(range(58), 8):
+            art[position] = rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+        lines.append("#" + "".join(art) + "#")
+    lines.append("#" * 60)
+    return "\n".join(lines) + "\necho ok\n"
+
+
+def numeric_data(rng: random.Random) -> str:
+    rows = [", ".join(f"{rng.random():.4f}" for _ in range(8)) + "," for _ in range(60)]
+    return "DATA = [\n" + "\n".join(rows) + "\n]\n"
+
+
+def path_for(rng: random.Random, extension: str) -> str:
+    directory = rng.choice(("src", "lib", "scripts", "tools", "pkg", ""))
+    if extension == "Makefile":
+        name = "Makefile"
+    else:
+        name = f"{ident(rng)}.{extension}" if extension != "md" else "README.md"
+    return f"{directory}/{name}" if directory else name
+
+
+def normal_row(rng: random.Random) -> tuple[str, str]:
+    extension, generate = GENERATORS[rng.randrange(len(GENERATORS))]
+    return path_for(rng, extension), generate(rng)
+
+
+def planted_row(rng: random.Random, kind: str) -> tuple[str, str, str, str]:
+    """(path, content, licence, expected) for one planted case."""
+    licence = rng.choice(KEPT_LICENCES)
+    if kind == "licence":
+        path, content = normal_row(rng)
+        return path, content, rng.choice(DROPPED_LICENCES), "drop:licence"
+    if kind == "extension":
+        name = rng.choice(NON_CODE_FILES)
+        content = json.dumps({"name": ident(rng), "version": "1.0.0", "private": True}, indent=2)
+        return name, content + "\n", licence, "drop:extension"
+    if kind == "minified":
+        return f"dist/{camel(rng)}.min.js", minified_js(rng), licence, "drop:max_line_length"
+    if kind == "long_lines":
+        return f"db/{ident(rng)}.sql", long_lines_sql(rng), licence, "drop:mean_line_length"
+    if kind == "banner":
+        return f"scripts/{ident(rng)}.sh", ascii_banner(rng), licence, "drop:alphanumeric_fraction"
+    if kind == "numeric":
+        return f"data/{ident(rng)}.py", numeric_data(rng), licence, "drop:alpha_per_token"
+    raise ValueError(kind)
+
+
+PLANTED = (("licence", 8), ("extension", 6), ("minified", 2), ("long_lines", 2), ("banner", 2),
+           ("numeric", 2), ("header", 8), ("duplicate", 5))
+
+
+def write_github(out_dir: str, scale: int, seed: int) -> dict:
+    """Write the JSONL files under `out_dir`; return the "github" ground truth."""
+    os.makedirs(out_dir, exist_ok=True)
+    rng = rng_for(seed, "github")
+    truth: dict = {"id_scheme": "github/<repo_name>/<path>", "files": [], "rows": {},
+                   "licence_headers": {}, "duplicate_groups": [], "malformed_lines": []}
+    seen_ids: set[str] = set()
+    earlier: list[tuple[str, str]] = []  # (content, id) that later rows may duplicate
+    groups: dict[str, list[str]] = {}
+    files = FILES_PER_SCALE * scale
+    for k in range(files):
+        name = f"github-{k:05d}.jsonl.gz"
+        kinds = [kind for kind, count in PLANTED for _ in range(count)]
+        kinds += ["normal"] * (ROWS_PER_FILE - len(kinds))
+        rng.shuffle(kinds)
+        with open(os.path.join(out_dir, name), "wb") as raw, \
+                gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as out:
+            for line_number, kind in enumerate(kinds, start=1):
+                if k == 0 and line_number == ROWS_PER_FILE // 2:
+                    out.write(b'{"repo_name": "broken/row", "path": "a.py", "content": "x = 1\n')
+                    truth["malformed_lines"].append({"file": f"github/{name}",
+                                                     "line": line_number})
+                    continue
+                repo = f"{rng.choice(OWNERS)}/{camel(rng).lower()}"
+                licence, expected = rng.choice(KEPT_LICENCES), "keep"
+                if kind == "duplicate" and earlier:
+                    content, original = rng.choice(earlier)
+                    path = original.split("/", 3)[3]
+                    expected = "duplicate"
+                elif kind in ("normal", "duplicate", "header"):
+                    path, content = normal_row(rng)
+                else:
+                    path, content, licence, expected = planted_row(rng, kind)
+                if kind == "header":
+                    extension = path.rsplit(".", 1)[-1]
+                    if extension not in ("py", "js", "c", "go", "sh"):
+                        path, extension = path_for(rng, "py"), "py"
+                        content = python_file(rng)
+                    header, style = licence_header(rng, extension)
+                    first_code = content.split("\n", 1)[0]
+                    content = header + content
+                row_id = f"github/{repo}/{path}"
+                if row_id in seen_ids:
+                    repo = f"{repo}-{len(seen_ids)}"
+                    row_id = f"github/{repo}/{path}"
+                seen_ids.add(row_id)
+                if kind == "header":
+                    truth["licence_headers"][row_id] = {"style": style,
+                                                        "code_starts_with": first_code}
+                row = {"repo_name": repo, "path": path, "content": content, "license": licence,
+                       "size": len(content.encode("utf-8"))}
+                out.write((json.dumps(row) + "\n").encode("utf-8"))
+                groups.setdefault(content, []).append(row_id)
+                if expected == "keep" and len(earlier) < 64:
+                    earlier.append((content, row_id))
+                truth["rows"][row_id] = {"file": f"github/{name}", "line": line_number,
+                                         "license": licence, "expected": expected}
+        truth["files"].append({"file": f"github/{name}", "lines": ROWS_PER_FILE})
+    for ids in groups.values():
+        if len(ids) > 1:
+            ordered = sorted(ids)
+            truth["duplicate_groups"].append(ordered)
+            for row_id in ordered:
+                kept = row_id == ordered[0]
+                truth["rows"][row_id]["expected"] = "keep" if kept else "drop:duplicate"
+    truth["duplicate_groups"].sort()
+    return truth

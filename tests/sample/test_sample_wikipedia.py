@@ -1,0 +1,133 @@
+"""The Wikipedia sample parses as MediaWiki XML and agrees with its ground truth."""
+
+from __future__ import annotations
+
+import bz2
+import xml.etree.ElementTree as ET
+
+import mwparserfromhell
+
+from pipeline.sample.sites import plan_cited_pages
+from pipeline.sample.wikipedia import LLAMA_LANGUAGES, base36_sha1
+from pipeline.sample.write import CITED_PAGES_PER_SCALE
+
+NS = "{http://www.mediawiki.org/xml/export-0.11/}"
+REQUIRED_NAMESPACES = {0, 1, 2, 4, 6, 10, 14}
+
+
+def parse(sample_dir: str, relative: str) -> ET.Element:
+    with bz2.open(f"{sample_dir}/{relative}") as f:
+        return ET.parse(f).getroot()
+
+
+def pages(root: ET.Element):
+    for page in root.iter(f"{NS}page"):
+        text = page.find(f"{NS}revision/{NS}text")
+        yield {"id": int(page.findtext(f"{NS}id")), "ns": int(page.findtext(f"{NS}ns")),
+               "title": page.findtext(f"{NS}title"), "redirect": page.find(f"{NS}redirect"),
+               "text": text.text or "", "bytes": int(text.get("bytes")),
+               "sha1": page.findtext(f"{NS}revision/{NS}sha1")}
+
+
+def reference_clean(wikitext: str, hidden_prefixes: set[str]) -> str:
+    """A minimal cleaner (templates, comments, refs, tables, files, categories out) showing
+    that the ground truth is reachable with mwparserfromhell."""
+
+    def strip(code) -> None:
+        for node in code.filter_templates(recursive=False) + code.filter_comments(recursive=False):
+            code.remove(node)
+        for tag in code.filter_tags(recursive=False):
+            if str(tag.tag) in ("ref", "references", "table"):
+                code.remove(tag)
+            elif tag.contents:
+                strip(tag.contents)
+        for link in code.filter_wikilinks(recursive=False):
+            if str(link.title).split(":")[0].strip() in hidden_prefixes:
+                code.remove(link)
+
+    code = mwparserfromhell.parse(wikitext)
+    strip(code)
+    return code.strip_code().strip()
+
+
+def test_exports_have_real_headers(sample_dir, ground_truth):
+    languages = ground_truth["wikipedia"]["languages"]
+    assert len(languages) >= 5
+    assert sum(not info["in_llama"] for info in languages.values()) == 1
+    for language, info in languages.items():
+        assert info["in_llama"] == (language in LLAMA_LANGUAGES)
+        root = parse(sample_dir, info["file"])
+        assert root.tag == f"{NS}mediawiki"
+        assert root.get("version") == "0.11"
+        assert root.get("{http://www.w3.org/XML/1998/namespace}lang") == language
+        assert root.findtext(f"{NS}siteinfo/{NS}dbname") == f"{language}wiki"
+        assert root.findtext(f"{NS}siteinfo/{NS}sitename")
+        assert root.findtext(f"{NS}siteinfo/{NS}base").startswith(f"https://{language}.")
+        keys = {int(n.get("key")): n.text for n in root.iter(f"{NS}namespace")}
+        assert REQUIRED_NAMESPACES <= set(keys)
+        if language == "de":
+            assert keys[6] == "Datei" and keys[14] == "Kategorie"
+
+
+def test_page_lists_match_the_files(sample_dir, ground_truth):
+    truth = ground_truth["wikipedia"]
+    expected = []
+    for language, info in truth["languages"].items():
+        seen = {"articles": [], "redirects": [], "other_namespaces": [], "empty": []}
+        for page in pages(parse(sample_dir, info["file"])):
+            data = page["text"].encode("utf-8")
+            assert page["bytes"] == len(data)
+            assert page["sha1"] == base36_sha1(data)
+            if page["ns"] != 0:
+                seen["other_namespaces"].append(page["id"])
+            elif page["redirect"] is not None:
+                seen["redirects"].append(page["id"])
+                assert page["text"].startswith("#")
+            elif page["id"] in info["empty"]:
+                seen["empty"].append(page["id"])
+            else:
+                seen["articles"].append(page["id"])
+                if info["in_llama"]:
+                    doc_id = f"wikipedia/{language}/{page['id']}"
+                    expected.append(doc_id)
+                    assert truth["titles"][doc_id] == page["title"]
+                    for url in truth["cited_urls"][doc_id]:
+                        assert url in page["text"]
+        for key, ids in seen.items():
+            assert ids == info[key], (language, key)
+        assert 40 <= len(info["articles"]) <= 80
+        assert info["redirects"] and info["other_namespaces"] and info["empty"]
+        other = {p["ns"] for p in pages(parse(sample_dir, info["file"])) if p["ns"]}
+        assert other <= REQUIRED_NAMESPACES
+    assert sorted(expected) == truth["expected_documents"]
+
+
+def test_every_crawled_citation_is_cited(ground_truth):
+    cited = {url for urls in ground_truth["wikipedia"]["cited_urls"].values() for url in urls}
+    for page in plan_cited_pages(0, CITED_PAGES_PER_SCALE):
+        assert page.cited_url in cited
+
+
+def test_reference_cleaning_reaches_the_truth(sample_dir, ground_truth):
+    truth = ground_truth["wikipedia"]
+    for language, info in truth["languages"].items():
+        root = parse(sample_dir, info["file"])
+        hidden = {"File", "Image", "Category"} | {
+            n.text for n in root.iter(f"{NS}namespace") if n.get("key") in ("6", "14")}
+        for page in pages(root):
+            if page["id"] in info["empty"]:
+                assert reference_clean(page["text"], hidden) == ""
+            elif page["id"] in info["articles"] and info["in_llama"]:
+                cleaned = reference_clean(page["text"], hidden)
+                for marker in truth["absent_markup"]:
+                    assert marker not in cleaned, (page["id"], marker)
+                for kept in truth["present_text"][f"wikipedia/{language}/{page['id']}"]:
+                    assert kept in cleaned, (page["id"], kept)
+
+
+def test_markers_occur_in_the_raw_text(sample_dir, ground_truth):
+    """Each absent string does occur in the wikitext, so checking its absence means something."""
+    raw = "".join(page["text"] for info in ground_truth["wikipedia"]["languages"].values()
+                  for page in pages(parse(sample_dir, info["file"])))
+    for marker in ground_truth["wikipedia"]["absent_markup"]:
+        assert marker in raw, marker

@@ -1,0 +1,116 @@
+"""Two CPU processes (gloo, launched by torchrun through `fleece train`) give the losses of
+one process with the same global batch — DDP, FSDP2 and tensor parallel — and resume
+exactly, also onto a single process, which then sees exactly the same samples."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+import yaml
+from trainer_configs import nano_config, nano_overrides
+
+from trainer.checkpoint import read_trainer_state
+from trainer.loop import train
+from trainer.metrics import read_metrics
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+RTOL = 1e-5  # measured: DDP and FSDP match bit for bit, TP within 1e-7
+
+
+def _as_yaml(overrides: list[str]) -> dict:
+    data: dict = {}
+    for item in overrides:
+        key, value = item.split("=", 1)
+        node = data
+        *parents, leaf = key.split(".")
+        for parent in parents:
+            node = node.setdefault(parent, {})
+        node[leaf] = yaml.safe_load(value)
+    return data
+
+
+def torchrun(tmp_path, name: str, shards: str, **extra: object) -> str:
+    """Run `fleece train` on 2 processes; returns the run directory."""
+    run_dir = str(tmp_path / name)
+    config = tmp_path / f"{name}.yaml"
+    config.write_text(yaml.safe_dump(_as_yaml(nano_overrides(shards, run_dir, **extra))))
+    env = dict(os.environ, PYTHONPATH=REPO, OMP_NUM_THREADS="1")
+    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2"]
+    command += ["-m", "pipeline.cli", "train", "--config", str(config)]
+    done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-5000:]
+    return run_dir
+
+
+def trainer_state(run_dir: str, step: int) -> dict:
+    return read_trainer_state(os.path.join(run_dir, "checkpoints", f"step-{step:08d}"))
+
+
+def train_records(run_dir: str) -> dict[int, dict]:
+    return {r["step"]: r for r in read_metrics(run_dir) if r["kind"] == "train"}
+
+
+def assert_same_run(actual: dict[int, dict], expected: dict[int, dict], steps: range) -> None:
+    assert sorted(actual) == list(steps)
+    for step in steps:
+        assert actual[step]["samples"] == expected[step]["samples"], (
+            f"step {step} saw other samples"
+        )
+        assert actual[step]["loss"] == pytest.approx(expected[step]["loss"], rel=RTOL), (
+            f"step {step}"
+        )
+
+
+@pytest.fixture(scope="module")
+def reference(markov_shards: str, tmp_path_factory) -> dict[int, dict]:
+    """One process, 20 steps, document masking on (two micro-batches per step)."""
+    run_dir = str(tmp_path_factory.mktemp("reference") / "run")
+    train(nano_config(markov_shards, run_dir, **{"data.document_mask": True}))
+    return train_records(run_dir)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("data_parallel", ["ddp", "fsdp"])
+def test_two_process_data_parallel_matches_one_process_and_resumes(
+    data_parallel: str, markov_shards: str, reference, tmp_path
+) -> None:
+    common = {"data.document_mask": True, "parallel.data_parallel": data_parallel}
+    straight_dir = torchrun(tmp_path, "straight", markov_shards, **common)
+    state = trainer_state(straight_dir, 20)
+    assert (state["world_size"], state["data_parallel"]) == (2, data_parallel)
+    straight = train_records(straight_dir)
+    assert_same_run(straight, reference, range(1, 21))
+
+    # 10 steps + resume + 10 steps, on 2 processes (the first 10 are the straight run's).
+    step10 = os.path.join(straight_dir, "checkpoints", "step-00000010")
+    resumed_dir = torchrun(
+        tmp_path, "resumed", markov_shards, **common, **{"checkpoint.resume": step10}
+    )
+    assert_same_run(train_records(resumed_dir), straight, range(11, 21))
+
+    # The same 2-process checkpoint resumed on 1 process sees exactly the same samples.
+    single_dir = str(tmp_path / "single")
+    train(nano_config(markov_shards, single_dir, **common, **{"checkpoint.resume": step10}))
+    assert_same_run(train_records(single_dir), straight, range(11, 21))
+
+
+@pytest.mark.slow
+def test_two_process_tensor_parallel_matches_one_process(
+    markov_shards: str, reference, tmp_path
+) -> None:
+    run_dir = torchrun(
+        tmp_path,
+        "tp",
+        markov_shards,
+        **{
+            "data.document_mask": True,
+            "parallel.tensor_parallel": 2,
+            "parallel.activation_checkpointing": "selective",
+        },
+    )
+    state = trainer_state(run_dir, 20)
+    assert (state["world_size"], state["data_parallel"], state["tensor_parallel"]) == (2, "none", 2)
+    assert_same_run(train_records(run_dir), reference, range(1, 21))

@@ -1,0 +1,154 @@
+"""Generated shard directories for the trainer tests (no downloads).
+
+`markov_documents` draws token ids from a fixed sparse bigram chain: each token has three
+likely successors, so a small model's loss falls from ln(vocab) to about ln(3) — a
+learnable stream. `sentence_documents` is template English for a real SentencePiece model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+
+import numpy as np
+
+from pipeline.shards import BOS_ID, EOS_ID, FORMAT, ShardWriter, shard_name
+
+
+def markov_documents(
+    count: int, vocab_size: int, seed: int, min_len: int = 20, max_len: int = 120
+) -> list[list[int]]:
+    rng = np.random.default_rng(seed)
+    chain = np.random.default_rng(1234)  # the chain itself is fixed: train and val share it
+    successors = chain.integers(3, vocab_size, size=(vocab_size, 3))
+    docs = []
+    for _ in range(count):
+        length = int(rng.integers(min_len, max_len))
+        token = int(rng.integers(3, vocab_size))
+        body = [token]
+        for _ in range(length - 1):
+            token = int(successors[token, rng.integers(0, 3)])
+            body.append(token)
+        docs.append([BOS_ID, *body, EOS_ID])
+    return docs
+
+
+WORDS = {
+    "det": ["the", "a", "one", "every"],
+    "adj": ["small", "red", "quiet", "old", "bright", "woollen"],
+    "noun": ["sheep", "farmer", "dog", "field", "fleece", "river", "barn"],
+    "verb": ["sees", "follows", "guards", "crosses", "finds", "shears"],
+}
+
+
+def sentence_documents(count: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    docs = []
+    for _ in range(count):
+        sentences = []
+        for _ in range(rng.randint(2, 6)):
+            words = [
+                rng.choice(WORDS[k]) for k in ("det", "adj", "noun", "verb", "det", "adj", "noun")
+            ]
+            sentences.append(" ".join(words).capitalize() + ".")
+        docs.append(" ".join(sentences))
+    return docs
+
+
+def train_sentencepiece(texts: list[str], prefix: str, vocab_size: int = 100) -> str:
+    """A small BPE model with LLaMA's ids (unk 0, bos 1, eos 2). No byte fallback: its 256
+    byte pieces would not fit a vocabulary this small."""
+    import sentencepiece as spm
+
+    spm.SentencePieceTrainer.train(
+        sentence_iterator=iter(texts),
+        model_prefix=prefix,
+        model_type="bpe",
+        vocab_size=vocab_size,
+        split_digits=True,
+        character_coverage=1.0,
+        unk_id=0,
+        bos_id=1,
+        eos_id=2,
+        pad_id=-1,
+        num_threads=1,
+        minloglevel=2,
+    )
+    return prefix + ".model"
+
+
+def write_shards(
+    directory: str,
+    train: list[list[int]],
+    val: list[list[int]],
+    vocab_size: int,
+    train_shards: int = 2,
+    tokenizer: str | None = None,
+) -> str:
+    """Write train/val shards (documents dealt round-robin) and a manifest.json."""
+    os.makedirs(directory, exist_ok=True)
+    entries = []
+    for split, docs, count in (("train", train, train_shards), ("val", val, 1)):
+        for index in range(count):
+            path = os.path.join(directory, shard_name(split, index))
+            with ShardWriter(path, vocab_size) as writer:
+                for number, doc in enumerate(docs[index::count]):
+                    writer.write(
+                        np.asarray(doc, dtype=np.int64), "c4", f"c4/{split}-{index}-{number}"
+                    )
+            info = writer.close()
+            entries.append(
+                {
+                    "file": os.path.basename(path),
+                    "split": split,
+                    "sha256": info.sha256,
+                    "documents": info.documents,
+                    "tokens": info.tokens,
+                    "tokens_per_source": info.tokens_per_source,
+                }
+            )
+    tokenizer_entry = {"file": "tokenizer.model", "sha256": ""}
+    if tokenizer is not None:
+        with open(tokenizer, "rb") as handle:
+            data = handle.read()
+        with open(os.path.join(directory, "tokenizer.model"), "wb") as handle:
+            handle.write(data)
+        tokenizer_entry["sha256"] = hashlib.sha256(data).hexdigest()
+    splits = {
+        split: {
+            "documents": sum(e["documents"] for e in entries if e["split"] == split),
+            "tokens": sum(e["tokens"] for e in entries if e["split"] == split),
+        }
+        for split in ("train", "val")
+    }
+    manifest = {
+        "format": FORMAT,
+        "vocab_size": vocab_size,
+        "bos_id": BOS_ID,
+        "eos_id": EOS_ID,
+        "dtype": "uint16",
+        "tokenizer": tokenizer_entry,
+        "shards": entries,
+        "splits": splits,
+        "mixture": {},
+        "token_target": splits["train"]["tokens"],
+        "seed": 0,
+        "run_manifest": {},
+        "code_version": "test",
+    }
+    with open(os.path.join(directory, "manifest.json"), "w", encoding="utf-8") as handle:
+        json.dump(manifest, handle, indent=1)
+    return directory
+
+
+def markov_corpus(
+    directory: str, vocab_size: int = 256, train_docs: int = 400, val_docs: int = 40
+) -> str:
+    return write_shards(
+        directory,
+        markov_documents(train_docs, vocab_size, seed=1),
+        markov_documents(val_docs, vocab_size, seed=2),
+        vocab_size,
+    )

@@ -1,0 +1,174 @@
+"""Checkpoints: model and optimizer through torch.distributed.checkpoint, plus trainer state.
+
+    <run_dir>/checkpoints/step-00001000/
+        state/              DCP: model + optimizer, each rank writes its own shards
+        trainer.json        step, loader position, schedule, config, model shape, history
+        rng-00000.pt        per-rank RNG states (torch, CUDA, Python)
+        tokenizer.model     so a checkpoint decodes on its own (`fleece generate`)
+        COMPLETE            written last; a directory without it is ignored
+
+DCP stores tensors by fully-qualified name with their global shapes, so a checkpoint
+written by 2 FSDP or DDP ranks loads into 1 process (or 4) and back. Loading never puts a
+second full copy of the model on the accelerator: a replicated model's state is read into
+CPU tensors and then copied into the parameters; a sharded model's is read shard by shard
+in place (DCP stages each read through host memory).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import shutil
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import torch
+import torch.distributed as dist
+import torch.distributed.checkpoint as dcp
+from torch import nn
+from torch.distributed.checkpoint.state_dict import (
+    StateDictOptions,
+    get_model_state_dict,
+    get_state_dict,
+    set_model_state_dict,
+    set_state_dict,
+)
+from torch.distributed.tensor import DTensor
+
+from trainer.parallel import Topology
+
+_STEP_DIR = re.compile(r"^step-(\d{8})$")
+COMPLETE = "COMPLETE"
+
+
+def checkpoint_path(run_dir: str, step: int) -> str:
+    return os.path.join(run_dir, "checkpoints", f"step-{step:08d}")
+
+
+def complete_checkpoints(run_dir: str) -> list[str]:
+    """Complete checkpoint directories of a run, oldest first."""
+    root = os.path.join(run_dir, "checkpoints")
+    if not os.path.isdir(root):
+        return []
+    found = sorted(name for name in os.listdir(root) if _STEP_DIR.match(name))
+    return [os.path.join(root, n) for n in found if os.path.exists(os.path.join(root, n, COMPLETE))]
+
+
+def latest_checkpoint(run_dir: str) -> str | None:
+    found = complete_checkpoints(run_dir)
+    return found[-1] if found else None
+
+
+def resolve_checkpoint(path: str) -> str:
+    """A checkpoint directory, or the latest complete one of a run directory."""
+    if os.path.exists(os.path.join(path, COMPLETE)):
+        return path
+    latest = latest_checkpoint(path)
+    if latest is None:
+        raise FileNotFoundError(
+            f"{path}: neither a complete checkpoint nor a run directory with one"
+        )
+    return latest
+
+
+@contextmanager
+def _quiet_single_process() -> Iterator[None]:
+    """DCP warns that it assumes one process when no process group exists: that is intended."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="torch.distributed is disabled")
+        yield
+
+
+def _barrier(topology: Topology) -> None:
+    if topology.world_size > 1:
+        dist.barrier()
+
+
+def _rng_state() -> dict[str, Any]:
+    state: dict[str, Any] = {"torch": torch.get_rng_state(), "python": random.getstate()}
+    if torch.cuda.is_available():
+        state["cuda"] = torch.cuda.get_rng_state_all()
+    return state
+
+
+def _set_rng_state(state: dict[str, Any]) -> None:
+    torch.set_rng_state(state["torch"])
+    random.setstate(state["python"])
+    if "cuda" in state and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(state["cuda"])
+
+
+def save_checkpoint(
+    path: str,
+    model: nn.Module,
+    optimizer: torch.optim.Optimizer,
+    trainer_state: dict[str, Any],
+    topology: Topology,
+    tokenizer: str | None,
+    keep: int,
+) -> None:
+    """Write a checkpoint (collective: every rank calls it), then prune to the newest `keep`."""
+    if topology.is_main and os.path.exists(path):
+        shutil.rmtree(path)  # a partial directory from a crash at this very step
+    _barrier(topology)
+    os.makedirs(path, exist_ok=True)
+    model_state, optim_state = get_state_dict(model, optimizer)
+    with _quiet_single_process():
+        dcp.save(
+            {"model": model_state, "optimizer": optim_state},
+            checkpoint_id=os.path.join(path, "state"),
+        )
+    torch.save(_rng_state(), os.path.join(path, f"rng-{topology.rank:05d}.pt"))
+    if topology.is_main:
+        with open(os.path.join(path, "trainer.json"), "w", encoding="utf-8") as handle:
+            json.dump(trainer_state, handle, indent=1)
+        if tokenizer is not None:
+            shutil.copyfile(tokenizer, os.path.join(path, "tokenizer.model"))
+    _barrier(topology)
+    if topology.is_main:
+        with open(os.path.join(path, COMPLETE), "w", encoding="utf-8") as handle:
+            handle.write("ok\n")
+        run_dir = os.path.dirname(os.path.dirname(path))
+        for old in complete_checkpoints(run_dir)[:-keep] if keep > 0 else []:
+            shutil.rmtree(old)
+    _barrier(topology)
+
+
+def read_trainer_state(path: str) -> dict[str, Any]:
+    with open(os.path.join(path, "trainer.json"), encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def load_checkpoint(
+    path: str, model: nn.Module, optimizer: torch.optim.Optimizer, topology: Topology
+) -> dict[str, Any]:
+    """Restore model, optimizer and this rank's RNG from `path`; returns the trainer state."""
+    if not os.path.exists(os.path.join(path, COMPLETE)):
+        raise FileNotFoundError(f"{path}: not a complete checkpoint (no {COMPLETE} marker)")
+    # A replicated model is read into CPU tensors and then copied into the parameters; a
+    # sharded one (FSDP, tensor parallel) is read in place, each rank only its own shards.
+    sharded = any(isinstance(p, DTensor) for p in model.parameters())
+    options = StateDictOptions(cpu_offload=not sharded)
+    model_state, optim_state = get_state_dict(model, optimizer, options=options)
+    state = {"model": model_state, "optimizer": optim_state}
+    with _quiet_single_process():
+        dcp.load(state, checkpoint_id=os.path.join(path, "state"))
+    set_state_dict(
+        model, optimizer, model_state_dict=state["model"], optim_state_dict=state["optimizer"]
+    )
+    rng_file = os.path.join(path, f"rng-{topology.rank:05d}.pt")
+    if os.path.exists(rng_file):  # absent when resuming on more ranks than were saved
+        _set_rng_state(torch.load(rng_file, weights_only=True))
+    return read_trainer_state(path)
+
+
+def load_model_weights(path: str, model: nn.Module) -> None:
+    """Only the model weights of a checkpoint, into a plain (single-process) model."""
+    state = {"model": get_model_state_dict(model, options=StateDictOptions(cpu_offload=True))}
+    with _quiet_single_process():
+        dcp.load(state, checkpoint_id=os.path.join(path, "state"))
+    set_model_state_dict(model, state["model"])

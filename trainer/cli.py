@@ -1,0 +1,89 @@
+"""`fleece train` and `fleece generate`. torch is imported inside the commands only, so
+listing the CLI stays fast."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.command()
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    help="Training YAML (manifests/train-*.yaml).",
+)
+@click.option(
+    "-o",
+    "--override",
+    "overrides",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Override a config key, e.g. -o steps=100 -o optim.lr=1e-3.",
+)
+@click.option(
+    "--resume",
+    default=None,
+    help="auto (latest in run_dir), none, or a checkpoint directory; overrides checkpoint.resume.",
+)
+@click.option(
+    "--defaults", is_flag=True, help="Print every option with its default and help, then exit."
+)
+def train(
+    config_path: str | None, overrides: tuple[str, ...], resume: str | None, defaults: bool
+) -> None:
+    """Train a LLaMA model from token shards (run under torchrun for several processes)."""
+    from trainer.config import ConfigError, defaults_yaml, load_config
+
+    if defaults:
+        click.echo(defaults_yaml(), nl=False)
+        return
+    if config_path is None:
+        raise click.UsageError("--config is required (or --defaults)")
+    all_overrides = [*overrides] + ([f"checkpoint.resume={resume}"] if resume is not None else [])
+    try:
+        config = load_config(config_path, all_overrides)
+    except (ConfigError, OSError) as error:
+        raise click.ClickException(str(error)) from None
+    from trainer.loop import DivergenceError
+    from trainer.loop import train as run_training
+
+    try:
+        run_training(config)
+    except FileNotFoundError as error:
+        hint = " (build the corpus first: `make corpus`)" if "shard manifest" in str(error) else ""
+        raise click.ClickException(f"{error}{hint}") from None
+    except (DivergenceError, ValueError) as error:  # bad data or settings, named in the message
+        raise click.ClickException(str(error)) from None
+
+
+@click.command()
+@click.option(
+    "--checkpoint",
+    required=True,
+    type=click.Path(exists=True),
+    help="A checkpoint directory, or a run directory (its latest).",
+)
+@click.option("--prompt", required=True, help="Text to continue.")
+@click.option("--max-new-tokens", default=64, show_default=True, type=int)
+@click.option("--temperature", default=0.8, show_default=True, type=float, help="0 = greedy.")
+@click.option("--top-k", default=50, show_default=True, type=int)
+@click.option("--seed", default=0, show_default=True, type=int)
+@click.option("--device", default=None, help="cpu or cuda (default: cuda when available).")
+def generate(
+    checkpoint: str,
+    prompt: str,
+    max_new_tokens: int,
+    temperature: float,
+    top_k: int,
+    seed: int,
+    device: str | None,
+) -> None:
+    """Continue a prompt with a trained checkpoint, decoded with the corpus tokenizer."""
+    from trainer.generate import generate_text
+
+    try:
+        text = generate_text(checkpoint, prompt, max_new_tokens, temperature, top_k, seed, device)
+    except FileNotFoundError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(text)
