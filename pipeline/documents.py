@@ -75,6 +75,32 @@ def write_table(path: str, rows: list[dict[str, Any]], schema: pa.Schema) -> Non
         pq.write_table(table, f, compression="zstd")
 
 
+class PartWriter:
+    """Streams rows into one Parquet file, a row group at a time, so a stage can write a
+    part of any size in bounded memory. The file is written even when no row comes."""
+
+    def __init__(self, path: str, schema: pa.Schema, rows_per_group: int = 2048) -> None:
+        self.path, self.schema, self.rows_per_group = path, schema, rows_per_group
+        self.rows: list[dict[str, Any]] = []
+        self.sink = io.open_write(path)
+        self.writer = pq.ParquetWriter(self.sink, schema, compression="zstd")
+
+    def write(self, row: dict[str, Any]) -> None:
+        self.rows.append(row)
+        if len(self.rows) >= self.rows_per_group:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self.rows:
+            self.writer.write_table(pa.Table.from_pylist(self.rows, schema=self.schema))
+            self.rows = []
+
+    def close(self) -> None:
+        self._flush()
+        self.writer.close()
+        self.sink.close()
+
+
 class _WritePartFn(beam.DoFn):
     def __init__(self, out_dir: str, schema: pa.Schema, key: str, prefix: str) -> None:
         self.out_dir, self.schema, self.key, self.prefix = out_dir, schema, key, prefix

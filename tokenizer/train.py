@@ -119,7 +119,15 @@ def train_model(
         # Lines come through an iterator rather than `input=`, so the model records no
         # temporary path and two trainings on the same sample give identical bytes.
         with open(sample_path, encoding="utf-8", newline="\n") as sample:
-            _train(sample, model, config)
+            try:
+                _train(sample, model, config)
+            except RuntimeError as error:
+                sampled = sum(bytes_per_source.values())
+                raise ValueError(
+                    f"SentencePiece could not train tokenizer.vocab_size={config.vocab_size} on "
+                    f"{sampled:,} bytes ({lines:,} lines) of sample text: {error}. Lower "
+                    "tokenizer.vocab_size or give it more text (tokenizer.sample_bytes, sources)."
+                ) from error
     stats = SampleStats(
         documents=dict(sorted(documents_per_source.items())),
         bytes=dict(sorted(bytes_per_source.items())),

@@ -21,10 +21,7 @@ class WikipediaConfig:
     keep_title: bool = param(True, "start each document with the article title and a blank line")
     min_body_chars: int = param(1, "articles whose cleaned body is shorter are dropped")
     max_page_bytes: int = param(64 << 20, "a page larger than this is an error (bounds memory)")
-    parts: int = param(8, "Parquet files written (a part must fit in one worker's memory)")
 
     def validate(self) -> None:
-        if self.parts < 1:
-            raise ValueError("parts must be at least 1")
         if self.max_page_bytes < 1024:
             raise ValueError("max_page_bytes must be at least 1024")

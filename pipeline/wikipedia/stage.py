@@ -1,14 +1,15 @@
 """`fleece wikipedia`: MediaWiki XML dumps -> cleaned articles and the URLs they cite.
 
-Reading a dump is sequential (a bz2 stream cannot be split), so one worker reads each file
-and the pages are reshuffled before cleaning, the expensive step, which then spreads over
-all workers.
+Reading a dump is sequential (a bz2 stream cannot be split), so the unit of parallelism is
+the input file: Wikipedia publishes each large language as many split dump files. Each
+file becomes its own output part (`part-<file index>.parquet`), rows in page order, which
+keeps the output deterministic without a shuffle and memory bounded by one page.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import quote
 
@@ -17,8 +18,20 @@ import pyarrow as pa
 
 from pipeline import io
 from pipeline.config import RunConfig
+from pipeline.documents import (
+    DOCUMENT_SCHEMA,
+    DROPPED_SCHEMA,
+    ERROR_SCHEMA,
+    PartWriter,
+    WriteParts,
+    make_document,
+    part_name,
+)
 from pipeline.harness import BadInputError, Stage, StageContext, run_beam, stage_command
+from pipeline.wikipedia.clean import clean_wikitext
 from pipeline.wikipedia.config import WikipediaConfig
+from pipeline.wikipedia.dump import DumpError, Page, SiteInfo, iter_dump
+from pipeline.wikipedia.urls import normalize_url
 
 log = logging.getLogger("fleece.wikipedia")
 
@@ -38,63 +51,40 @@ def article_url(language: str, title: str) -> str:
     return f"https://{language}.wikipedia.org/wiki/{quote(title.replace(' ', '_'), safe='/:()_,')}"
 
 
-def article_document(page: dict[str, Any], body: str, keep_title: bool) -> dict[str, Any]:
-    from pipeline.documents import make_document
-
-    language = page["language"]
+def article_document(page: Page, language: str, body: str, keep_title: bool) -> dict[str, Any]:
     return make_document(
-        id=f"wikipedia/{language}/{page['page_id']}",
+        id=f"wikipedia/{language}/{page.page_id}",
         source="wikipedia",
-        text=f"{page['title']}\n\n{body}" if keep_title else body,
-        url=article_url(language, page["title"]),
+        text=f"{page.title}\n\n{body}" if keep_title else body,
+        url=article_url(language, page.title),
         language=language,
-        meta={
-            "title": page["title"],
-            "page_id": page["page_id"],
-            "revision_id": page["revision_id"],
-            "timestamp": page["timestamp"],
-        },
+        meta={"title": page.title, "page_id": page.page_id, "revision_id": page.revision_id,
+              "timestamp": page.timestamp},
     )
 
 
-def _dropped(page: dict[str, Any], reason: str) -> dict[str, Any]:
-    from pipeline.documents import make_document
-
-    language = page.get("language") or ""
+def _dropped(page: Page, language: str, reason: str) -> dict[str, Any]:
     row = make_document(
-        id=f"wikipedia/{language}/{page['page_id']}",
+        id=f"wikipedia/{language}/{page.page_id}",
         source="wikipedia",
-        text=page["text"],
-        url=article_url(language, page["title"]) if language else None,
-        language=language or None,
-        meta={"title": page["title"], "namespace": page["namespace"]},
+        text=page.text,
+        url=article_url(language, page.title),
+        language=language,
+        meta={"title": page.title, "namespace": page.namespace},
     )
     row["reason"] = reason
     return row
 
 
-class ReadDumpFn(beam.DoFn):
-    """Pages of one dump as dicts; errors and reader-level drops to tagged outputs."""
-
-    def __init__(self, config: WikipediaConfig, limit: int | None, strict: bool,
-                 keep_dropped: bool) -> None:
-        self.config, self.limit, self.strict, self.keep_dropped = config, limit, strict, keep_dropped
-
-    def process(self, path: str) -> Iterator[Any]:
-        yield from read_dump(path, self.config, self.limit, self.strict, self.keep_dropped,
-                             _counter, beam.pvalue.TaggedOutput)
-
-
-def _counter(name: str) -> Any:
-    return beam.metrics.Metrics.counter(NAME, name)
-
-
-def read_dump(path: str, config: WikipediaConfig, limit: int | None, strict: bool,
-              keep_dropped: bool, counter: Any, tagged: Any) -> Iterator[Any]:
-    from pipeline.wikipedia.dump import DumpError, Page, SiteInfo, iter_dump
-
-    counter("files").inc()
-    counter("bytes.read").inc(io.match_files([path])[0].size)
+def process_dump(path: str, config: WikipediaConfig, *, limit: int | None = None,
+                 strict: bool = False, keep_dropped: bool = False,
+                 counter: Callable[[str, int], None] = lambda name, n: None,
+                 ) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Everything one dump yields, in file order, as (kind, row) with kind one of
+    "document", "cited", "dropped" (only with keep_dropped) and "error". Pure of Beam:
+    `counter(name, n)` receives the counts."""
+    counter("files", 1)
+    counter("bytes.read", io.match_files([path])[0].size)
     site: SiteInfo | None = None
     records = 0
     with io.open_read(path) as stream:
@@ -106,94 +96,109 @@ def read_dump(path: str, config: WikipediaConfig, limit: int | None, strict: boo
                                      "neither xml:lang nor <dbname> names the language")
                 elif site.language not in config.languages:
                     log.info("%s: language %s not selected; file skipped", path, site.language)
-                    counter("skipped_files.language").inc()
+                    counter("skipped_files.language", 1)
                     return
                 else:
                     continue
             records += 1
             if isinstance(item, DumpError):
-                counter(f"errors.{item.reason}").inc()
-                log.warning("%s", item)
-                if strict:
-                    raise BadInputError(str(item))
-                yield tagged("errors", {"file": item.file, "record": item.record,
-                                        "reason": item.reason, "message": item.message})
-                if item.record in ("header", "stream"):
-                    if site is None or site.language is None:
-                        return
-            elif isinstance(item, Page):
-                counter("read").inc()
-                page = {
-                    "page_id": item.page_id, "title": item.title, "namespace": item.namespace,
-                    "revision_id": item.revision_id, "timestamp": item.timestamp,
-                    "text": item.text, "language": site.language if site else None,
-                    "media_names": sorted(_names(site, 6)), "category_names": sorted(_names(site, 14)),
-                }
-                reason = None
-                if item.namespace not in config.namespaces:
-                    reason = "namespace"
-                elif item.redirect:
-                    reason = "redirect"
-                elif item.model not in (None, "wikitext"):
-                    reason = "not_wikitext"
-                if reason is None:
-                    yield page
-                else:
-                    counter(f"dropped.{reason}").inc()
-                    if keep_dropped:
-                        yield tagged("dropped", _dropped(page, reason))
+                yield from _error(item, strict, counter)
+                if item.record == "header" and (site is None or site.language is None):
+                    return
+            else:
+                counter("read", 1)
+                yield from _page_rows(item, site, config, keep_dropped, counter)
             if limit is not None and records >= limit:
                 return
 
 
-def _names(site: Any, key: int) -> set[str]:
-    return {site.namespaces[key]} if site and site.namespaces.get(key) else set()
+def _error(error: DumpError, strict: bool, counter: Callable[[str, int], None]
+           ) -> Iterator[tuple[str, dict[str, Any]]]:
+    counter(f"errors.{error.reason}", 1)
+    log.warning("%s", error)
+    if strict:
+        raise BadInputError(str(error))
+    yield "error", {"file": error.file, "record": error.record, "reason": error.reason,
+                    "message": error.message}
 
 
-class CleanPageFn(beam.DoFn):
-    def __init__(self, config: WikipediaConfig, strict: bool, keep_dropped: bool) -> None:
-        self.config, self.strict, self.keep_dropped = config, strict, keep_dropped
-
-    def process(self, page: dict[str, Any]) -> Iterator[Any]:
-        yield from clean_page(page, self.config, self.strict, self.keep_dropped, _counter,
-                              beam.pvalue.TaggedOutput)
-
-
-def clean_page(page: dict[str, Any], config: WikipediaConfig, strict: bool, keep_dropped: bool,
-               counter: Any, tagged: Any) -> Iterator[Any]:
-    from pipeline.wikipedia.clean import clean_wikitext
-    from pipeline.wikipedia.urls import normalize_url
-
-    try:
-        article = clean_wikitext(page["text"], frozenset(page["media_names"]),
-                                 frozenset(page["category_names"]))
-    except Exception as exc:  # mwparserfromhell is robust; a failure here is a bad page
-        message = f"wikipedia/{page['language']}/{page['page_id']} {page['title']!r}: {exc}"
-        counter("errors.unparseable_wikitext").inc()
-        if strict:
-            raise BadInputError(message) from exc
-        yield tagged("errors", {"file": "", "record": message, "reason": "unparseable_wikitext",
-                                "message": str(exc)})
-        return
-    if len(article.text) < config.min_body_chars:
-        counter("dropped.empty").inc()
+def _page_rows(page: Page, site: SiteInfo, config: WikipediaConfig, keep_dropped: bool,
+               counter: Callable[[str, int], None]) -> Iterator[tuple[str, dict[str, Any]]]:
+    language = site.language
+    reason = None
+    if page.namespace not in config.namespaces:
+        reason = "namespace"
+    elif page.redirect:
+        reason = "redirect"
+    elif page.model not in (None, "wikitext"):
+        reason = "not_wikitext"
+    else:
+        try:
+            article = clean_wikitext(page.text, frozenset(_names(site, 6)),
+                                     frozenset(_names(site, 14)))
+        except Exception as exc:  # mwparserfromhell rarely fails; when it does, the page is bad
+            error = DumpError("", f"wikipedia/{language}/{page.page_id} {page.title!r}",
+                              "unparseable_wikitext", str(exc))
+            yield from _error(error, False, counter)
+            return
+        if len(article.text) < config.min_body_chars:
+            reason = "empty"
+    if reason is not None:
+        counter(f"dropped.{reason}", 1)
         if keep_dropped:
-            yield tagged("dropped", _dropped(page, "empty"))
+            yield "dropped", _dropped(page, language, reason)
         return
-    document = article_document(page, article.text, config.keep_title)
-    counter("kept").inc()
-    counter("bytes.kept").inc(len(document["text"].encode("utf-8")))
-    yield document
+    document = article_document(page, language, article.text, config.keep_title)
+    counter("kept", 1)
+    counter("bytes.kept", len(document["text"].encode("utf-8")))
+    yield "document", document
     for url in article.cited_urls:
-        counter("cited_urls").inc()
-        yield tagged("cited", {"url": url, "normalized_url": normalize_url(url),
-                               "language": page["language"], "page_id": page["page_id"],
-                               "document_id": document["id"]})
+        counter("cited_urls", 1)
+        yield "cited", {"url": url, "normalized_url": normalize_url(url), "language": language,
+                        "page_id": page.page_id, "document_id": document["id"]}
+
+
+def _names(site: SiteInfo, key: int) -> set[str]:
+    return {site.namespaces[key]} if site.namespaces.get(key) else set()
+
+
+class ProcessDumpFn(beam.DoFn):
+    """Reads one dump and streams its documents, cited URLs and dropped pages straight into
+    that dump's own Parquet parts, in page order: no page ever waits in a shuffle, so memory
+    stays at one page and one row group whatever the dump size. Errors (few) go on."""
+
+    def __init__(self, config: WikipediaConfig, out_dir: str, limit: int | None, strict: bool,
+                 keep_dropped: bool) -> None:
+        self.config, self.out_dir, self.limit = config, out_dir, limit
+        self.strict, self.keep_dropped = strict, keep_dropped
+
+    def process(self, element: tuple[int, str]) -> Iterator[dict[str, Any]]:
+        index, path = element
+        name = part_name(index)
+        writers = {
+            "document": PartWriter(io.join(self.out_dir, name), DOCUMENT_SCHEMA),
+            "cited": PartWriter(io.join(self.out_dir, "cited_urls", name), CITED_URLS_SCHEMA),
+        }
+        if self.keep_dropped:
+            writers["dropped"] = PartWriter(io.join(self.out_dir, "dropped", name), DROPPED_SCHEMA)
+        try:
+            for kind, row in process_dump(path, self.config, limit=self.limit, strict=self.strict,
+                                          keep_dropped=self.keep_dropped, counter=_count):
+                if kind == "error":
+                    yield row
+                else:
+                    writers[kind].write(row)
+        finally:
+            for writer in writers.values():
+                writer.close()
+
+
+def _count(name: str, n: int) -> None:
+    beam.metrics.Metrics.counter(NAME, name).inc(n)
 
 
 class WikipediaStage(Stage):
     name = NAME
-    requires = ("sample",)
     help = ("MediaWiki XML dumps (plain or bz2, streamed) -> cleaned articles of the selected "
             "languages (namespace 0, no redirects) and the external URLs they cite.")
 
@@ -207,39 +212,19 @@ class WikipediaStage(Stage):
         return run.sources.wikipedia
 
     def run(self, ctx: StageContext) -> dict[str, int]:
-        from pipeline.documents import DOCUMENT_SCHEMA, DROPPED_SCHEMA, ERROR_SCHEMA, WriteParts
-
         config = ctx.run.sources.wikipedia
         paths = [f.path for f in io.match_files([ctx.run.resolve(p) for p in config.inputs])]
 
         def build(p: beam.Pipeline) -> None:
-            read = (
+            _ = (
                 p
-                | "List dumps" >> beam.Create(paths)
+                | "List dumps" >> beam.Create(list(enumerate(paths)))
                 | "Spread dumps" >> beam.Reshuffle()
-                | "Read pages" >> beam.ParDo(
-                    ReadDumpFn(config, ctx.limit, ctx.strict, ctx.keep_dropped)
-                ).with_outputs("errors", "dropped", main="pages")
+                | "Read, clean and write" >> beam.ParDo(
+                    ProcessDumpFn(config, ctx.out_dir, ctx.limit, ctx.strict, ctx.keep_dropped))
+                | "Write errors" >> WriteParts(io.join(ctx.out_dir, "errors"), ERROR_SCHEMA, 1,
+                                               key="record")
             )
-            cleaned = (
-                read.pages
-                | "Spread pages" >> beam.Reshuffle()
-                | "Clean articles" >> beam.ParDo(
-                    CleanPageFn(config, ctx.strict, ctx.keep_dropped)
-                ).with_outputs("errors", "dropped", "cited", main="documents")
-            )
-            parts = config.parts
-            _ = cleaned.documents | "Write documents" >> WriteParts(
-                ctx.out_dir, DOCUMENT_SCHEMA, parts)
-            _ = cleaned.cited | "Write cited URLs" >> WriteParts(
-                io.join(ctx.out_dir, "cited_urls"), CITED_URLS_SCHEMA, parts, key="normalized_url")
-            errors = (read.errors, cleaned.errors) | "All errors" >> beam.Flatten()
-            _ = errors | "Write errors" >> WriteParts(
-                io.join(ctx.out_dir, "errors"), ERROR_SCHEMA, 1, key="file")
-            if ctx.keep_dropped:
-                dropped = (read.dropped, cleaned.dropped) | "All dropped" >> beam.Flatten()
-                _ = dropped | "Write dropped" >> WriteParts(
-                    io.join(ctx.out_dir, "dropped"), DROPPED_SCHEMA, parts)
 
         return run_beam(ctx, build)
 

@@ -213,3 +213,15 @@ def test_long_cjk_runs_are_cut_and_cached(
     text = run + " " + run
     assert encoder.encode(text) == reference(encoder.whole, text)
     assert all(len(key) <= 64 for key in encoder._cache)
+
+
+def test_module_level_encode_batch_takes_bytes_or_a_path(llama_model: bytes, tmp_path) -> None:
+    import tokenizer
+
+    path = tmp_path / "tokenizer.model"
+    path.write_bytes(llama_model)
+    texts = ["Ein schöner Tag 2024", "", "مرحبا 🦙"]
+    whole = spm.SentencePieceProcessor(model_proto=llama_model)
+    expected = [whole.encode(t) for t in texts]
+    assert tokenizer.encode_batch(texts, llama_model) == expected
+    assert tokenizer.encode_batch(texts, str(path)) == expected

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import sentencepiece as spm
 
 from tokenizer import model_proto
@@ -80,3 +81,13 @@ def test_sample_is_drawn_at_the_mixture_ratios() -> None:
     total = sum(drawn.values())
     assert abs(drawn["c4"] / total - 15 / 22) < 0.01
     assert abs(drawn["arxiv"] / total - 2.5 / 22) < 0.01
+
+
+def test_too_large_a_vocabulary_for_the_sample_is_a_clear_error() -> None:
+    config = TokenizerConfig(vocab_size=5000, num_threads=1)
+    with pytest.raises(
+        ValueError, match="could not train tokenizer.vocab_size=5000 on 3,600 bytes"
+    ):
+        train_model(
+            [("c4", "just a few words here\n" * 100), ("books", "x" * 1400)], config, seed=0
+        )

@@ -48,7 +48,7 @@ def dumps(tmp_path, write_dump):
 
 def run_wikipedia(run_dir: str, inputs: str, manifest: Path, *beam_args: str) -> None:
     write_manifest(manifest, {"run_dir": run_dir,
-                              "sources": {"wikipedia": {"inputs": [inputs], "parts": 2}}})
+                              "sources": {"wikipedia": {"inputs": [inputs]}}})
     run_fleece("wikipedia", "--manifest", str(manifest), *beam_args)
 
 

@@ -29,7 +29,7 @@ def sample_run(tmp_path_factory):
     manifest = write_manifest(root / "m.yaml", {
         "run_dir": str(root / "run"),
         "sample": {"enabled": True, "scale": 1, "seed": 0},
-        "sources": {"wikipedia": {"inputs": ["{run_dir}/inputs/wikipedia/*.xml.bz2"], "parts": 3}},
+        "sources": {"wikipedia": {"inputs": ["{run_dir}/inputs/wikipedia/*.xml.bz2"]}},
     })
     first = run_fleece("corpus", "--manifest", str(manifest), "--only", "sample,wikipedia")
     truth = json.loads((root / "run/inputs/ground_truth.json").read_text())["wikipedia"]
@@ -133,7 +133,7 @@ def bad_inputs(tmp_path, write_dump):
 def test_bad_input_is_counted_and_good_pages_kept(bad_inputs, tmp_path):
     manifest = write_manifest(tmp_path / "bad.yaml", {
         "run_dir": str(tmp_path / "run"),
-        "sources": {"wikipedia": {"inputs": [str(bad_inputs / "*wiki-*")], "parts": 2}},
+        "sources": {"wikipedia": {"inputs": [str(bad_inputs / "*wiki-*")]}},
     })
     run_fleece("wikipedia", "--manifest", str(manifest))
     out = tmp_path / "run/wikipedia"
