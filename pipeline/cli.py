@@ -16,7 +16,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "corpus": ("pipeline.corpus:corpus", "Run every stage of a manifest in dependency order, skipping complete ones."),
     "sample": ("pipeline.sample.cli:sample", "Write deterministic synthetic inputs for all seven sources plus ground truth."),
     "wikipedia": ("pipeline.wikipedia.stage:command", "Stage: MediaWiki XML dumps -> cleaned articles and cited URLs."),
-    "tokenizer": ("tokenizer.cli:tokenizer", "Train the SentencePiece BPE tokenizer (LLaMA settings)."),
+    "tokenizer": ("pipeline.tokenizer_stage:tokenizer_group", "Train the SentencePiece BPE tokenizer (LLaMA settings)."),
     "encode": ("pipeline.encode:command", "Stage: documents -> token ids, with token counts per source."),
     "mix": ("pipeline.mix.stage:command", "Stage: encoded documents -> mixed train/val Arrow token shards + manifest.json."),
     "verify": ("pipeline.mix.verify:verify", "Re-hash shards and check manifest.json counts and mixture."),

@@ -10,6 +10,8 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 
+import click
+
 from pipeline import io
 from pipeline.config import SOURCES, RunConfig
 from pipeline.documents import read_documents, stable_hash
@@ -36,13 +38,32 @@ def tokenizer_path(run: RunConfig) -> str:
     return io.join(run.resolve(run.run_dir), "tokenizer", TOKENIZER_NAME)
 
 
-def seeded_texts(parts: list[str], seed: int, salt: str) -> Iterator[str]:
-    """Document texts, parts in a seeded order, rows in file order."""
+def source_bytes(run: RunConfig, source: str) -> int | None:
+    """The UTF-8 bytes of text a source stage kept (its `bytes.kept` counter), if recorded."""
+    stats = io.join(run.resolve(run.run_dir), source, "_stats.json")
+    if not io.exists(stats):
+        return None
+    return io.read_json(stats).get("counters", {}).get("bytes.kept")
+
+
+def seeded_texts(parts: list[str], seed: int, salt: str, rate: float = 1.0) -> Iterator[str]:
+    """Document texts drawn across all parts: a document is taken when a seeded hash of its
+    id falls under `rate` (the share of the source the budget needs), so the sample spreads
+    over every part (a part may hold one language or one input file) instead of emptying
+    the first parts. Parts are visited in a seeded order."""
+    threshold = int(min(1.0, rate) * (1 << 64))
     for part in sorted(
         parts, key=lambda p: (stable_hash(p.rsplit("/", 1)[-1], f"{salt}{seed}"), p)
     ):
         for document in read_documents(part):
-            yield document["text"]
+            if rate >= 1.0 or stable_hash(document["id"], f"{salt}{seed}") < threshold:
+                yield document["text"]
+
+
+def sampling_rate(budget: int, total: int | None) -> float:
+    """Share of a source to draw for `budget` bytes; a margin so that hashing's variance
+    rarely leaves the budget short (the draw stops at the budget anyway)."""
+    return 1.0 if not total else min(1.0, 1.25 * budget / total)
 
 
 class TokenizerStage(Stage):
@@ -67,7 +88,11 @@ class TokenizerStage(Stage):
         budgets = byte_budgets(
             {s: x for s, x in shares.items() if x > 0}, run.tokenizer.sample_bytes
         )
-        streams = {s: seeded_texts(present[s], run.seed, "tokenizer") for s in budgets}
+        streams = {
+            s: seeded_texts(present[s], run.seed, "tokenizer",
+                            sampling_rate(budgets[s], source_bytes(run, s)))
+            for s in budgets
+        }
         model, stats = train_model(draw_sample(streams, budgets), run.tokenizer, run.seed)
         io.write_bytes(io.join(ctx.out_dir, TOKENIZER_NAME), model)
         sha256 = model_sha256(model)
@@ -82,3 +107,12 @@ class TokenizerStage(Stage):
 STAGE = TokenizerStage()
 command = stage_command(STAGE, "tokenizer")
 command.epilog = parameters_help(TokenizerConfig(), "tokenizer")
+
+
+@click.group(name="tokenizer")
+def tokenizer_group() -> None:
+    """SentencePiece BPE tokenizer with LLaMA's settings."""
+
+
+command.name = "train"
+tokenizer_group.add_command(command)

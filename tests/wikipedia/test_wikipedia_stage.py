@@ -179,3 +179,16 @@ def test_keep_dropped_writes_reasons(bad_inputs, tmp_path, write_dump):
     dropped = read_parts(tmp_path / "run/wikipedia/dropped")
     assert {(d["id"], d["reason"]) for d in dropped} == {
         ("wikipedia/en/2", "redirect"), ("wikipedia/en/3", "namespace"), ("wikipedia/en/4", "empty")}
+
+
+def test_limit_reads_n_records_per_file(tmp_path, write_dump):
+    write_dump("enwiki-1.xml.bz2", dump_xml("en", [article(i) for i in range(1, 20)]))
+    write_dump("dewiki-2.xml.bz2", dump_xml("de", [article(i) for i in range(50, 70)]))
+    manifest = write_manifest(tmp_path / "l.yaml", {
+        "run_dir": str(tmp_path / "run"),
+        "sources": {"wikipedia": {"inputs": [str(tmp_path / "*.xml.bz2")]}},
+    })
+    run_fleece("wikipedia", "--manifest", str(manifest), "--limit", "3")
+    ids = sorted(d["id"] for d in read_parts(tmp_path / "run/wikipedia"))
+    assert ids == ["wikipedia/de/50", "wikipedia/de/51", "wikipedia/de/52",
+                   "wikipedia/en/1", "wikipedia/en/2", "wikipedia/en/3"]
