@@ -32,8 +32,10 @@ $(BIN)/lmplz: $(VENV)/.installed
 	rm -rf $(KENLM_BUILD) && mkdir -p $(KENLM_BUILD)
 	$(BIN)/pip download --quiet --no-deps --no-binary kenlm --no-build-isolation -d $(KENLM_BUILD) kenlm
 	tar -xzf $(KENLM_BUILD)/kenlm-*.tar.gz -C $(KENLM_BUILD) --strip-components=1
-	cmake -S $(KENLM_BUILD) -B $(KENLM_BUILD)/out -DCMAKE_BUILD_TYPE=Release >/dev/null
-	cmake --build $(KENLM_BUILD)/out --target lmplz build_binary -j2 >/dev/null
+	cmake -S $(KENLM_BUILD) -B $(KENLM_BUILD)/out -DCMAKE_BUILD_TYPE=Release \
+	  > $(KENLM_BUILD)/build.log 2>&1 || (tail -40 $(KENLM_BUILD)/build.log; exit 1)
+	cmake --build $(KENLM_BUILD)/out --target lmplz build_binary -j2 \
+	  >> $(KENLM_BUILD)/build.log 2>&1 || (tail -40 $(KENLM_BUILD)/build.log; exit 1)
 	cp $(KENLM_BUILD)/out/bin/lmplz $(KENLM_BUILD)/out/bin/build_binary $(BIN)/
 
 corpus: install
