@@ -200,6 +200,20 @@ def run_stage(
     return counters
 
 
+def _bad_input(exc: BaseException) -> str | None:
+    """The one-line reason of a failure the user must act on (a missing input, a bad record
+    under --strict), dug out of the runner's wrapping; None for anything else."""
+    if isinstance(exc, FileNotFoundError):
+        return str(exc)
+    text = str(exc)
+    marker = f"{BadInputError.__name__}: "
+    if isinstance(exc, BadInputError):
+        return f"--strict: {text}"
+    if marker in text:
+        return "--strict: " + text.split(marker, 1)[1].splitlines()[0].strip(" \"'")
+    return None
+
+
 def run_stages(
     stages: list[Stage],
     run: RunConfig,
@@ -222,14 +236,19 @@ def run_stages(
         if not stage.enabled(run):
             echo(f"{stage.name}: skipped (not configured in this manifest)")
             continue
-        complete, why = completion(stage, run, limit)
-        if complete and not force:
-            echo(f"{stage.name}: {why}; nothing to do")
-            continue
-        echo(f"{stage.name}: running ({'--force' if complete else why})")
-        counters = run_stage(
-            stage, run, limit=limit, strict=strict, keep_dropped=keep_dropped, beam_args=beam_args
-        )
+        try:
+            complete, why = completion(stage, run, limit)
+            if complete and not force:
+                echo(f"{stage.name}: {why}; nothing to do")
+                continue
+            echo(f"{stage.name}: running ({'--force' if complete else why})")
+            counters = run_stage(stage, run, limit=limit, strict=strict,
+                                 keep_dropped=keep_dropped, beam_args=beam_args)
+        except Exception as exc:
+            reason = _bad_input(exc)
+            if reason is None:
+                raise
+            raise click.ClickException(f"{stage.name}: {reason}") from exc
         summary = ", ".join(f"{k}={v}" for k, v in counters.items() if not k.startswith("bytes"))
         echo(f"{stage.name}: done ({summary})")
         ran.append(stage.name)

@@ -162,8 +162,10 @@ def test_strict_fails_on_the_first_bad_page(bad_inputs, tmp_path):
         "sources": {"wikipedia": {"inputs": [str(bad_inputs / "enwiki-bad.xml.bz2")]}},
     })
     result = run_fleece("wikipedia", "--manifest", str(manifest), "--strict", expect_ok=False)
-    assert result.exit_code != 0
-    assert "enwiki-bad.xml.bz2" in str(result.exception) and "'Broken'" in str(result.exception)
+    assert result.exit_code == 1
+    message = result.output.strip().splitlines()[-1]
+    assert message.startswith("Error: wikipedia: --strict: ")
+    assert "enwiki-bad.xml.bz2" in message and "'Broken'" in message and "malformed_page" in message
     assert not (tmp_path / "run/wikipedia/_SUCCESS").exists()
 
 
@@ -179,6 +181,16 @@ def test_keep_dropped_writes_reasons(bad_inputs, tmp_path, write_dump):
     dropped = read_parts(tmp_path / "run/wikipedia/dropped")
     assert {(d["id"], d["reason"]) for d in dropped} == {
         ("wikipedia/en/2", "redirect"), ("wikipedia/en/3", "namespace"), ("wikipedia/en/4", "empty")}
+
+
+def test_missing_input_is_a_clear_error(tmp_path):
+    manifest = write_manifest(tmp_path / "m.yaml", {
+        "run_dir": str(tmp_path / "run"),
+        "sources": {"wikipedia": {"inputs": [str(tmp_path / "nowhere/*.xml.bz2")]}},
+    })
+    result = run_fleece("wikipedia", "--manifest", str(manifest), expect_ok=False)
+    assert result.exit_code == 1
+    assert "no input file matches" in result.output and "nowhere" in result.output
 
 
 def test_limit_reads_n_records_per_file(tmp_path, write_dump):
