@@ -17,7 +17,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "sample": ("pipeline.sample.cli:sample", "Write deterministic synthetic inputs for all seven sources plus ground truth."),
     "wikipedia": ("pipeline.wikipedia.stage:command", "Stage: MediaWiki XML dumps -> cleaned articles and cited URLs."),
     "tokenizer": ("pipeline.tokenizer_stage:tokenizer_group", "Train the SentencePiece BPE tokenizer (LLaMA settings)."),
-    "encode": ("pipeline.encode:command", "Stage: documents -> token ids, with token counts per source."),
+    "encode": ("pipeline.encode_stage:command", "Stage: documents -> token ids, with token counts per source."),
     "mix": ("pipeline.mix.stage:command", "Stage: encoded documents -> mixed train/val Arrow token shards + manifest.json."),
     "verify": ("pipeline.mix.verify:verify", "Re-hash shards and check manifest.json counts and mixture."),
     "report": ("pipeline.mix.report:report", "Print LLaMA's Table 1 for a built corpus beside the paper's figures."),

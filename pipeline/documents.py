@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import apache_beam as beam
@@ -70,9 +70,9 @@ def part_name(index: int, prefix: str = "part") -> str:
 
 
 def write_table(path: str, rows: list[dict[str, Any]], schema: pa.Schema) -> None:
-    table = pa.Table.from_pylist(rows, schema=schema)
+    """Rows, in the order given, as one Parquet file."""
     with io.open_write(path) as f:
-        pq.write_table(table, f, compression="zstd")
+        pq.write_table(pa.Table.from_pylist(rows, schema=schema), f, compression="zstd")
 
 
 class PartWriter:
@@ -101,36 +101,43 @@ class PartWriter:
         self.sink.close()
 
 
+TableBuilder = Callable[[list[dict[str, Any]], pa.Schema, str], pa.Table]
+
+
+def sorted_table(rows: list[dict[str, Any]], schema: pa.Schema, key: str) -> pa.Table:
+    """Rows sorted by `key` as a table; the whole row breaks ties, so equal keys (one URL
+    cited twice) still come out in one order."""
+    ordered = sorted(rows, key=lambda r: (r[key], json.dumps(r, sort_keys=True)))
+    return pa.Table.from_pylist(ordered, schema=schema)
+
+
 class _WritePartFn(beam.DoFn):
-    def __init__(self, out_dir: str, schema: pa.Schema, key: str, prefix: str) -> None:
-        self.out_dir, self.schema, self.key, self.prefix = out_dir, schema, key, prefix
+    def __init__(self, out_dir: str, schema: pa.Schema, key: str, prefix: str,
+                 table: TableBuilder) -> None:
+        self.out_dir, self.schema, self.key, self.prefix, self.table = (
+            out_dir, schema, key, prefix, table)
 
     def process(self, element: tuple[int, Any]) -> Iterator[str]:
         index, rows = element
-        # the full row breaks ties, so equal keys (one URL cited twice) still order stably
-        ordered = sorted(rows, key=lambda r: (r[self.key], json.dumps(r, sort_keys=True)))
         path = io.join(self.out_dir, part_name(index, self.prefix))
-        write_table(path, ordered, self.schema)
+        with io.open_write(path) as f:
+            pq.write_table(self.table(list(rows), self.schema, self.key), f, compression="zstd")
         yield path
 
 
 class WriteParts(beam.PTransform):
-    """Write dict rows as `part-NNNNN.parquet` under `out_dir`, deterministically.
+    """Write dict rows as `part-NNNNN.parquet` under `out_dir`, deterministically: a row goes
+    to part `stable_hash(row[key]) % parts`, and `table(rows, schema, key)` builds each part
+    in a fixed order (default: sorted by key; a stage with array columns brings its own).
 
     A part is grouped in one worker and sorted there, so `parts` must be large enough for
     a part to fit in a worker's memory (about 1 GB of text per part is comfortable)."""
 
-    def __init__(
-        self, out_dir: str, schema: pa.Schema, parts: int, key: str = "id", prefix: str = "part"
-    ) -> None:
+    def __init__(self, out_dir: str, schema: pa.Schema, parts: int, key: str = "id",
+                 prefix: str = "part", table: TableBuilder = sorted_table) -> None:
         super().__init__()
-        self.out_dir, self.schema, self.parts, self.key, self.prefix = (
-            out_dir,
-            schema,
-            parts,
-            key,
-            prefix,
-        )
+        self.out_dir, self.schema, self.parts, self.key = out_dir, schema, parts, key
+        self.prefix, self.table = prefix, table
 
     def expand(self, pcoll: beam.PCollection) -> beam.PCollection:
         parts, key = self.parts, self.key
@@ -138,7 +145,8 @@ class WriteParts(beam.PTransform):
             pcoll
             | "Assign part" >> beam.Map(lambda row: (stable_hash(str(row[key])) % parts, row))
             | "Group part" >> beam.GroupByKey()
-            | "Write part" >> beam.ParDo(_WritePartFn(self.out_dir, self.schema, key, self.prefix))
+            | "Write part" >> beam.ParDo(
+                _WritePartFn(self.out_dir, self.schema, key, self.prefix, self.table))
         )
 
 

@@ -2,13 +2,12 @@
 
 The stage itself (Beam) is in pipeline/encode_stage.py: pipeline.config imports EncodeConfig
 from here, and the stage imports the harness, which imports pipeline.config, so keeping the
-stage out of this module keeps that import cycle open. `command` is looked up lazily.
+stage out of this module keeps that import cycle open.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
 
 import pyarrow as pa
 
@@ -43,10 +42,3 @@ def encoded_schema(vocab_size: int) -> pa.Schema:
         ]
     )
 
-
-def __getattr__(name: str) -> Any:
-    if name == "command":
-        from pipeline.encode_stage import command
-
-        return command
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

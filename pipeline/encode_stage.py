@@ -10,59 +10,59 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import apache_beam as beam
+import numpy as np
+import pyarrow as pa
+
 from pipeline import io
 from pipeline.config import SOURCES, RunConfig
+from pipeline.documents import ReadDocuments, WriteParts
 from pipeline.encode import EncodeConfig, encoded_schema
-from pipeline.harness import Stage, StageContext, parameters_help, run_beam, stage_command
-from pipeline.present import present_sources
+from pipeline.harness import Stage, StageContext, run_beam, stage_command
+from pipeline.present import document_pattern, present_sources
 from pipeline.shards import read_bytes
 from pipeline.tokenizer_stage import tokenizer_path
+from tokenizer.encoder import FastEncoder
+from tokenizer.model_proto import parse
 
 
 def encoded_pattern(run: RunConfig, source: str) -> str:
     return io.join(run.resolve(run.run_dir), "encode", source, "part-*.parquet")
 
 
-def _encode_fn(stage: str, model_path: str, cache_entries: int) -> Any:
-    import apache_beam as beam
+class EncodeDocumentFn(beam.DoFn):
+    """Loads the tokenizer once per worker; one encoded row per non-empty document."""
 
-    class EncodeDocumentFn(beam.DoFn):
-        """Loads the tokenizer once per worker; one encoded row per non-empty document."""
+    def __init__(self, stage: str, model_path: str, cache_entries: int) -> None:
+        self.stage, self.model_path, self.cache_entries = stage, model_path, cache_entries
 
-        def setup(self) -> None:
-            from tokenizer.encoder import FastEncoder
+    def setup(self) -> None:
+        self.encoder = FastEncoder(read_bytes(self.model_path), cache_entries=self.cache_entries)
+        self.counters: dict[str, Any] = {}
 
-            self.encoder = FastEncoder(read_bytes(model_path), cache_entries=cache_entries)
-            self.counters: dict[str, Any] = {}
+    def _count(self, name: str, value: int = 1) -> None:
+        counter = self.counters.get(name)
+        if counter is None:
+            counter = self.counters[name] = beam.metrics.Metrics.counter(self.stage, name)
+        counter.inc(value)
 
-        def _count(self, name: str, value: int = 1) -> None:
-            counter = self.counters.get(name)
-            if counter is None:
-                counter = self.counters[name] = beam.metrics.Metrics.counter(stage, name)
-            counter.inc(value)
-
-        def process(self, document: dict[str, Any]) -> Iterator[dict[str, Any]]:
-            source, text = document["source"], document["text"]
-            if not text:
-                self._count(f"dropped_empty_{source}")
-                return
-            ids = self.encoder.encode_array(text)
-            size = len(text.encode("utf-8", "replace"))
-            self._count(f"documents_{source}")
-            self._count(f"tokens_{source}", int(ids.size))
-            self._count(f"bytes_{source}", size)
-            yield {"id": document["id"], "source": source, "tokens": ids, "bytes": size}
-
-    return EncodeDocumentFn()
+    def process(self, document: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        source, text = document["source"], document["text"]
+        if not text:
+            self._count(f"dropped_empty_{source}")
+            return
+        ids = self.encoder.encode_array(text)
+        size = len(text.encode("utf-8", "replace"))
+        self._count(f"documents_{source}")
+        self._count(f"tokens_{source}", int(ids.size))
+        self._count(f"bytes_{source}", size)
+        yield {"id": document["id"], "source": source, "tokens": ids, "bytes": size}
 
 
-def encoded_table(rows: list[dict[str, Any]], schema: Any) -> Any:
+def encoded_table(rows: list[dict[str, Any]], schema: pa.Schema, key: str = "id") -> pa.Table:
     """Rows (tokens as arrays) as one Arrow table, sorted by id; token lists built from one
     concatenated buffer rather than Python ints."""
-    import numpy as np
-    import pyarrow as pa
-
-    ordered = sorted(rows, key=lambda r: (r["id"], r["tokens"].tobytes()))
+    ordered = sorted(rows, key=lambda r: (r[key], r["tokens"].tobytes()))
     id_type = schema.field("tokens").type.value_type
     dtype = np.uint16 if id_type == pa.uint16() else np.uint32
     lengths = [r["tokens"].size for r in ordered]
@@ -85,32 +85,6 @@ def encoded_table(rows: list[dict[str, Any]], schema: Any) -> Any:
     )
 
 
-def _write_encoded_parts(out_dir: str, schema: Any, parts: int, label: str) -> Any:
-    """Encoded rows -> part-NNNNN.parquet by a stable hash of the id, sorted by id inside."""
-    import apache_beam as beam
-    import pyarrow.parquet as pq
-
-    from pipeline.documents import part_name, stable_hash
-
-    def write(element: tuple[int, list[dict[str, Any]]]) -> str:
-        index, rows = element
-        path = io.join(out_dir, part_name(index))
-        with io.open_write(path) as f:
-            pq.write_table(encoded_table(list(rows), schema), f, compression="zstd")
-        return path
-
-    class WriteEncodedParts(beam.PTransform):
-        def expand(self, rows: Any) -> Any:
-            return (
-                rows
-                | f"Assign part {label}" >> beam.Map(lambda r: (stable_hash(r["id"]) % parts, r))
-                | f"Group part {label}" >> beam.GroupByKey()
-                | f"Write part {label}" >> beam.Map(write)
-            )
-
-    return WriteEncodedParts()
-
-
 class EncodeStage(Stage):
     name = "encode"
     requires = ("tokenizer", *SOURCES)
@@ -120,11 +94,6 @@ class EncodeStage(Stage):
         return run.encode
 
     def run(self, ctx: StageContext) -> dict[str, int]:
-        import apache_beam as beam
-
-        from pipeline.documents import ReadDocuments
-        from tokenizer.model_proto import parse
-
         run = ctx.run
         present = present_sources(run)
         if not present:
@@ -137,16 +106,13 @@ class EncodeStage(Stage):
             for source, parts in present.items():
                 out_dir = io.join(ctx.out_dir, source)
                 io.make_dirs(out_dir)
-                (
+                _ = (
                     pipeline
-                    | f"Read {source}"
-                    >> ReadDocuments(
-                        io.join(io.join(run.resolve(run.run_dir), source), "part-*.parquet")
-                    )
-                    | f"Encode {source}"
-                    >> beam.ParDo(_encode_fn(self.name, model_path, run.encode.cache_entries))
-                    | f"Write {source}"
-                    >> _write_encoded_parts(out_dir, schema, run.encode.parts or len(parts), source)
+                    | f"Read {source}" >> ReadDocuments(document_pattern(run, source))
+                    | f"Encode {source}" >> beam.ParDo(
+                        EncodeDocumentFn(self.name, model_path, run.encode.cache_entries))
+                    | f"Write {source}" >> WriteParts(
+                        out_dir, schema, run.encode.parts or len(parts), table=encoded_table)
                 )
 
         counters = run_beam(ctx, build)
@@ -156,4 +122,3 @@ class EncodeStage(Stage):
 
 STAGE = EncodeStage()
 command = stage_command(STAGE, "encode")
-command.epilog = parameters_help(EncodeConfig(), "encode")

@@ -113,15 +113,17 @@ def fingerprint(stage: Stage, run: RunConfig, limit: int | None) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
-def completion(stage: Stage, run: RunConfig, limit: int | None) -> tuple[bool, str]:
-    """(complete?, why) for a stage's output under the run directory."""
+def completion(stage: Stage, run: RunConfig, limit: int | None) -> tuple[bool, str, str]:
+    """(complete?, why, current fingerprint) for a stage's output under the run directory.
+    The fingerprint lists every input, so it is computed once and handed on to run_stage."""
+    current = fingerprint(stage, run, limit)
     marker = io.join(run.resolve(run.run_dir), stage.name, SUCCESS)
     if not io.exists(marker):
-        return False, "no _SUCCESS"
+        return False, "no _SUCCESS", current
     recorded = io.read_json(marker).get("fingerprint")
-    if recorded != fingerprint(stage, run, limit):
-        return False, "inputs or parameters changed since the last run"
-    return True, f"complete (fingerprint {recorded[:12]} unchanged)"
+    if recorded != current:
+        return False, "inputs or parameters changed since the last run", current
+    return True, f"complete (fingerprint {recorded[:12]} unchanged)", current
 
 
 def beam_args_for(run: RunConfig, extra: list[str]) -> list[str]:
@@ -177,10 +179,12 @@ def run_stage(
     strict: bool = False,
     keep_dropped: bool = False,
     beam_args: list[str] | None = None,
+    stage_fingerprint: str | None = None,
 ) -> dict[str, int]:
     """Run one stage unconditionally: clear its output, run it, write _stats.json, _SUCCESS."""
     out_dir = io.join(run.resolve(run.run_dir), stage.name)
-    stage_fingerprint = fingerprint(stage, run, limit)
+    if stage_fingerprint is None:
+        stage_fingerprint = fingerprint(stage, run, limit)
     io.remove_tree(out_dir)
     io.make_dirs(out_dir)
     ctx = StageContext(
@@ -237,13 +241,14 @@ def run_stages(
             echo(f"{stage.name}: skipped (not configured in this manifest)")
             continue
         try:
-            complete, why = completion(stage, run, limit)
+            complete, why, current = completion(stage, run, limit)
             if complete and not force:
                 echo(f"{stage.name}: {why}; nothing to do")
                 continue
             echo(f"{stage.name}: running ({'--force' if complete else why})")
             counters = run_stage(stage, run, limit=limit, strict=strict,
-                                 keep_dropped=keep_dropped, beam_args=beam_args)
+                                 keep_dropped=keep_dropped, beam_args=beam_args,
+                                 stage_fingerprint=current)
         except Exception as exc:
             reason = _bad_input(exc)
             if reason is None:
@@ -312,15 +317,23 @@ def parameters_help(config: Any, prefix: str) -> str:
     return "\n".join(lines)
 
 
-def stage_command(stage: Stage, config_key: str) -> click.Command:
-    """`fleece <stage>`: run this one stage of a manifest. Unknown flags go to Beam."""
-    defaults = stage.parameters(RunConfig())
+def config_section(run: RunConfig, key: str) -> Any:
+    """The configuration dataclass at a dotted manifest key, e.g. `sources.wikipedia`."""
+    section: Any = run
+    for part in key.split("."):
+        section = getattr(section, part)
+    return section
+
+
+def stage_command(stage: Stage, config_key: str, name: str | None = None) -> click.Command:
+    """`fleece <name>` (default: the stage's name): run this one stage of a manifest; its help
+    lists the parameters under `config_key`. Unknown flags go to Beam."""
 
     @click.command(
-        name=stage.name,
+        name=name or stage.name,
         help=f"{stage.help}\n\nAny other --flag is passed to Beam unchanged "
         "(e.g. --runner=DataflowRunner --project=...).",
-        epilog=parameters_help(defaults, config_key),
+        epilog=parameters_help(config_section(RunConfig(), config_key), config_key),
         context_settings=BEAM_CONTEXT,
     )
     @run_options

@@ -10,10 +10,9 @@ import logging
 
 from pipeline import io
 from pipeline.config import SOURCES, RunConfig
+from pipeline.harness import SUCCESS
 
 log = logging.getLogger("fleece")
-
-SUCCESS = "_SUCCESS"
 
 
 def document_pattern(run: RunConfig, source: str) -> str:

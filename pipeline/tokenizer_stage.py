@@ -15,7 +15,7 @@ import click
 from pipeline import io
 from pipeline.config import SOURCES, RunConfig
 from pipeline.documents import read_documents, stable_hash
-from pipeline.harness import Stage, StageContext, parameters_help, stage_command
+from pipeline.harness import Stage, StageContext, stage_command
 from pipeline.mix.quotas import target_shares
 from pipeline.present import present_sources, warn_missing
 from pipeline.shards import TOKENIZER_NAME
@@ -105,8 +105,7 @@ class TokenizerStage(Stage):
 
 
 STAGE = TokenizerStage()
-command = stage_command(STAGE, "tokenizer")
-command.epilog = parameters_help(TokenizerConfig(), "tokenizer")
+command = stage_command(STAGE, "tokenizer", name="train")
 
 
 @click.group(name="tokenizer")
@@ -114,5 +113,4 @@ def tokenizer_group() -> None:
     """SentencePiece BPE tokenizer with LLaMA's settings."""
 
 
-command.name = "train"
 tokenizer_group.add_command(command)

@@ -20,6 +20,7 @@ import hashlib
 from collections.abc import Iterator
 from typing import Any
 
+import apache_beam as beam
 import numpy as np
 
 from pipeline import io
@@ -28,7 +29,6 @@ from pipeline.harness import (
     Stage,
     StageContext,
     code_version,
-    parameters_help,
     run_beam,
     stage_command,
 )
@@ -91,8 +91,6 @@ def _rows(doc: Doc) -> int:
 
 
 def split_document(doc: Doc, thresholds: dict[str, int], split_seed: int) -> Iterator[Any]:
-    import apache_beam as beam
-
     if quotas.validation_key(doc[1], split_seed) < thresholds[doc[0]]:
         yield beam.pvalue.TaggedOutput("val", doc)
     else:
@@ -144,24 +142,21 @@ def expand_copies(
         yield ("train", key % plan["train_shards"]), (key, doc[1], copy, doc[0], doc[2])
 
 
-def _shard_writer_fn(stage: str, out_dir: str, vocab_size: int) -> Any:
-    import apache_beam as beam
+class WriteShardFn(beam.DoFn):
+    """Sorts one shard's rows by placement key and writes it; yields its manifest entry."""
 
-    dtype = token_dtype(vocab_size)
+    def __init__(self, stage: str, out_dir: str, vocab_size: int) -> None:
+        self.stage, self.out_dir, self.vocab_size = stage, out_dir, vocab_size
 
-    class WriteShardFn(beam.DoFn):
-        """Sorts one shard's rows by placement key and writes it; yields its manifest entry."""
-
-        def process(self, element: Any) -> Iterator[dict[str, Any]]:
-            (split, index), rows = element
-            ordered = sorted(rows, key=lambda r: (r[0], r[1], r[2]))
-            yield write_shard(out_dir, split, index, ordered, vocab_size, dtype)
-            beam.metrics.Metrics.counter(stage, f"{split}_shards").inc()
-            for _, _, _, source, ids in ordered:
-                beam.metrics.Metrics.counter(stage, f"{split}_documents_{source}").inc()
-                beam.metrics.Metrics.counter(stage, f"{split}_tokens_{source}").inc(ids.size + 2)
-
-    return WriteShardFn()
+    def process(self, element: Any) -> Iterator[dict[str, Any]]:
+        (split, index), rows = element
+        ordered = sorted(rows, key=lambda r: (r[0], r[1], r[2]))
+        yield write_shard(self.out_dir, split, index, ordered, self.vocab_size,
+                          token_dtype(self.vocab_size))
+        beam.metrics.Metrics.counter(self.stage, f"{split}_shards").inc()
+        for _, _, _, source, ids in ordered:
+            beam.metrics.Metrics.counter(self.stage, f"{split}_documents_{source}").inc()
+            beam.metrics.Metrics.counter(self.stage, f"{split}_tokens_{source}").inc(ids.size + 2)
 
 
 def write_shard(
@@ -270,7 +265,6 @@ class MixStage(Stage):
 def build_pipeline(
     pipeline: Any, ctx: StageContext, present: dict[str, list[str]], vocab_size: int
 ) -> None:
-    import apache_beam as beam
     from apache_beam.pvalue import AsDict, AsList, AsSingleton
 
     run, mix, stage, out_dir = ctx.run, ctx.run.mix, ctx.stage, ctx.out_dir
@@ -385,7 +379,7 @@ def build_pipeline(
         (train_rows, val_rows)
         | "Flatten rows" >> beam.Flatten()
         | "Group shard" >> beam.GroupByKey()
-        | "Write shard" >> beam.ParDo(_shard_writer_fn(stage, out_dir, vocab_size))
+        | "Write shard" >> beam.ParDo(WriteShardFn(stage, out_dir, vocab_size))
     )
     _ = (
         entries
@@ -404,6 +398,5 @@ def build_pipeline(
 
 
 STAGE = MixStage()
-command = stage_command(STAGE, "mix")
-command.name = "mix"
-command.epilog = parameters_help(MixConfig(), "mix")
+# the stage is named for its output folder (<run>/shards); the command for what it does
+command = stage_command(STAGE, "mix", name="mix")

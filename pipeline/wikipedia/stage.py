@@ -76,7 +76,7 @@ def _dropped(page: Page, language: str, reason: str) -> dict[str, Any]:
     return row
 
 
-def process_dump(path: str, config: WikipediaConfig, *, limit: int | None = None,
+def process_dump(path: str, size: int, config: WikipediaConfig, *, limit: int | None = None,
                  strict: bool = False, keep_dropped: bool = False,
                  counter: Callable[[str, int], None] = lambda name, n: None,
                  ) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -84,7 +84,7 @@ def process_dump(path: str, config: WikipediaConfig, *, limit: int | None = None
     "document", "cited", "dropped" (only with keep_dropped) and "error". Pure of Beam:
     `counter(name, n)` receives the counts."""
     counter("files", 1)
-    counter("bytes.read", io.match_files([path])[0].size)
+    counter("bytes.read", size)
     site: SiteInfo | None = None
     records = 0
     with io.open_read(path) as stream:
@@ -172,8 +172,8 @@ class ProcessDumpFn(beam.DoFn):
         self.config, self.out_dir, self.limit = config, out_dir, limit
         self.strict, self.keep_dropped = strict, keep_dropped
 
-    def process(self, element: tuple[int, str]) -> Iterator[dict[str, Any]]:
-        index, path = element
+    def process(self, element: tuple[int, str, int]) -> Iterator[dict[str, Any]]:
+        index, path, size = element
         name = part_name(index)
         writers = {
             "document": PartWriter(io.join(self.out_dir, name), DOCUMENT_SCHEMA),
@@ -182,8 +182,9 @@ class ProcessDumpFn(beam.DoFn):
         if self.keep_dropped:
             writers["dropped"] = PartWriter(io.join(self.out_dir, "dropped", name), DROPPED_SCHEMA)
         try:
-            for kind, row in process_dump(path, self.config, limit=self.limit, strict=self.strict,
-                                          keep_dropped=self.keep_dropped, counter=_count):
+            for kind, row in process_dump(path, size, self.config, limit=self.limit,
+                                          strict=self.strict, keep_dropped=self.keep_dropped,
+                                          counter=_count):
                 if kind == "error":
                     yield row
                 else:
@@ -213,12 +214,13 @@ class WikipediaStage(Stage):
 
     def run(self, ctx: StageContext) -> dict[str, int]:
         config = ctx.run.sources.wikipedia
-        paths = [f.path for f in io.match_files([ctx.run.resolve(p) for p in config.inputs])]
+        dumps = io.match_files([ctx.run.resolve(p) for p in config.inputs])
 
         def build(p: beam.Pipeline) -> None:
             _ = (
                 p
-                | "List dumps" >> beam.Create(list(enumerate(paths)))
+                | "List dumps" >> beam.Create(
+                    [(index, f.path, f.size) for index, f in enumerate(dumps)])
                 | "Spread dumps" >> beam.Reshuffle()
                 | "Read, clean and write" >> beam.ParDo(
                     ProcessDumpFn(config, ctx.out_dir, ctx.limit, ctx.strict, ctx.keep_dropped))
