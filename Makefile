@@ -11,7 +11,7 @@ BENCH_ARGS  ?=
 KENLM_BUILD := build/kenlm
 BOOST_PKGS  := libboost-program-options-dev libboost-system-dev libboost-thread-dev libboost-test-dev
 
-.PHONY: install corpus test bench lint train clean
+.PHONY: install corpus test test-fast bench lint train clean
 
 install: $(VENV)/.installed $(BIN)/lmplz
 
@@ -44,11 +44,16 @@ corpus: install
 test: install
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
+# the edit loop: everything but the end-to-end tests marked slow
+test-fast: install
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile -m "not slow"
+
 bench: install
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 train: install
 	$(BIN)/fleece train --config $(TRAIN_CONFIG)

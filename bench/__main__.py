@@ -1,6 +1,6 @@
 """`make bench`: run every registered benchmark in turn (one JSON line per measurement).
 
-    python -m bench [NAME ...]
+python -m bench [NAME ...]
 """
 
 from __future__ import annotations
@@ -21,8 +21,10 @@ def main(argv: list[str]) -> int:
     names = argv or list(BENCHMARKS)
     unknown = [n for n in names if n not in BENCHMARKS]
     if unknown:
-        print(f"unknown benchmark(s): {', '.join(unknown)}; known: {', '.join(BENCHMARKS)}",
-              file=sys.stderr)
+        print(
+            f"unknown benchmark(s): {', '.join(unknown)}; known: {', '.join(BENCHMARKS)}",
+            file=sys.stderr,
+        )
         return 2
     status = 0
     for name in names:

@@ -39,11 +39,15 @@ def measure(scale: int, workers: int, work: Path) -> dict:
     write_sample(str(inputs), scale=scale, seed=0)
     dumps = sorted((inputs / "wikipedia").glob("*.xml.bz2"))
     manifest = work / f"bench-{scale}.yaml"
-    manifest.write_text(yaml.safe_dump({
-        "run_dir": str(work / f"run-{scale}"),
-        "runner": {"direct_num_workers": workers},
-        "sources": {"wikipedia": {"inputs": [str(inputs / "wikipedia/*.xml.bz2")]}},
-    }))
+    manifest.write_text(
+        yaml.safe_dump(
+            {
+                "run_dir": str(work / f"run-{scale}"),
+                "runner": {"direct_num_workers": workers},
+                "sources": {"wikipedia": {"inputs": [str(inputs / "wikipedia/*.xml.bz2")]}},
+            }
+        )
+    )
     # A fresh interpreter per scale: RUSAGE_CHILDREN is a high-water mark over all of them.
     code = (
         "import resource, subprocess, sys, time\n"
@@ -84,12 +88,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(json.dumps(results[-1]), flush=True)
     if len(results) >= 2:
         low, high = results[0], results[-1]
-        print(json.dumps({
-            "bench": "wikipedia", "check": "peak_rss_ratio",
-            "scales": [low["scale"], high["scale"]],
-            "ratio": round(high["peak_rss_mb"] / low["peak_rss_mb"], 3),
-            "within_1_5x": high["peak_rss_mb"] <= 1.5 * low["peak_rss_mb"],
-        }), flush=True)
+        print(
+            json.dumps(
+                {
+                    "bench": "wikipedia",
+                    "check": "peak_rss_ratio",
+                    "scales": [low["scale"], high["scale"]],
+                    "ratio": round(high["peak_rss_mb"] / low["peak_rss_mb"], 3),
+                    "within_1_5x": high["peak_rss_mb"] <= 1.5 * low["peak_rss_mb"],
+                }
+            ),
+            flush=True,
+        )
     return 0
 
 

@@ -64,7 +64,9 @@ class SourcesConfig:
 
 @dataclasses.dataclass
 class RunConfig:
-    run_dir: str = param("runs/default", "all stage outputs go under this directory (any Beam path)")
+    run_dir: str = param(
+        "runs/default", "all stage outputs go under this directory (any Beam path)"
+    )
     seed: int = param(0, "seed of every random choice in the run")
     runner: RunnerConfig = param(RunnerConfig(), "how Beam pipelines run")
     sample: SampleConfig = param(SampleConfig(), "synthetic sample inputs (for trying fleece)")
@@ -116,7 +118,8 @@ def _convert(value: Any, tp: Any, key: str) -> Any:
         if not isinstance(value, dict):
             raise ConfigError(f"{key}: expected a mapping, got {type(value).__name__}")
         return {
-            _convert(k, key_tp, f"{key}"): _convert(v, val_tp, f"{key}.{k}") for k, v in value.items()
+            _convert(k, key_tp, f"{key}"): _convert(v, val_tp, f"{key}.{k}")
+            for k, v in value.items()
         }
     if tp is Any:
         return value
@@ -126,7 +129,9 @@ def _convert(value: Any, tp: Any, key: str) -> Any:
         raise ConfigError(f"{key}: expected int, got bool")
     if tp in (int, float, str, bool):
         if not isinstance(value, tp):
-            raise ConfigError(f"{key}: expected {tp.__name__}, got {type(value).__name__} ({value!r})")
+            raise ConfigError(
+                f"{key}: expected {tp.__name__}, got {type(value).__name__} ({value!r})"
+            )
         return value
     raise ConfigError(f"{key}: unsupported type {_type_name(tp)}")
 

@@ -7,9 +7,15 @@ import yaml
 
 
 @click.command()
-@click.option("--defaults", "show_defaults", is_flag=True,
-              help="print the complete manifest with every default and a comment per key")
-@click.option("--manifest", "-m", default=None, help="print this manifest, validated, with defaults filled in")
+@click.option(
+    "--defaults",
+    "show_defaults",
+    is_flag=True,
+    help="print the complete manifest with every default and a comment per key",
+)
+@click.option(
+    "--manifest", "-m", default=None, help="print this manifest, validated, with defaults filled in"
+)
 def config(show_defaults: bool, manifest: str | None) -> None:
     """Print the run manifest reference (--defaults) or a resolved manifest (--manifest)."""
     from pipeline.config import ConfigError, defaults_yaml, load_manifest, to_dict

@@ -9,10 +9,20 @@ from pipeline.harness import BEAM_CONTEXT, configure_logging, load_or_fail, run_
 
 @click.command(context_settings=BEAM_CONTEXT)
 @run_options
-@click.option("--only", default=None, help="comma-separated stages to run (others are left as they are)")
+@click.option(
+    "--only", default=None, help="comma-separated stages to run (others are left as they are)"
+)
 @click.pass_context
-def corpus(ctx: click.Context, manifest: str, force: bool, limit: int | None, strict: bool,
-           keep_dropped: bool, verbose: bool, only: str | None) -> None:
+def corpus(
+    ctx: click.Context,
+    manifest: str,
+    force: bool,
+    limit: int | None,
+    strict: bool,
+    keep_dropped: bool,
+    verbose: bool,
+    only: str | None,
+) -> None:
     """Build the corpus a manifest describes: every stage in dependency order.
 
     A stage whose output is complete (its _SUCCESS matches its inputs and parameters) is
@@ -34,7 +44,17 @@ def corpus(ctx: click.Context, manifest: str, force: bool, limit: int | None, st
                 f"--only: unknown stage(s) {', '.join(sorted(unknown))}; "
                 f"stages are {', '.join(s.name for s in stages)}"
             )
-    ran = run_stages(stages, run, only=selected, force=force, limit=limit, strict=strict,
-                     keep_dropped=keep_dropped, extra_beam_args=list(ctx.args))
-    click.echo(f"corpus: {len(ran)} stage(s) run{': ' + ', '.join(ran) if ran else ', all complete'}"
-               f"; outputs under {run.resolve(run.run_dir)}")
+    ran = run_stages(
+        stages,
+        run,
+        only=selected,
+        force=force,
+        limit=limit,
+        strict=strict,
+        keep_dropped=keep_dropped,
+        extra_beam_args=list(ctx.args),
+    )
+    click.echo(
+        f"corpus: {len(ran)} stage(s) run{': ' + ', '.join(ran) if ran else ', all complete'}"
+        f"; outputs under {run.resolve(run.run_dir)}"
+    )

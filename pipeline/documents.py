@@ -112,10 +112,16 @@ def sorted_table(rows: list[dict[str, Any]], schema: pa.Schema, key: str) -> pa.
 
 
 class _WritePartFn(beam.DoFn):
-    def __init__(self, out_dir: str, schema: pa.Schema, key: str, prefix: str,
-                 table: TableBuilder) -> None:
+    def __init__(
+        self, out_dir: str, schema: pa.Schema, key: str, prefix: str, table: TableBuilder
+    ) -> None:
         self.out_dir, self.schema, self.key, self.prefix, self.table = (
-            out_dir, schema, key, prefix, table)
+            out_dir,
+            schema,
+            key,
+            prefix,
+            table,
+        )
 
     def process(self, element: tuple[int, Any]) -> Iterator[str]:
         index, rows = element
@@ -133,8 +139,15 @@ class WriteParts(beam.PTransform):
     A part is grouped in one worker and sorted there, so `parts` must be large enough for
     a part to fit in a worker's memory (about 1 GB of text per part is comfortable)."""
 
-    def __init__(self, out_dir: str, schema: pa.Schema, parts: int, key: str = "id",
-                 prefix: str = "part", table: TableBuilder = sorted_table) -> None:
+    def __init__(
+        self,
+        out_dir: str,
+        schema: pa.Schema,
+        parts: int,
+        key: str = "id",
+        prefix: str = "part",
+        table: TableBuilder = sorted_table,
+    ) -> None:
         super().__init__()
         self.out_dir, self.schema, self.parts, self.key = out_dir, schema, parts, key
         self.prefix, self.table = prefix, table
@@ -145,8 +158,8 @@ class WriteParts(beam.PTransform):
             pcoll
             | "Assign part" >> beam.Map(lambda row: (stable_hash(str(row[key])) % parts, row))
             | "Group part" >> beam.GroupByKey()
-            | "Write part" >> beam.ParDo(
-                _WritePartFn(self.out_dir, self.schema, key, self.prefix, self.table))
+            | "Write part"
+            >> beam.ParDo(_WritePartFn(self.out_dir, self.schema, key, self.prefix, self.table))
         )
 
 

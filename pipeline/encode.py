@@ -41,4 +41,3 @@ def encoded_schema(vocab_size: int) -> pa.Schema:
             pa.field("bytes", pa.int64(), nullable=False),
         ]
     )
-

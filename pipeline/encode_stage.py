@@ -109,10 +109,12 @@ class EncodeStage(Stage):
                 _ = (
                     pipeline
                     | f"Read {source}" >> ReadDocuments(document_pattern(run, source))
-                    | f"Encode {source}" >> beam.ParDo(
-                        EncodeDocumentFn(self.name, model_path, run.encode.cache_entries))
-                    | f"Write {source}" >> WriteParts(
-                        out_dir, schema, run.encode.parts or len(parts), table=encoded_table)
+                    | f"Encode {source}"
+                    >> beam.ParDo(EncodeDocumentFn(self.name, model_path, run.encode.cache_entries))
+                    | f"Write {source}"
+                    >> WriteParts(
+                        out_dir, schema, run.encode.parts or len(parts), table=encoded_table
+                    )
                 )
 
         counters = run_beam(ctx, build)

@@ -199,7 +199,8 @@ def run_stage(
     counters = stage.run(ctx)
     io.write_json(io.join(out_dir, STATS), {"stage": stage.name, "counters": counters})
     io.write_json(
-        io.join(out_dir, SUCCESS), {"fingerprint": stage_fingerprint, "code_version": code_version()}
+        io.join(out_dir, SUCCESS),
+        {"fingerprint": stage_fingerprint, "code_version": code_version()},
     )
     return counters
 
@@ -246,9 +247,15 @@ def run_stages(
                 echo(f"{stage.name}: {why}; nothing to do")
                 continue
             echo(f"{stage.name}: running ({'--force' if complete else why})")
-            counters = run_stage(stage, run, limit=limit, strict=strict,
-                                 keep_dropped=keep_dropped, beam_args=beam_args,
-                                 stage_fingerprint=current)
+            counters = run_stage(
+                stage,
+                run,
+                limit=limit,
+                strict=strict,
+                keep_dropped=keep_dropped,
+                beam_args=beam_args,
+                stage_fingerprint=current,
+            )
         except Exception as exc:
             reason = _bad_input(exc)
             if reason is None:
@@ -262,8 +269,10 @@ def run_stages(
 
 def configure_logging(verbose: bool) -> None:
     """fleece's own warnings (bad records) always show; Beam's chatter only with -v."""
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
     if not verbose:
         logging.getLogger("apache_beam").setLevel(logging.ERROR)
 
@@ -338,8 +347,15 @@ def stage_command(stage: Stage, config_key: str, name: str | None = None) -> cli
     )
     @run_options
     @click.pass_context
-    def command(ctx: click.Context, manifest: str, force: bool, limit: int | None, strict: bool,
-                keep_dropped: bool, verbose: bool) -> None:
+    def command(
+        ctx: click.Context,
+        manifest: str,
+        force: bool,
+        limit: int | None,
+        strict: bool,
+        keep_dropped: bool,
+        verbose: bool,
+    ) -> None:
         configure_logging(verbose)
         run = load_or_fail(manifest)
         run_stages(

@@ -37,7 +37,9 @@ def match_files(patterns: list[str]) -> list[InputFile]:
         if not results:
             raise FileNotFoundError(f"no input file matches {pattern!r}")
         for meta in results:
-            found[meta.path] = InputFile(meta.path, meta.size_in_bytes, meta.last_updated_in_seconds)
+            found[meta.path] = InputFile(
+                meta.path, meta.size_in_bytes, meta.last_updated_in_seconds
+            )
     return sorted(found.values())
 
 

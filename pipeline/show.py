@@ -39,7 +39,11 @@ def format_row(row: dict[str, Any], chars: int) -> str:
     if row.get("meta"):
         lines.append(f"meta: {json.dumps(json.loads(row['meta']), ensure_ascii=False)}")
     text = row.get("text") or ""
-    shown = text if chars <= 0 or len(text) <= chars else text[:chars] + f" [... {len(text) - chars} more characters]"
+    shown = (
+        text
+        if chars <= 0 or len(text) <= chars
+        else text[:chars] + f" [... {len(text) - chars} more characters]"
+    )
     lines.append("-" * 78)
     lines.extend(textwrap.indent(shown, "  ").splitlines() or [""])
     return "\n".join(lines)
@@ -48,7 +52,9 @@ def format_row(row: dict[str, Any], chars: int) -> str:
 @click.command()
 @click.argument("path")
 @click.option("-n", "--limit", default=5, show_default=True, help="rows to show")
-@click.option("--chars", default=800, show_default=True, help="characters of text per row (0 = all)")
+@click.option(
+    "--chars", default=800, show_default=True, help="characters of text per row (0 = all)"
+)
 @click.option("--id", "wanted", default=None, help="show only the document with this id")
 def show(path: str, limit: int, chars: int, wanted: str | None) -> None:
     """Print documents readably: a Parquet part, a glob, a stage directory, or an Arrow

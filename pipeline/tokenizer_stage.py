@@ -89,8 +89,9 @@ class TokenizerStage(Stage):
             {s: x for s, x in shares.items() if x > 0}, run.tokenizer.sample_bytes
         )
         streams = {
-            s: seeded_texts(present[s], run.seed, "tokenizer",
-                            sampling_rate(budgets[s], source_bytes(run, s)))
+            s: seeded_texts(
+                present[s], run.seed, "tokenizer", sampling_rate(budgets[s], source_bytes(run, s))
+            )
             for s in budgets
         }
         model, stats = train_model(draw_sample(streams, budgets), run.tokenizer, run.seed)

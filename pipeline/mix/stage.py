@@ -151,8 +151,9 @@ class WriteShardFn(beam.DoFn):
     def process(self, element: Any) -> Iterator[dict[str, Any]]:
         (split, index), rows = element
         ordered = sorted(rows, key=lambda r: (r[0], r[1], r[2]))
-        yield write_shard(self.out_dir, split, index, ordered, self.vocab_size,
-                          token_dtype(self.vocab_size))
+        yield write_shard(
+            self.out_dir, split, index, ordered, self.vocab_size, token_dtype(self.vocab_size)
+        )
         beam.metrics.Metrics.counter(self.stage, f"{split}_shards").inc()
         for _, _, _, source, ids in ordered:
             beam.metrics.Metrics.counter(self.stage, f"{split}_documents_{source}").inc()

@@ -30,8 +30,13 @@ from pipeline.sample.seeding import rng_for
 TARBALLS_PER_SCALE = 2
 PAPERS_PER_TARBALL = 8
 OVERSIZED_BYTES = 256 * 1024 * 1024
-MARKERS = {"before_first_section": "qxpreambleonly", "comment": "qxtexcomment",
-           "bibliography": "qxbibonly", "appendix": "qxappendixonly", "path_traversal": "qxevil"}
+MARKERS = {
+    "before_first_section": "qxpreambleonly",
+    "comment": "qxtexcomment",
+    "bibliography": "qxbibonly",
+    "appendix": "qxappendixonly",
+    "path_traversal": "qxevil",
+}
 
 MACROS = r"""\newcommand{\R}{\mathbb{R}}
 \newcommand{\vect}[1]{\mathbf{#1}}
@@ -55,8 +60,20 @@ MACRO_USES = (
     (r"$\loss$", r"$\mathcal{L}(\mathbf{w})$"),
     (r"$\half$", r"$\frac{1}{2}$"),
 )
-MACRO_NAMES = [r"\vect", r"\pair", r"\opt", r"\vec{", r"\eps", r"\norm", r"\loss", r"\half",
-               r"\R^", r"\newcommand", r"\renewcommand", r"\def"]
+MACRO_NAMES = [
+    r"\vect",
+    r"\pair",
+    r"\opt",
+    r"\vec{",
+    r"\eps",
+    r"\norm",
+    r"\loss",
+    r"\half",
+    r"\R^",
+    r"\newcommand",
+    r"\renewcommand",
+    r"\def",
+]
 
 NOUNS = lexicon.words(
     "estimator|operator|bound|algorithm|gradient|kernel|manifold|sequence|model|network|loss|"
@@ -88,8 +105,10 @@ class AcademicWriter:
         if form == 1:
             return f"In this section we {verb} a {adjective} {noun} for the {other} problem."
         if form == 2:
-            return (f"The {noun} converges at rate $O(n^{{-{rng.randrange(1, 4)}/2}})$ "
-                    f"when the {other} is {adjective}.")
+            return (
+                f"The {noun} converges at rate $O(n^{{-{rng.randrange(1, 4)}/2}})$ "
+                f"when the {other} is {adjective}."
+            )
         if form == 3:
             return f"Our {noun} improves the {other} by {rng.randrange(2, 40)}\\% on average."
         if form == 4:
@@ -128,37 +147,57 @@ class PaperMaker:
 
     def section(self, rng: random.Random, title: str, present: list[str]) -> str:
         first = self.writer.sentence(rng)
-        percent = (f"The {rng.choice(NOUNS)} gains {rng.randrange(2, 40)}\\% over the "
-                   f"{rng.choice(ADJECTIVES)} baseline.")  # an escaped %, not a comment
+        percent = (
+            f"The {rng.choice(NOUNS)} gains {rng.randrange(2, 40)}\\% over the "
+            f"{rng.choice(ADJECTIVES)} baseline."
+        )  # an escaped %, not a comment
         present += [first, percent]
         uses = rng.sample(MACRO_USES, 3)
         present.extend(expanded for _, expanded in uses)
-        lines = [f"\\section{{{title}}}", f"\\label{{sec:{title.split()[0].lower()}}}",
-                 first + " " + self.writer.paragraph(rng, rng.randrange(2, 4)),
-                 f"% {MARKERS['comment']} TODO: {self.writer.sentence(rng)}",
-                 f"Consider {uses[0][0]} and {uses[1][0]}; then {uses[2][0]} holds. "
-                 f"{self.writer.sentence(rng)} % {MARKERS['comment']} check this",
-                 "", percent + " " + self.writer.paragraph(rng, rng.randrange(2, 5))]
+        lines = [
+            f"\\section{{{title}}}",
+            f"\\label{{sec:{title.split()[0].lower()}}}",
+            first + " " + self.writer.paragraph(rng, rng.randrange(2, 4)),
+            f"% {MARKERS['comment']} TODO: {self.writer.sentence(rng)}",
+            f"Consider {uses[0][0]} and {uses[1][0]}; then {uses[2][0]} holds. "
+            f"{self.writer.sentence(rng)} % {MARKERS['comment']} check this",
+            "",
+            percent + " " + self.writer.paragraph(rng, rng.randrange(2, 5)),
+        ]
         return "\n".join(lines) + "\n"
 
     def front_matter(self, rng: random.Random, macros_inline: bool) -> str:
-        preamble = ["\\documentclass[11pt]{article}", "\\usepackage{amsmath,amssymb}",
-                    "\\usepackage{mystyle}"]
+        preamble = [
+            "\\documentclass[11pt]{article}",
+            "\\usepackage{amsmath,amssymb}",
+            "\\usepackage{mystyle}",
+        ]
         preamble.append(MACROS.strip() if macros_inline else "\\input{macros}")
-        preamble += ["", f"\\title{{{MARKERS['before_first_section']} A "
-                     f"{rng.choice(ADJECTIVES).title()} {rng.choice(NOUNS).title()}}}",
-                     "\\author{A. Author \\and B. Author}", "\\begin{document}", "\\maketitle",
-                     "\\begin{abstract}",
-                     f"{MARKERS['before_first_section']} {self.writer.paragraph(rng, 3)}",
-                     "\\end{abstract}", ""]
+        preamble += [
+            "",
+            f"\\title{{{MARKERS['before_first_section']} A "
+            f"{rng.choice(ADJECTIVES).title()} {rng.choice(NOUNS).title()}}}",
+            "\\author{A. Author \\and B. Author}",
+            "\\begin{document}",
+            "\\maketitle",
+            "\\begin{abstract}",
+            f"{MARKERS['before_first_section']} {self.writer.paragraph(rng, 3)}",
+            "\\end{abstract}",
+            "",
+        ]
         return "\n".join(preamble) + "\n"
 
     def back_matter(self, rng: random.Random, inline_bibliography: bool) -> str:
-        appendix = (f"\\appendix\n\\section{{Proofs}}\n{MARKERS['appendix']} "
-                    f"{self.writer.paragraph(rng, 3)}\n")
+        appendix = (
+            f"\\appendix\n\\section{{Proofs}}\n{MARKERS['appendix']} "
+            f"{self.writer.paragraph(rng, 3)}\n"
+        )
         if inline_bibliography:
-            items = "\n".join(f"\\bibitem{{ref{i}}} {MARKERS['bibliography']} A. Writer. "
-                              f"On the {rng.choice(NOUNS)}. {1990 + i}." for i in range(1, 5))
+            items = "\n".join(
+                f"\\bibitem{{ref{i}}} {MARKERS['bibliography']} A. Writer. "
+                f"On the {rng.choice(NOUNS)}. {1990 + i}."
+                for i in range(1, 5)
+            )
             bibliography = f"\\begin{{thebibliography}}{{9}}\n{items}\n\\end{{thebibliography}}\n"
         else:
             bibliography = "\\bibliographystyle{plain}\n\\bibliography{refs}\n"
@@ -168,38 +207,60 @@ class PaperMaker:
     def single_file(self, rng: random.Random) -> tuple[bytes, list[str]]:
         present: list[str] = []
         titles = rng.sample(SECTION_TITLES, 3)
-        source = (self.front_matter(rng, True)
-                  + "".join(self.section(rng, title, present) for title in titles)
-                  + self.back_matter(rng, True))
+        source = (
+            self.front_matter(rng, True)
+            + "".join(self.section(rng, title, present) for title in titles)
+            + self.back_matter(rng, True)
+        )
         return deterministic_gzip(source.encode("utf-8")), present
 
     def project(self, rng: random.Random, mtime: int, evil: bool) -> tuple[bytes, list[str]]:
         present: list[str] = []
         titles = rng.sample(SECTION_TITLES, 4)
-        main = (self.front_matter(rng, False) + self.section(rng, titles[0], present)
-                + "\\input{sections/method}\n\\include{sections/experiments}\n"
-                + ("\\input{../evil}\n" if evil else "")
-                + self.section(rng, titles[3], present) + self.back_matter(rng, False))
+        main = (
+            self.front_matter(rng, False)
+            + self.section(rng, titles[0], present)
+            + "\\input{sections/method}\n\\include{sections/experiments}\n"
+            + ("\\input{../evil}\n" if evil else "")
+            + self.section(rng, titles[3], present)
+            + self.back_matter(rng, False)
+        )
         details = self.section(rng, f"{titles[1]} Details", present)
         files = [
             ("main.tex", main),
             ("macros.tex", f"% {MARKERS['comment']} shared macros\n{MACROS}"),
-            ("sections/method.tex",
-             self.section(rng, titles[1], present) + "\\input{sections/details.tex}\n"),
+            (
+                "sections/method.tex",
+                self.section(rng, titles[1], present) + "\\input{sections/details.tex}\n",
+            ),
             ("sections/details.tex", details),
             ("sections/experiments.tex", self.section(rng, titles[2], present)),
-            ("refs.bib", "\n".join(
-                f"@article{{ref{i},\n  title={{{MARKERS['bibliography']} On the "
-                f"{rng.choice(NOUNS)}}},\n  author={{Writer, A.}},\n  year={{{1990 + i}}}\n}}"
-                for i in range(1, 5)) + "\n"),
-            ("mystyle.sty", "\\ProvidesPackage{mystyle}\n\\RequirePackage{amsthm}\n"
-                            "\\newtheorem{theorem}{Theorem}\n"),
+            (
+                "refs.bib",
+                "\n".join(
+                    f"@article{{ref{i},\n  title={{{MARKERS['bibliography']} On the "
+                    f"{rng.choice(NOUNS)}}},\n  author={{Writer, A.}},\n  year={{{1990 + i}}}\n}}"
+                    for i in range(1, 5)
+                )
+                + "\n",
+            ),
+            (
+                "mystyle.sty",
+                "\\ProvidesPackage{mystyle}\n\\RequirePackage{amsthm}\n"
+                "\\newtheorem{theorem}{Theorem}\n",
+            ),
         ]
         if evil:
-            files.append(("../evil.tex", f"\\section{{Evil}}\n{MARKERS['path_traversal']} "
-                                         "this file lies outside the paper folder.\n"))
-        return deterministic_gzip(tar_bytes([(n, t.encode("utf-8")) for n, t in files],
-                                            mtime)), present
+            files.append(
+                (
+                    "../evil.tex",
+                    f"\\section{{Evil}}\n{MARKERS['path_traversal']} "
+                    "this file lies outside the paper folder.\n",
+                )
+            )
+        return deterministic_gzip(
+            tar_bytes([(n, t.encode("utf-8")) for n, t in files], mtime)
+        ), present
 
 
 def oversized_member() -> bytes:
@@ -221,10 +282,16 @@ def write_arxiv(out_dir: str, scale: int, seed: int) -> dict:
     os.makedirs(out_dir, exist_ok=True)
     rng = rng_for(seed, "arxiv")
     maker = PaperMaker()
-    truth: dict = {"tarballs": [], "papers": {}, "corrupt_members": [], "path_traversal": [],
-                   "oversized": [], "macro_names_absent": MACRO_NAMES,
-                   "absent_everywhere": sorted(MARKERS.values()),
-                   "oversized_decompressed_bytes": OVERSIZED_BYTES}
+    truth: dict = {
+        "tarballs": [],
+        "papers": {},
+        "corrupt_members": [],
+        "path_traversal": [],
+        "oversized": [],
+        "macro_names_absent": MACRO_NAMES,
+        "absent_everywhere": sorted(MARKERS.values()),
+        "oversized_decompressed_bytes": OVERSIZED_BYTES,
+    }
     serial = 1
     for k in range(TARBALLS_PER_SCALE * scale):
         name = f"arXiv_src_sample_{k:03d}.tar"
@@ -254,11 +321,20 @@ def write_arxiv(out_dir: str, scale: int, seed: int) -> dict:
                     data, present = maker.single_file(rng)
                     layout = "tex.gz"
                 add_member(tar, member, data, base_mtime + index)
-                truth["papers"][doc_id] = {**location, "layout": layout, "main": "main.tex"
-                                           if layout == "tar.gz" else None, "present": present}
+                truth["papers"][doc_id] = {
+                    **location,
+                    "layout": layout,
+                    "main": "main.tex" if layout == "tar.gz" else None,
+                    "present": present,
+                }
                 if evil:
-                    truth["path_traversal"].append({**location, "id": doc_id,
-                                                    "entries": ["../evil.tex"],
-                                                    "marker": MARKERS["path_traversal"]})
+                    truth["path_traversal"].append(
+                        {
+                            **location,
+                            "id": doc_id,
+                            "entries": ["../evil.tex"],
+                            "marker": MARKERS["path_traversal"],
+                        }
+                    )
         truth["tarballs"].append({"file": f"arxiv/{name}", "members": PAPERS_PER_TARBALL})
     return truth

@@ -21,8 +21,13 @@ GUTENBERG_PER_SCALE = 6
 BOOKS3_PER_SCALE = 4
 TARGETS = {"gutenberg": 0.92, "books3": 0.80}
 SHINGLE = 5
-LICENCE_MARKERS = ["Project Gutenberg", "PROJECT GUTENBERG", "*** START", "*** END",
-                   "www.gutenberg.org"]
+LICENCE_MARKERS = [
+    "Project Gutenberg",
+    "PROJECT GUTENBERG",
+    "*** START",
+    "*** END",
+    "www.gutenberg.org",
+]
 
 PREAMBLE = """The Project Gutenberg eBook of {title}
 
@@ -76,13 +81,14 @@ available for generations to come. More information is available at
 www.gutenberg.org.
 """
 
-MONTHS = lexicon.words("January|February|March|April|May|June|July|August|September|October|"
-                       "November|December")
+MONTHS = lexicon.words(
+    "January|February|March|April|May|June|July|August|September|October|November|December"
+)
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
 
 
 def shingles(words: list[str]) -> set[tuple[str, ...]]:
-    return {tuple(words[i:i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)}
+    return {tuple(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)}
 
 
 def jaccard(first: str, second: str) -> float:
@@ -106,12 +112,17 @@ def render(paragraphs: list[list[str]]) -> str:
     return "\n\n".join(textwrap.fill(" ".join(words), width=70) for words in paragraphs)
 
 
-def near_duplicate(paragraphs: list[list[str]], target: float, rng: random.Random,
-                   vocabulary: list[str]) -> tuple[list[list[str]], float]:
+def near_duplicate(
+    paragraphs: list[list[str]], target: float, rng: random.Random, vocabulary: list[str]
+) -> tuple[list[list[str]], float]:
     """A copy with isolated words replaced until the 5-gram Jaccard is close to `target`."""
     original = render(paragraphs)
-    flat = [(p, w) for p, words in enumerate(paragraphs) if words[0] != "CHAPTER"
-            for w in range(len(words))]
+    flat = [
+        (p, w)
+        for p, words in enumerate(paragraphs)
+        if words[0] != "CHAPTER"
+        for w in range(len(words))
+    ]
     positions = flat[::SHINGLE]  # at least 5 apart, so each edit touches its own shingles
     rng.shuffle(positions)
     low, high = 0, len(positions)
@@ -132,12 +143,19 @@ def near_duplicate(paragraphs: list[list[str]], target: float, rng: random.Rando
     return best
 
 
-def gutenberg_file(body: str, title: str, author: str, number: int, rng: random.Random,
-                   old_style: bool) -> str:
+def gutenberg_file(
+    body: str, title: str, author: str, number: int, rng: random.Random, old_style: bool
+) -> str:
     which = "THIS" if old_style else "THE"
-    head = PREAMBLE.format(title=title, author=author, month=rng.choice(MONTHS),
-                           day=rng.randrange(1, 29), year=rng.randrange(1994, 2022),
-                           number=number, edition=rng.choice(("1887", "1902", "1921")))
+    head = PREAMBLE.format(
+        title=title,
+        author=author,
+        month=rng.choice(MONTHS),
+        day=rng.randrange(1, 29),
+        year=rng.randrange(1994, 2022),
+        number=number,
+        edition=rng.choice(("1887", "1902", "1921")),
+    )
     start = f"*** START OF {which} PROJECT GUTENBERG EBOOK {title.upper()} ***\n\n\n\n"
     return head + start + body + LICENCE.format(which=which, upper=title.upper())
 
@@ -147,14 +165,24 @@ def write_books(out_dir: str, scale: int, seed: int) -> dict:
     rng = rng_for(seed, "books")
     writer = text.NarrativeWriter()
     english = text.grammar("en")
-    vocabulary = sorted({w for key in ("names", "objects", "places", "emotions", "adjectives")
-                         for entry in lexicon.NARRATIVE[key] for w in entry.split()})
+    vocabulary = sorted(
+        {
+            w
+            for key in ("names", "objects", "places", "emotions", "adjectives")
+            for entry in lexicon.NARRATIVE[key]
+            for w in entry.split()
+        }
+    )
     os.makedirs(os.path.join(out_dir, "gutenberg"), exist_ok=True)
     os.makedirs(os.path.join(out_dir, "books3"), exist_ok=True)
-    truth: dict = {"gutenberg": {}, "books3": {}, "near_duplicates": [],
-                   "licence_markers": LICENCE_MARKERS,
-                   "jaccard_definition": "word 5-gram sets of str.split() of the body; "
-                                         "Gutenberg body = text between the START and END lines"}
+    truth: dict = {
+        "gutenberg": {},
+        "books3": {},
+        "near_duplicates": [],
+        "licence_markers": LICENCE_MARKERS,
+        "jaccard_definition": "word 5-gram sets of str.split() of the body; "
+        "Gutenberg body = text between the START and END lines",
+    }
     numbers = sorted(rng.sample(range(10000, 70000), GUTENBERG_PER_SCALE * scale))
     old_style_number = numbers[len(numbers) // 2]
     names: list[str] = []
@@ -176,24 +204,35 @@ def write_books(out_dir: str, scale: int, seed: int) -> dict:
             body = render(paragraphs)
             if collection == "gutenberg":
                 number = numbers[index]
-                content = gutenberg_file(body, title, author, number, rng,
-                                         number == old_style_number)
+                content = gutenberg_file(
+                    body, title, author, number, rng, number == old_style_number
+                )
                 relative = f"books/gutenberg/{number}.txt"
                 doc_id = f"books/gutenberg/{number}"
             else:
                 content, relative = body + "\n", f"books/books3/{names[index]}.txt"
                 doc_id = f"books/books3/{names[index]}"
-            with open(os.path.join(out_dir, *relative.split("/")[1:]), "w",
-                      encoding="utf-8", newline="\n") as out:
+            with open(
+                os.path.join(out_dir, *relative.split("/")[1:]), "w", encoding="utf-8", newline="\n"
+            ) as out:
                 out.write(content)
             truth[collection][doc_id] = {
-                "file": relative, "title": title, "first_body_line": body.split("\n", 1)[0],
+                "file": relative,
+                "title": title,
+                "first_body_line": body.split("\n", 1)[0],
                 "last_body_line": body.rsplit("\n", 1)[-1],
-                "old_style_markers": (collection == "gutenberg"
-                                      and numbers[index] == old_style_number)}
+                "old_style_markers": (
+                    collection == "gutenberg" and numbers[index] == old_style_number
+                ),
+            }
         first, last = list(truth[collection])[0], list(truth[collection])[-1]
         kept, dropped = sorted((first, last))
-        truth["near_duplicates"].append({
-            "ids": [kept, dropped], "jaccard": round(score, 4), "target": TARGETS[collection],
-            "expected": f"drop {dropped}" if score >= 0.9 else "keep both"})
+        truth["near_duplicates"].append(
+            {
+                "ids": [kept, dropped],
+                "jaccard": round(score, 4),
+                "target": TARGETS[collection],
+                "expected": f"drop {dropped}" if score >= 0.9 else "keep both",
+            }
+        )
     return truth

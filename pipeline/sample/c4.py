@@ -27,19 +27,28 @@ BUILT_FILES_PER_SCALE = 2
 ROWS_PER_FILE = 100
 RAW_PAGES_PER_SCALE = 40
 BAD_WORDS = ("porn", "xxx")
-NO_PUNCTUATION = ("Home About Contact", "Related posts", "Click here to read the full review",
-                  "Categories: Kitchen, Garden, Outdoor", "Back to top")
+NO_PUNCTUATION = (
+    "Home About Contact",
+    "Related posts",
+    "Click here to read the full review",
+    "Categories: Kitchen, Garden, Outdoor",
+    "Back to top",
+)
 SHORT_LINES = ("Thank you.", "Great post!", "Sold out.", "Yes!")
 FOUR_WORD_LINES = ("We ship every day.", "Prices include local taxes.", "Returns are always free.")
 ELLIPSIS_LINES = ("Read the rest of this story...", "The full list continues below...")
-JAVASCRIPT_LINES = ("Please enable JavaScript in your browser to see the comments.",
-                    "This page needs JavaScript to display the product gallery.")
-POLICY_LINES = ("This website uses cookies to improve your shopping experience.",
-                "By ordering you agree to our terms of use and shipping rules.",
-                "Read our privacy policy before you create a new account.")
+JAVASCRIPT_LINES = (
+    "Please enable JavaScript in your browser to see the comments.",
+    "This page needs JavaScript to display the product gallery.",
+)
+POLICY_LINES = (
+    "This website uses cookies to improve your shopping experience.",
+    "By ordering you agree to our terms of use and shipping rules.",
+    "Read our privacy policy before you create a new account.",
+)
 PAGE_KILLERS = {
     "lorem_ipsum": "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod.",
-    "curly_bracket": "Set the option to { \"debug\": false } in the settings file first.",
+    "curly_bracket": 'Set the option to { "debug": false } in the settings file first.',
     "bad_word": "Watch free porn and xxx clips on our partner site every day.",
 }
 
@@ -54,35 +63,46 @@ def write_built(out_dir: str, scale: int, rng: random.Random) -> list[dict]:
     written = []
     for k in range(files):
         name = f"c4-train.{k:05d}-of-{files:05d}.json.gz"
-        with open(os.path.join(out_dir, name), "wb") as raw, \
-                gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as out:
+        with (
+            open(os.path.join(out_dir, name), "wb") as raw,
+            gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as out,
+        ):
             for _ in range(ROWS_PER_FILE):
                 if rng.random() < 0.7:
                     lines = good_lines(web, rng, rng.randrange(3, 8))
                 else:
-                    lines = [english.paragraph(rng, rng.randrange(2, 5))
-                             for _ in range(rng.randrange(2, 6))]
-                row = {"text": "\n".join(lines),
-                       "timestamp": f"2019-04-{rng.randrange(18, 26)}T{rng.randrange(10, 24)}:"
-                                    f"{rng.randrange(10, 60)}:{rng.randrange(10, 60)}Z",
-                       "url": web_url(rng)}
+                    lines = [
+                        english.paragraph(rng, rng.randrange(2, 5))
+                        for _ in range(rng.randrange(2, 6))
+                    ]
+                row = {
+                    "text": "\n".join(lines),
+                    "timestamp": f"2019-04-{rng.randrange(18, 26)}T{rng.randrange(10, 24)}:"
+                    f"{rng.randrange(10, 60)}:{rng.randrange(10, 60)}Z",
+                    "url": web_url(rng),
+                }
                 out.write((json.dumps(row, ensure_ascii=False) + "\n").encode("utf-8"))
         written.append({"file": f"c4/{name}", "rows": ROWS_PER_FILE})
     return written
 
 
-def raw_page(kind: str, web: text.WebWriter, rng: random.Random,
-             span: str | None) -> tuple[list[tuple[str, str]], str]:
+def raw_page(
+    kind: str, web: text.WebWriter, rng: random.Random, span: str | None
+) -> tuple[list[tuple[str, str]], str]:
     """[(line, expected status)] and the page's expected outcome for one kind of raw page."""
-    title = (f"{web.product(rng).title()} | {rng.choice(('Shop', 'Reviews', 'Blog'))}",
-             "drop:no_terminal_punctuation")
+    title = (
+        f"{web.product(rng).title()} | {rng.choice(('Shop', 'Reviews', 'Blog'))}",
+        "drop:no_terminal_punctuation",
+    )
     if kind == "not_english":
         german = text.grammar("de")
         return [(german.paragraph(rng, 3), "keep") for _ in range(3)], "drop:not_english"
     if kind == "too_few_sentences":
-        body = [(web.sentence(rng), "keep"),
-                (rng.choice(NO_PUNCTUATION), "drop:no_terminal_punctuation"),
-                (web.sentence(rng), "keep")]
+        body = [
+            (web.sentence(rng), "keep"),
+            (rng.choice(NO_PUNCTUATION), "drop:no_terminal_punctuation"),
+            (web.sentence(rng), "keep"),
+        ]
         return [title, *body], "drop:too_few_sentences"
     body = [(line, "keep") for line in good_lines(web, rng, rng.randrange(3, 6))]
     body.insert(0, (web.paragraph(rng, 3), "keep"))  # at least 5 sentences survive
@@ -120,21 +140,26 @@ def write_raw(out_dir: str, scale: int, rng: random.Random) -> dict:
     for k in range(scale):
         filename = f"CC-MAIN-2019-18-{k:05d}.warc.wet.gz"
         writer = WetWriter(os.path.join(out_dir, filename), filename, "2019-18", rng, False)
-        for index, kind in enumerate(kinds[k * per_file:(k + 1) * per_file]):
+        for index, kind in enumerate(kinds[k * per_file : (k + 1) * per_file]):
             span = spans[(k * per_file + index) % len(spans)] if kind == "span" else None
             lines, outcome = raw_page(kind, web, rng, span)
             url = web_url(rng)
             record = writer.conversion(url, "\n".join(line for line, _ in lines), None)
             page_id = record["record_id"]
             truth["raw_pages"][page_id] = {
-                "file": f"c4/raw/{filename}", "record": record["record"], "url": url,
-                "expected": outcome, "lines": [[line, status] for line, status in lines]}
+                "file": f"c4/raw/{filename}",
+                "record": record["record"],
+                "url": url,
+                "expected": outcome,
+                "lines": [[line, status] for line, status in lines],
+            }
             if span is not None:
                 span_pages[span].append(page_id)
         writer.close()
         truth["raw_files"].append({"file": f"c4/raw/{filename}", "records": writer.records})
-    truth["duplicate_spans"] = [{"span": span, "pages": sorted(pages)}
-                                for span, pages in span_pages.items()]
+    truth["duplicate_spans"] = [
+        {"span": span, "pages": sorted(pages)} for span, pages in span_pages.items()
+    ]
     return truth
 
 
@@ -142,10 +167,13 @@ def write_c4(out_dir: str, scale: int, seed: int) -> dict:
     """Write built shards, raw pages and the bad-words list; return the "c4" ground truth."""
     os.makedirs(out_dir, exist_ok=True)
     rng = rng_for(seed, "c4")
-    truth = {"built_files": write_built(out_dir, scale, rng),
-             "badwords_file": "c4/badwords.txt", "bad_words": list(BAD_WORDS),
-             "raw_page_id_scheme": "uuid of WARC-Record-ID",
-             **write_raw(os.path.join(out_dir, "raw"), scale, rng)}
+    truth = {
+        "built_files": write_built(out_dir, scale, rng),
+        "badwords_file": "c4/badwords.txt",
+        "bad_words": list(BAD_WORDS),
+        "raw_page_id_scheme": "uuid of WARC-Record-ID",
+        **write_raw(os.path.join(out_dir, "raw"), scale, rng),
+    }
     with open(os.path.join(out_dir, "badwords.txt"), "w", encoding="utf-8") as out:
         out.write("\n".join(BAD_WORDS) + "\n")
     return truth

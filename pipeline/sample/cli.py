@@ -22,10 +22,20 @@ def summarize(out_dir: str) -> tuple[list[tuple[str, int]], int]:
 
 @click.command()
 @click.argument("out", type=click.Path(file_okay=False))
-@click.option("--scale", default=1, show_default=True, type=click.IntRange(min=1),
-              help="Multiply document counts (50-100 for benchmarks).")
-@click.option("--seed", default=0, show_default=True, type=int,
-              help="Random seed; the same scale and seed give byte-identical files.")
+@click.option(
+    "--scale",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Multiply document counts (50-100 for benchmarks).",
+)
+@click.option(
+    "--seed",
+    default=0,
+    show_default=True,
+    type=int,
+    help="Random seed; the same scale and seed give byte-identical files.",
+)
 def sample(out: str, scale: int, seed: int) -> None:
     """Write deterministic synthetic inputs for all seven sources into OUT, in each real format
     (MediaWiki XML bz2, WET, C4 json.gz, GitHub JSONL, Gutenberg text, arXiv tarballs,

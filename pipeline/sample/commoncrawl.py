@@ -27,27 +27,54 @@ FILES_PER_DUMP_PER_SCALE = 2
 PAGES_PER_FILE = 120
 NON_ENGLISH = ("de", "fr", "es", "it", "fi")
 ISO639_3 = {"en": "eng", "de": "deu", "fr": "fra", "es": "spa", "it": "ita", "fi": "fin"}
-KIND_WEIGHTS = (("web", 50), ("reference", 17), ("non_english", 15), ("gibberish", 5),
-                ("short", 6), ("duplicate", 7))
+KIND_WEIGHTS = (
+    ("web", 50),
+    ("reference", 17),
+    ("non_english", 15),
+    ("gibberish", 5),
+    ("short", 6),
+    ("duplicate", 7),
+)
 MIN_PAGE_CHARS = 300
 
 # Each family normalises (strip, lower-case, digits->0, punctuation removed) to one line.
 BOILERPLATE: dict[str, tuple[str, ...]] = {
     "skip": ("Skip to main content", "Skip to Main Content", "Skip to main content»"),
-    "menu": ("Home | About Us | Blog | Contact", "HOME | ABOUT US | BLOG | CONTACT",
-             "Home | About us | Blog | Contact."),
-    "cart": ("Items in cart: 0 | Total: $0.00", "Items in cart: 3 | Total: $9.99",
-             "Items in cart: 7 | Total: $4.50"),
-    "posted": ("Posted on 14.03.2019 by admin", "Posted on 21.11.2020 by Admin",
-               "Posted on 02/07/2018 by admin."),
-    "share": ("Share this: Facebook, Twitter, Email", "Share this; Facebook. Twitter. Email",
-              "share this: facebook, twitter, email"),
-    "reply": ("Leave a Reply Cancel reply", "Leave a reply. Cancel reply.",
-              "LEAVE A REPLY CANCEL REPLY"),
-    "newsletter": ("Sign up for our newsletter!", "Sign up for our newsletter.",
-                   "SIGN UP FOR OUR NEWSLETTER"),
-    "copyright": ("Copyright © 2019 All rights reserved.", "Copyright © 2021 All Rights Reserved",
-                  "COPYRIGHT © 2018 ALL RIGHTS RESERVED!"),
+    "menu": (
+        "Home | About Us | Blog | Contact",
+        "HOME | ABOUT US | BLOG | CONTACT",
+        "Home | About us | Blog | Contact.",
+    ),
+    "cart": (
+        "Items in cart: 0 | Total: $0.00",
+        "Items in cart: 3 | Total: $9.99",
+        "Items in cart: 7 | Total: $4.50",
+    ),
+    "posted": (
+        "Posted on 14.03.2019 by admin",
+        "Posted on 21.11.2020 by Admin",
+        "Posted on 02/07/2018 by admin.",
+    ),
+    "share": (
+        "Share this: Facebook, Twitter, Email",
+        "Share this; Facebook. Twitter. Email",
+        "share this: facebook, twitter, email",
+    ),
+    "reply": (
+        "Leave a Reply Cancel reply",
+        "Leave a reply. Cancel reply.",
+        "LEAVE A REPLY CANCEL REPLY",
+    ),
+    "newsletter": (
+        "Sign up for our newsletter!",
+        "Sign up for our newsletter.",
+        "SIGN UP FOR OUR NEWSLETTER",
+    ),
+    "copyright": (
+        "Copyright © 2019 All rights reserved.",
+        "Copyright © 2021 All Rights Reserved",
+        "COPYRIGHT © 2018 ALL RIGHTS RESERVED!",
+    ),
 }
 FAMILY_OF_LINE = {line: family for family, lines in BOILERPLATE.items() for line in lines}
 HEADER_FAMILIES = ("skip", "menu", "cart")
@@ -71,8 +98,9 @@ class PageMaker:
         lines = [topic.capitalize() + " - " + self.english.place_title(rng)]
         if rng.random() < 0.5:
             lines += self.boilerplate(rng, HEADER_FAMILIES[:2], 1)
-        lines += [self.english.paragraph(rng, rng.randrange(3, 7))
-                  for _ in range(rng.randrange(3, 7))]
+        lines += [
+            self.english.paragraph(rng, rng.randrange(3, 7)) for _ in range(rng.randrange(3, 7))
+        ]
         if rng.random() < 0.5:
             lines += self.boilerplate(rng, ("copyright",), 1)
         return "\n".join(lines)
@@ -118,21 +146,34 @@ def plan_file_kinds(rng: random.Random, count: int) -> list[str]:
     return rng.choices(kinds, weights=weights, k=count)
 
 
-def write_commoncrawl(out_dir: str, scale: int, seed: int,
-                      cited_pages: list[sites.CitedPage]) -> dict:
+def write_commoncrawl(
+    out_dir: str, scale: int, seed: int, cited_pages: list[sites.CitedPage]
+) -> dict:
     """Write the WET files under `out_dir`; return the "commoncrawl" ground truth."""
     os.makedirs(out_dir, exist_ok=True)
     rng = rng_for(seed, "commoncrawl")
     maker = PageMaker()
-    files = [(dump, post_2020, k) for dump, post_2020 in DUMPS
-             for k in range(FILES_PER_DUMP_PER_SCALE * scale)]
+    files = [
+        (dump, post_2020, k)
+        for dump, post_2020 in DUMPS
+        for k in range(FILES_PER_DUMP_PER_SCALE * scale)
+    ]
     cited_by_file: dict[int, list[sites.CitedPage]] = {}
     for i, page in enumerate(cited_pages):
         cited_by_file.setdefault(i % len(files), []).append(page)
-    truth: dict = {"id_scheme": "commoncrawl/<uuid of WARC-Record-ID>", "files": [],
-                   "pages": {}, "cited_by_wikipedia": [], "non_english": {}, "gibberish": [],
-                   "short": [], "duplicate_groups": [], "duplicate_pages": [],
-                   "corrupt_records": [], "boilerplate_lines": []}
+    truth: dict = {
+        "id_scheme": "commoncrawl/<uuid of WARC-Record-ID>",
+        "files": [],
+        "pages": {},
+        "cited_by_wikipedia": [],
+        "non_english": {},
+        "gibberish": [],
+        "short": [],
+        "duplicate_groups": [],
+        "duplicate_pages": [],
+        "corrupt_records": [],
+        "boilerplate_lines": [],
+    }
     originals: list[dict] = []  # a bounded reservoir of pages that later pages may duplicate
     groups: dict[str, list[str]] = {}
     boilerplate_documents = {family: 0 for family in BOILERPLATE}
@@ -175,9 +216,14 @@ def write_commoncrawl(out_dir: str, scale: int, seed: int,
             for family in {FAMILY_OF_LINE.get(line) for line in page_text.split("\n")} - {None}:
                 boilerplate_documents[family] += 1
             doc_id = f"commoncrawl/{record['record_id']}"
-            truth["pages"][doc_id] = {"kind": kind_name, "language": language, "url": url,
-                                      "file": relative, "record": record["record"],
-                                      "digest": record["digest"]}
+            truth["pages"][doc_id] = {
+                "kind": kind_name,
+                "language": language,
+                "url": url,
+                "file": relative,
+                "record": record["record"],
+                "digest": record["digest"],
+            }
             if isinstance(kind, sites.CitedPage):
                 truth["pages"][doc_id]["cited_as"] = kind.cited_url
                 truth["cited_by_wikipedia"].append(doc_id)
@@ -188,7 +234,8 @@ def write_commoncrawl(out_dir: str, scale: int, seed: int,
             if kind_name == "duplicate":
                 groups.setdefault(record["digest"], []).append(doc_id)
             elif kind_name in ("web", "reference", "non_english") and not isinstance(
-                    kind, sites.CitedPage):
+                kind, sites.CitedPage
+            ):
                 groups[record["digest"]] = [doc_id]
                 if len(originals) < 64:
                     originals.append({"url": url, "text": page_text, "language": language})
@@ -197,8 +244,14 @@ def write_commoncrawl(out_dir: str, scale: int, seed: int,
                     if slot < len(originals):
                         originals[slot] = {"url": url, "text": page_text, "language": language}
         writer.close()
-        truth["files"].append({"file": relative, "dump": f"CC-MAIN-{dump}",
-                               "post_2020_headers": post_2020, "records": writer.records})
+        truth["files"].append(
+            {
+                "file": relative,
+                "dump": f"CC-MAIN-{dump}",
+                "post_2020_headers": post_2020,
+                "records": writer.records,
+            }
+        )
     for ids in groups.values():
         if len(ids) > 1:
             ordered = sorted(ids)
@@ -208,6 +261,11 @@ def write_commoncrawl(out_dir: str, scale: int, seed: int,
     truth["duplicate_pages"].sort()
     truth["cited_by_wikipedia"].sort()
     for family, variants in BOILERPLATE.items():
-        truth["boilerplate_lines"].append({"family": family, "variants": list(variants),
-                                           "documents": boilerplate_documents[family]})
+        truth["boilerplate_lines"].append(
+            {
+                "family": family,
+                "variants": list(variants),
+                "documents": boilerplate_documents[family],
+            }
+        )
     return truth

@@ -24,10 +24,27 @@ from pipeline.sample.seeding import rng_for
 FILES_PER_SCALE = 2
 ROWS_PER_FILE = 100
 KEPT_LICENCES = ("mit", "apache-2.0", "bsd-3-clause", "bsd-2-clause")
-DROPPED_LICENCES = ("gpl-3.0", "gpl-2.0", "agpl-3.0", "lgpl-2.1", "mpl-2.0", "isc", "cc0-1.0",
-                    "epl-1.0", "unlicense")
-NON_CODE_FILES = ("package.json", "requirements.txt", "config.yml", "notebook.ipynb", "data.csv",
-                  "Cargo.lock", "LICENSE", "pyproject.toml")
+DROPPED_LICENCES = (
+    "gpl-3.0",
+    "gpl-2.0",
+    "agpl-3.0",
+    "lgpl-2.1",
+    "mpl-2.0",
+    "isc",
+    "cc0-1.0",
+    "epl-1.0",
+    "unlicense",
+)
+NON_CODE_FILES = (
+    "package.json",
+    "requirements.txt",
+    "config.yml",
+    "notebook.ipynb",
+    "data.csv",
+    "Cargo.lock",
+    "LICENSE",
+    "pyproject.toml",
+)
 IDENTIFIERS = lexicon.words(
     "item|value|count|index|buffer|result|config|user|name|path|size|offset|token|node|entry|"
     "record|cache|queue|request|response|handler|state|total|limit|key|parser|reader|writer|"
@@ -52,8 +69,10 @@ def camel(rng: random.Random) -> str:
 
 
 def python_file(rng: random.Random) -> str:
-    blocks = [f'"""Helpers to {rng.choice(VERBS)} and {rng.choice(VERBS)} '
-              f'{rng.choice(IDENTIFIERS)} records."""\n\nimport os\nimport sys\n']
+    blocks = [
+        f'"""Helpers to {rng.choice(VERBS)} and {rng.choice(VERBS)} '
+        f'{rng.choice(IDENTIFIERS)} records."""\n\nimport os\nimport sys\n'
+    ]
     for _ in range(rng.randrange(2, 6)):
         name, arg, other = ident(rng), rng.choice(IDENTIFIERS), rng.choice(IDENTIFIERS)
         blocks.append(
@@ -63,7 +82,8 @@ def python_file(rng: random.Random) -> str:
             f"    for {arg}_item in {arg}:\n"
             f"        if {other} is None or {arg}_item == {other}:\n"
             f"            result.append({arg}_item)\n"
-            f"    return result\n")
+            f"    return result\n"
+        )
     blocks.append(f'if __name__ == "__main__":\n    print({ident(rng)}(sys.argv[1:]))\n')
     return "\n\n".join(blocks)
 
@@ -77,7 +97,8 @@ def javascript_file(rng: random.Random) -> str:
             f"  const {arg}List = Array.isArray({arg}) ? {arg} : [{arg}];\n"
             f"  return {arg}List.filter((entry) => entry !== undefined)\n"
             f"    .map((entry) => ({{ ...entry, {rng.choice(IDENTIFIERS)}: options.limit }}));\n"
-            f"}}\n")
+            f"}}\n"
+        )
     blocks.append(f"module.exports = {{ {camel(rng)} }};\n")
     return "\n".join(blocks)
 
@@ -91,45 +112,60 @@ def c_file(rng: random.Random) -> str:
             f"    int total = 0;\n"
             f"    for (size_t i = 0; i < length; i++) {{\n"
             f"        if ({arg}[i] > 0) {{\n            total += {arg}[i];\n        }}\n    }}\n"
-            f"    return total;\n}}\n")
+            f"    return total;\n}}\n"
+        )
     return "\n".join(blocks)
 
 
 def go_file(rng: random.Random) -> str:
-    blocks = [f"package {rng.choice(IDENTIFIERS)}\n\nimport (\n\t\"fmt\"\n\t\"strings\"\n)\n"]
+    blocks = [f'package {rng.choice(IDENTIFIERS)}\n\nimport (\n\t"fmt"\n\t"strings"\n)\n']
     for _ in range(rng.randrange(2, 5)):
         name, arg = camel(rng).title(), rng.choice(IDENTIFIERS)
         blocks.append(
             f"// {name} joins the {arg} values with a separator.\n"
             f"func {name}({arg} []string, sep string) string {{\n"
-            f"\tif len({arg}) == 0 {{\n\t\treturn fmt.Sprintf(\"empty %s\", sep)\n\t}}\n"
-            f"\treturn strings.Join({arg}, sep)\n}}\n")
+            f'\tif len({arg}) == 0 {{\n\t\treturn fmt.Sprintf("empty %s", sep)\n\t}}\n'
+            f"\treturn strings.Join({arg}, sep)\n}}\n"
+        )
     return "\n".join(blocks)
 
 
 def shell_file(rng: random.Random) -> str:
     target = rng.choice(IDENTIFIERS)
-    return (f"#!/usr/bin/env bash\nset -euo pipefail\n\n{target}_dir=\"${{1:-./{target}}}\"\n"
-            f"for file in \"${target}_dir\"/*; do\n  echo \"processing $file\"\n"
-            f"  {rng.choice(VERBS)}_{target} \"$file\" || exit 1\ndone\n")
+    return (
+        f'#!/usr/bin/env bash\nset -euo pipefail\n\n{target}_dir="${{1:-./{target}}}"\n'
+        f'for file in "${target}_dir"/*; do\n  echo "processing $file"\n'
+        f'  {rng.choice(VERBS)}_{target} "$file" || exit 1\ndone\n'
+    )
 
 
 def markdown_file(rng: random.Random) -> str:
     name = camel(rng)
-    return (f"# {name}\n\nA small library to {rng.choice(VERBS)} {rng.choice(IDENTIFIERS)} "
-            f"values and {rng.choice(VERBS)} the results.\n\n## Install\n\n```\n"
-            f"pip install {name.lower()}\n```\n\n## Usage\n\nCall `{ident(rng)}()` with a list "
-            f"of {rng.choice(IDENTIFIERS)} entries and read the returned value.\n")
+    return (
+        f"# {name}\n\nA small library to {rng.choice(VERBS)} {rng.choice(IDENTIFIERS)} "
+        f"values and {rng.choice(VERBS)} the results.\n\n## Install\n\n```\n"
+        f"pip install {name.lower()}\n```\n\n## Usage\n\nCall `{ident(rng)}()` with a list "
+        f"of {rng.choice(IDENTIFIERS)} entries and read the returned value.\n"
+    )
 
 
 def makefile(rng: random.Random) -> str:
-    return (f"CC ?= gcc\nCFLAGS += -O2 -Wall\n\nall: {rng.choice(IDENTIFIERS)}\n\n"
-            f"{rng.choice(IDENTIFIERS)}: main.o util.o\n\t$(CC) $(CFLAGS) -o $@ $^\n\n"
-            "clean:\n\trm -f *.o\n")
+    return (
+        f"CC ?= gcc\nCFLAGS += -O2 -Wall\n\nall: {rng.choice(IDENTIFIERS)}\n\n"
+        f"{rng.choice(IDENTIFIERS)}: main.o util.o\n\t$(CC) $(CFLAGS) -o $@ $^\n\n"
+        "clean:\n\trm -f *.o\n"
+    )
 
 
-GENERATORS = (("py", python_file), ("js", javascript_file), ("c", c_file), ("go", go_file),
-              ("sh", shell_file), ("md", markdown_file), ("Makefile", makefile))
+GENERATORS = (
+    ("py", python_file),
+    ("js", javascript_file),
+    ("c", c_file),
+    ("go", go_file),
+    ("sh", shell_file),
+    ("md", markdown_file),
+    ("Makefile", makefile),
+)
 
 
 def licence_header(rng: random.Random, extension: str) -> tuple[str, str]:
@@ -139,22 +175,30 @@ def licence_header(rng: random.Random, extension: str) -> tuple[str, str]:
     year = rng.randrange(2005, 2023)
     if extension in ("c", "js", "go"):
         if rng.random() < 0.5:
-            return (f"/*\n * Copyright (c) {year} {holder}\n *\n"
-                    " * Licensed under the Apache License, Version 2.0 (the \"License\");\n"
-                    " * you may not use this file except in compliance with the License.\n"
-                    " */\n", "block")
+            return (
+                f"/*\n * Copyright (c) {year} {holder}\n *\n"
+                ' * Licensed under the Apache License, Version 2.0 (the "License");\n'
+                " * you may not use this file except in compliance with the License.\n"
+                " */\n",
+                "block",
+            )
         return f"// SPDX-License-Identifier: MIT\n// Copyright (c) {year} {holder}\n\n", "line"
-    return (f"# Copyright {year} {holder}. All rights reserved.\n"
-            "# Use of this source code is governed by a BSD-style license that can be\n"
-            "# found in the LICENSE file.\n\n", "hash")
+    return (
+        f"# Copyright {year} {holder}. All rights reserved.\n"
+        "# Use of this source code is governed by a BSD-style license that can be\n"
+        "# found in the LICENSE file.\n\n",
+        "hash",
+    )
 
 
 def minified_js(rng: random.Random) -> str:
     """A bundle: readable setup code, then one minified line far over 1000 characters."""
-    parts = [f"function {camel(rng)}(a,b){{return a.{rng.choice(IDENTIFIERS)}+b}}"
-             for _ in range(120)]
-    setup = "".join(f"var {camel(rng)} = require('./{rng.choice(IDENTIFIERS)}');\n"
-                    for _ in range(150))
+    parts = [
+        f"function {camel(rng)}(a,b){{return a.{rng.choice(IDENTIFIERS)}+b}}" for _ in range(120)
+    ]
+    setup = "".join(
+        f"var {camel(rng)} = require('./{rng.choice(IDENTIFIERS)}');\n" for _ in range(150)
+    )
     return setup + "!function(){" + ";".join(parts) + "}();\n"
 
 
@@ -218,16 +262,30 @@ def planted_row(rng: random.Random, kind: str) -> tuple[str, str, str, str]:
     raise ValueError(kind)
 
 
-PLANTED = (("licence", 8), ("extension", 6), ("minified", 2), ("long_lines", 2), ("banner", 2),
-           ("numeric", 2), ("header", 8), ("duplicate", 5))
+PLANTED = (
+    ("licence", 8),
+    ("extension", 6),
+    ("minified", 2),
+    ("long_lines", 2),
+    ("banner", 2),
+    ("numeric", 2),
+    ("header", 8),
+    ("duplicate", 5),
+)
 
 
 def write_github(out_dir: str, scale: int, seed: int) -> dict:
     """Write the JSONL files under `out_dir`; return the "github" ground truth."""
     os.makedirs(out_dir, exist_ok=True)
     rng = rng_for(seed, "github")
-    truth: dict = {"id_scheme": "github/<repo_name>/<path>", "files": [], "rows": {},
-                   "licence_headers": {}, "duplicate_groups": [], "malformed_lines": []}
+    truth: dict = {
+        "id_scheme": "github/<repo_name>/<path>",
+        "files": [],
+        "rows": {},
+        "licence_headers": {},
+        "duplicate_groups": [],
+        "malformed_lines": [],
+    }
     seen_ids: set[str] = set()
     earlier: list[tuple[str, str]] = []  # (content, id) that later rows may duplicate
     groups: dict[str, list[str]] = {}
@@ -237,13 +295,14 @@ def write_github(out_dir: str, scale: int, seed: int) -> dict:
         kinds = [kind for kind, count in PLANTED for _ in range(count)]
         kinds += ["normal"] * (ROWS_PER_FILE - len(kinds))
         rng.shuffle(kinds)
-        with open(os.path.join(out_dir, name), "wb") as raw, \
-                gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as out:
+        with (
+            open(os.path.join(out_dir, name), "wb") as raw,
+            gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as out,
+        ):
             for line_number, kind in enumerate(kinds, start=1):
                 if k == 0 and line_number == ROWS_PER_FILE // 2:
                     out.write(b'{"repo_name": "broken/row", "path": "a.py", "content": "x = 1\n')
-                    truth["malformed_lines"].append({"file": f"github/{name}",
-                                                     "line": line_number})
+                    truth["malformed_lines"].append({"file": f"github/{name}", "line": line_number})
                     continue
                 repo = f"{rng.choice(OWNERS)}/{camel(rng).lower()}"
                 licence, expected = rng.choice(KEPT_LICENCES), "keep"
@@ -269,16 +328,27 @@ def write_github(out_dir: str, scale: int, seed: int) -> dict:
                     row_id = f"github/{repo}/{path}"
                 seen_ids.add(row_id)
                 if kind == "header":
-                    truth["licence_headers"][row_id] = {"style": style,
-                                                        "code_starts_with": first_code}
-                row = {"repo_name": repo, "path": path, "content": content, "license": licence,
-                       "size": len(content.encode("utf-8"))}
+                    truth["licence_headers"][row_id] = {
+                        "style": style,
+                        "code_starts_with": first_code,
+                    }
+                row = {
+                    "repo_name": repo,
+                    "path": path,
+                    "content": content,
+                    "license": licence,
+                    "size": len(content.encode("utf-8")),
+                }
                 out.write((json.dumps(row) + "\n").encode("utf-8"))
                 groups.setdefault(content, []).append(row_id)
                 if expected == "keep" and len(earlier) < 64:
                     earlier.append((content, row_id))
-                truth["rows"][row_id] = {"file": f"github/{name}", "line": line_number,
-                                         "license": licence, "expected": expected}
+                truth["rows"][row_id] = {
+                    "file": f"github/{name}",
+                    "line": line_number,
+                    "license": licence,
+                    "expected": expected,
+                }
         truth["files"].append({"file": f"github/{name}", "lines": ROWS_PER_FILE})
     for ids in groups.values():
         if len(ids) > 1:

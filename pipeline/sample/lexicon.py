@@ -390,12 +390,8 @@ NARRATIVE = {
         "letter|lamp|window|door|book|portrait|basket|candle|clock|map|ring|coat|key|table|"
         "photograph|trunk"
     ),
-    "walked": words(
-        "walked|hurried|returned|went|ran|wandered|came back|climbed|crept|drove"
-    ),
-    "looked": words(
-        "looked|stared|glanced|gazed|pointed|nodded|smiled|frowned"
-    ),
+    "walked": words("walked|hurried|returned|went|ran|wandered|came back|climbed|crept|drove"),
+    "looked": words("looked|stared|glanced|gazed|pointed|nodded|smiled|frowned"),
     "felt": words("felt|seemed|appeared|grew|became"),
     "emotions": words(
         "uneasy|relieved|tired|hopeful|restless|afraid|content|ashamed|curious|angry|calm|"

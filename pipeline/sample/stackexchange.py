@@ -21,17 +21,28 @@ from pipeline.sample import lexicon
 from pipeline.sample.seeding import rng_for
 
 SITES = {  # site -> questions per scale; astronomy is the small site
-    "cooking": 25, "gardening": 20, "bicycles": 15, "astronomy": 3,
+    "cooking": 25,
+    "gardening": 20,
+    "bicycles": 15,
+    "astronomy": 3,
 }
 TOPICS = {
-    "cooking": lexicon.words("sourdough starter|cast iron pan|risotto|pie crust|brine|"
-                             "chicken stock|custard|pizza dough|chili|marinade|caramel"),
-    "gardening": lexicon.words("tomato plants|lawn|compost heap|rose bush|seedlings|raised bed|"
-                               "hedge|orchid|potatoes|clay soil|apple tree"),
-    "bicycles": lexicon.words("chain|rear derailleur|brake pads|tubeless tyre|front wheel|"
-                              "saddle|gear cable|bottom bracket|rear hub|steel frame"),
-    "astronomy": lexicon.words("telescope|eyepiece|Orion nebula|Jupiter|lunar eclipse|"
-                               "star chart|equatorial mount|binoculars|Saturn"),
+    "cooking": lexicon.words(
+        "sourdough starter|cast iron pan|risotto|pie crust|brine|"
+        "chicken stock|custard|pizza dough|chili|marinade|caramel"
+    ),
+    "gardening": lexicon.words(
+        "tomato plants|lawn|compost heap|rose bush|seedlings|raised bed|"
+        "hedge|orchid|potatoes|clay soil|apple tree"
+    ),
+    "bicycles": lexicon.words(
+        "chain|rear derailleur|brake pads|tubeless tyre|front wheel|"
+        "saddle|gear cable|bottom bracket|rear hub|steel frame"
+    ),
+    "astronomy": lexicon.words(
+        "telescope|eyepiece|Orion nebula|Jupiter|lunar eclipse|"
+        "star chart|equatorial mount|binoculars|Saturn"
+    ),
 }
 SYMPTOMS = lexicon.words(
     "keeps failing after a few days|makes a strange noise|turns out uneven|looks worse every "
@@ -43,8 +54,19 @@ ADVICE = lexicon.words(
     "Measure twice and write the numbers down|Start with half the amount and add more later|"
     "Ask at a local shop, they usually know the common problems"
 )
-ABSENT_MARKUP = ["<p>", "</p>", "<code>", "</code>", "<pre>", "&lt;", "&gt;", "&amp;", "&#xA;",
-                 "<li>", "<a href"]
+ABSENT_MARKUP = [
+    "<p>",
+    "</p>",
+    "<code>",
+    "</code>",
+    "<pre>",
+    "&lt;",
+    "&gt;",
+    "&amp;",
+    "&#xA;",
+    "<li>",
+    "<a href",
+]
 SCORE_SETS = ((10, 9, 2, -1), (25, 3, 100), (7, 12), (0, 11, -3, 1), (5,), (19, 2, 8))
 
 
@@ -56,10 +78,12 @@ def attribute(value: str) -> str:
 def code_block(rng: random.Random, site: str) -> str:
     """A <pre><code> snippet whose text has < > & (escaped once in the HTML)."""
     threshold = rng.randrange(2, 60)
-    return ("<pre><code>"
-            f"def check(values, limit={threshold}):\n"
-            f"    return [v for v in values if v &lt; limit and v &gt; 0 &amp;&amp; True]\n"
-            "</code></pre>")
+    return (
+        "<pre><code>"
+        f"def check(values, limit={threshold}):\n"
+        f"    return [v for v in values if v &lt; limit and v &gt; 0 &amp;&amp; True]\n"
+        "</code></pre>"
+    )
 
 
 def code_text(html: str) -> str:
@@ -76,16 +100,20 @@ def question(rng: random.Random, site: str) -> tuple[str, str, str, list[str]]:
     else:
         title = f"How do I fix a {topic} that {rng.choice(SYMPTOMS)}?"
     present = [title]
-    paragraphs = [f"<p>I have had this {topic} for {rng.randrange(2, 15)} months and it "
-                  f"{rng.choice(SYMPTOMS)}. I tried salt &amp; pepper style quick fixes "
-                  f"but nothing helped.</p>"]
+    paragraphs = [
+        f"<p>I have had this {topic} for {rng.randrange(2, 15)} months and it "
+        f"{rng.choice(SYMPTOMS)}. I tried salt &amp; pepper style quick fixes "
+        f"but nothing helped.</p>"
+    ]
     present.append("salt & pepper")
     if rng.random() < 0.5:
         block = code_block(rng, site)
         paragraphs.append(f"<p>I track it with a small script:</p>\n{block}")
         present.append(code_text(block).split("\n")[1].strip())
-    paragraphs.append(f"<p>Is there a <strong>reliable</strong> way to stop this, or should I "
-                      f"replace the <code>{topic}</code>?</p>")
+    paragraphs.append(
+        f"<p>Is there a <strong>reliable</strong> way to stop this, or should I "
+        f"replace the <code>{topic}</code>?</p>"
+    )
     tags = "".join(f"<{t.replace(' ', '-')}>" for t in rng.sample(TOPICS[site], 2))
     return title, "\n".join(paragraphs) + "\n", tags, present
 
@@ -97,12 +125,16 @@ def answer(rng: random.Random, site: str) -> tuple[str, str]:
     marker = f"{advice}, it worked for my {topic} after {rng.randrange(2, 40)} tries."
     form = rng.randrange(3)
     if form == 0:
-        body = (f"<p>{marker}</p>\n<ul>\n<li>{rng.choice(ADVICE)}.</li>\n"
-                f"<li>{rng.choice(ADVICE)}.</li>\n</ul>\n")
+        body = (
+            f"<p>{marker}</p>\n<ul>\n<li>{rng.choice(ADVICE)}.</li>\n"
+            f"<li>{rng.choice(ADVICE)}.</li>\n</ul>\n"
+        )
     elif form == 1:
-        body = (f"<p>{marker}</p>\n<blockquote>\n<p>{rng.choice(ADVICE)}.</p>\n</blockquote>\n"
-                f'<p>See <a href="https://example.org/{site}/guide" rel="nofollow">this '
-                f"guide</a> for details.</p>\n")
+        body = (
+            f"<p>{marker}</p>\n<blockquote>\n<p>{rng.choice(ADVICE)}.</p>\n</blockquote>\n"
+            f'<p>See <a href="https://example.org/{site}/guide" rel="nofollow">this '
+            f"guide</a> for details.</p>\n"
+        )
     else:
         body = f"<p>{marker} Use <code>check(values)</code> to confirm.</p>\n"
     return body, marker
@@ -113,9 +145,11 @@ def post_row(fields: list[tuple[str, str]]) -> str:
 
 
 def date(rng: random.Random, year: int) -> str:
-    return (f"{year}-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}T"
-            f"{rng.randrange(0, 24):02d}:{rng.randrange(0, 60):02d}:{rng.randrange(0, 60):02d}."
-            f"{rng.randrange(0, 1000):03d}")
+    return (
+        f"{year}-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}T"
+        f"{rng.randrange(0, 24):02d}:{rng.randrange(0, 60):02d}:{rng.randrange(0, 60):02d}."
+        f"{rng.randrange(0, 1000):03d}"
+    )
 
 
 def write_site(out_dir: str, site: str, count: int, rng: random.Random, malformed: bool) -> dict:
@@ -126,8 +160,15 @@ def write_site(out_dir: str, site: str, count: int, rng: random.Random, malforme
     deferred: list[dict] = []
     for index in range(count):
         title, body, tags, present = question(rng, site)
-        q = {"type": 1, "title": title, "body": body, "tags": tags, "present": present,
-             "answers": [], "index": index}
+        q = {
+            "type": 1,
+            "title": title,
+            "body": body,
+            "tags": tags,
+            "present": present,
+            "answers": [],
+            "index": index,
+        }
         plan.append(q)
         plan.extend(deferred)
         deferred = []
@@ -135,8 +176,14 @@ def write_site(out_dir: str, site: str, count: int, rng: random.Random, malforme
         rng.shuffle(scores)
         for score in scores:
             body, marker = answer(rng, site)
-            a = {"type": 2, "parent": q, "body": body, "score": score, "marker": marker,
-                 "year": 1}  # answered the year after the question
+            a = {
+                "type": 2,
+                "parent": q,
+                "body": body,
+                "score": score,
+                "marker": marker,
+                "year": 1,
+            }  # answered the year after the question
             q["answers"].append(a)
             (plan if rng.random() < 0.6 else deferred).append(a)
         if index == 1:
@@ -147,8 +194,14 @@ def write_site(out_dir: str, site: str, count: int, rng: random.Random, malforme
     plan.extend(deferred)
     if malformed:
         plan.insert(len(plan) // 2, {"type": "malformed"})
-    truth = {"file": f"stackexchange/{site}.stackexchange.com/Posts.xml", "rows": 0,
-             "questions": {}, "orphan_answers": [], "tag_wiki_rows": [], "malformed_lines": []}
+    truth = {
+        "file": f"stackexchange/{site}.stackexchange.com/Posts.xml",
+        "rows": 0,
+        "questions": {},
+        "orphan_answers": [],
+        "tag_wiki_rows": [],
+        "malformed_lines": [],
+    }
     path = os.path.join(folder, "Posts.xml")
     next_id = rng.randrange(1, 20)
     for post in plan:  # ids first: a question names its accepted answer, written later
@@ -158,8 +211,10 @@ def write_site(out_dir: str, site: str, count: int, rng: random.Random, malforme
         out.write('<?xml version="1.0" encoding="utf-8"?>\n<posts>\n')
         for line, post in enumerate(plan, start=3):
             if post["type"] == "malformed":
-                out.write(f'  <row Id="{post["id"]}" PostTypeId="2" ParentId="1" Score="1" '
-                          f'Body="&lt;p&gt;an unescaped " quote breaks this row&lt;/p&gt;" />\n')
+                out.write(
+                    f'  <row Id="{post["id"]}" PostTypeId="2" ParentId="1" Score="1" '
+                    f'Body="&lt;p&gt;an unescaped " quote breaks this row&lt;/p&gt;" />\n'
+                )
                 truth["malformed_lines"].append({"line": line, "id": post["id"]})
                 continue
             question_index = post["parent"]["index"] if "parent" in post else post.get("index", 0)
@@ -169,30 +224,45 @@ def write_site(out_dir: str, site: str, count: int, rng: random.Random, malforme
                 if post["answers"] and rng.random() < 0.6:
                     accepted = rng.choice(post["answers"])["id"]
                     fields.append(("AcceptedAnswerId", str(accepted)))
-                fields += [("CreationDate", date(rng, year)),
-                           ("Score", str(rng.randrange(-2, 60))),
-                           ("ViewCount", str(rng.randrange(20, 90000))), ("Body", post["body"]),
-                           ("OwnerUserId", str(rng.randrange(1, 9000))),
-                           ("LastActivityDate", date(rng, year + 1)), ("Title", post["title"]),
-                           ("Tags", post["tags"]), ("AnswerCount", str(len(post["answers"]))),
-                           ("CommentCount", str(rng.randrange(0, 9))),
-                           ("ContentLicense", "CC BY-SA 3.0")]
+                fields += [
+                    ("CreationDate", date(rng, year)),
+                    ("Score", str(rng.randrange(-2, 60))),
+                    ("ViewCount", str(rng.randrange(20, 90000))),
+                    ("Body", post["body"]),
+                    ("OwnerUserId", str(rng.randrange(1, 9000))),
+                    ("LastActivityDate", date(rng, year + 1)),
+                    ("Title", post["title"]),
+                    ("Tags", post["tags"]),
+                    ("AnswerCount", str(len(post["answers"]))),
+                    ("CommentCount", str(rng.randrange(0, 9))),
+                    ("ContentLicense", "CC BY-SA 3.0"),
+                ]
             elif post["type"] == 2:
                 parent = 999_999 if post.get("orphan") else post["parent"]["id"]
-                fields = [("Id", str(post["id"])), ("PostTypeId", "2"),
-                          ("ParentId", str(parent)), ("CreationDate", date(rng, year)),
-                          ("Score", str(post["score"])), ("Body", post["body"]),
-                          ("OwnerUserId", str(rng.randrange(1, 9000))),
-                          ("LastActivityDate", date(rng, year + 1)),
-                          ("CommentCount", str(rng.randrange(0, 9))),
-                          ("ContentLicense", "CC BY-SA 4.0")]
+                fields = [
+                    ("Id", str(post["id"])),
+                    ("PostTypeId", "2"),
+                    ("ParentId", str(parent)),
+                    ("CreationDate", date(rng, year)),
+                    ("Score", str(post["score"])),
+                    ("Body", post["body"]),
+                    ("OwnerUserId", str(rng.randrange(1, 9000))),
+                    ("LastActivityDate", date(rng, year + 1)),
+                    ("CommentCount", str(rng.randrange(0, 9))),
+                    ("ContentLicense", "CC BY-SA 4.0"),
+                ]
                 if post.get("orphan"):
                     truth["orphan_answers"].append(post["id"])
             else:
-                fields = [("Id", str(post["id"])), ("PostTypeId", str(post["type"])),
-                          ("CreationDate", date(rng, 2013)), ("Score", "0"),
-                          ("Body", post["body"]), ("CommentCount", "0"),
-                          ("ContentLicense", "CC BY-SA 3.0")]
+                fields = [
+                    ("Id", str(post["id"])),
+                    ("PostTypeId", str(post["type"])),
+                    ("CreationDate", date(rng, 2013)),
+                    ("Score", "0"),
+                    ("Body", post["body"]),
+                    ("CommentCount", "0"),
+                    ("ContentLicense", "CC BY-SA 3.0"),
+                ]
                 truth["tag_wiki_rows"].append(post["id"])
             out.write(post_row(fields))
             truth["rows"] += 1
@@ -202,9 +272,11 @@ def write_site(out_dir: str, site: str, count: int, rng: random.Random, malforme
             continue
         ordered = sorted(post["answers"], key=lambda a: -a["score"])
         truth["questions"][f"stackexchange/{site}/{post['id']}"] = {
-            "title": post["title"], "answer_order": [a["id"] for a in ordered],
+            "title": post["title"],
+            "answer_order": [a["id"] for a in ordered],
             "answer_scores": [a["score"] for a in ordered],
-            "present": post["present"] + [a["marker"] for a in ordered]}
+            "present": post["present"] + [a["marker"] for a in ordered],
+        }
     return truth
 
 
@@ -214,5 +286,8 @@ def write_stackexchange(out_dir: str, scale: int, seed: int) -> dict:
     sites = {}
     for index, (site, per_scale) in enumerate(SITES.items()):
         sites[site] = write_site(out_dir, site, per_scale * scale, rng, malformed=index == 0)
-    return {"sites": sites, "absent_markup": ABSENT_MARKUP,
-            "id_scheme": "stackexchange/<site>/<question Id>"}
+    return {
+        "sites": sites,
+        "absent_markup": ABSENT_MARKUP,
+        "id_scheme": "stackexchange/<site>/<question Id>",
+    }

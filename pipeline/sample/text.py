@@ -220,8 +220,12 @@ class German(Grammar):
         "dat": {"m": "en", "f": "en", "n": "en"},
     }
     CONTRACTIONS = {
-        ("in", "dem"): "im", ("an", "dem"): "am", ("bei", "dem"): "beim", ("von", "dem"): "vom",
-        ("zu", "dem"): "zum", ("zu", "der"): "zur",
+        ("in", "dem"): "im",
+        ("an", "dem"): "am",
+        ("bei", "dem"): "beim",
+        ("von", "dem"): "vom",
+        ("zu", "dem"): "zum",
+        ("zu", "der"): "zur",
     }
 
     def __init__(self) -> None:
@@ -460,7 +464,12 @@ class Finnish(Grammar):
 
 
 GRAMMARS: dict[str, type[Grammar]] = {
-    "en": English, "de": German, "fr": French, "es": Spanish, "it": Italian, "fi": Finnish,
+    "en": English,
+    "de": German,
+    "fr": French,
+    "es": Spanish,
+    "it": Italian,
+    "fi": Finnish,
 }
 
 
@@ -470,6 +479,7 @@ def grammar(language: str) -> Grammar:
 
 
 # -- English genres beyond encyclopedic prose ---------------------------------------------------
+
 
 class WebWriter:
     """Shop, review and forum sentences: the bulk of CommonCrawl and C4."""
@@ -492,10 +502,16 @@ class WebWriter:
         lex = lexicon.WEB
         self.slots = {key: Zipf(values) for key, values in lex.items()}
         self.slots["adjective"] = self.slots.pop("adjectives")
-        for plural, singular in (("products", "product"), ("materials", "material"),
-                                 ("persons", "person"), ("opinions", "opinion"),
-                                 ("activities", "activity"), ("cities", "city"),
-                                 ("times", "time"), ("users", "user")):
+        for plural, singular in (
+            ("products", "product"),
+            ("materials", "material"),
+            ("persons", "person"),
+            ("opinions", "opinion"),
+            ("activities", "activity"),
+            ("cities", "city"),
+            ("times", "time"),
+            ("users", "user"),
+        ):
             self.slots[singular] = self.slots.pop(plural)
         self.parsed = [parse_template(t) for t in self.templates]
 
@@ -531,24 +547,30 @@ class NarrativeWriter:
 
     templates = (
         "{name} {walked} to the {place} and {looked} at the {object}.",
-        "\"{quote},\" {said} {name}.",
+        '"{quote}," {said} {name}.',
         "The {noun} was {adjective}, and {pronoun} {felt} {emotion}.",
         "When {name} came into the {place}, the {object} was already gone.",
         "{pronoun} {looked} at {name} for a long time and said nothing.",
         "It was a {adjective} evening, and the {noun} had not stopped since noon.",
-        "\"{quote}?\" {said} {name}, turning toward the {object}.",
+        '"{quote}?" {said} {name}, turning toward the {object}.',
         "{name} {felt} {emotion} as the {noun} grew {adjective} around the {place}.",
     )
 
     def __init__(self) -> None:
         lex = lexicon.NARRATIVE
         self.slots = {
-            "name": Zipf(lex["names"]), "place": Zipf(lex["places"]),
-            "object": Zipf(lex["objects"]), "walked": Zipf(lex["walked"]),
-            "looked": Zipf(lex["looked"]), "felt": Zipf(lex["felt"]),
-            "emotion": Zipf(lex["emotions"]), "adjective": Zipf(lex["adjectives"]),
-            "quote": Zipf(lex["quotes"]), "said": Zipf(lex["said"]),
-            "pronoun": Zipf(lex["pronouns"]), "noun": Zipf(lex["nouns"]),
+            "name": Zipf(lex["names"]),
+            "place": Zipf(lex["places"]),
+            "object": Zipf(lex["objects"]),
+            "walked": Zipf(lex["walked"]),
+            "looked": Zipf(lex["looked"]),
+            "felt": Zipf(lex["felt"]),
+            "emotion": Zipf(lex["emotions"]),
+            "adjective": Zipf(lex["adjectives"]),
+            "quote": Zipf(lex["quotes"]),
+            "said": Zipf(lex["said"]),
+            "pronoun": Zipf(lex["pronouns"]),
+            "noun": Zipf(lex["nouns"]),
         }
         self.parsed = [parse_template(t) for t in self.templates]
 

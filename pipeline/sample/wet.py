@@ -33,8 +33,9 @@ def member(data: bytes) -> bytes:
 class WetWriter:
     """Streams records to one .warc.wet.gz file and remembers where each one starts."""
 
-    def __init__(self, path: str, filename: str, dump: str, rng: random.Random,
-                 post_2020: bool) -> None:
+    def __init__(
+        self, path: str, filename: str, dump: str, rng: random.Random, post_2020: bool
+    ) -> None:
         self.out = open(path, "wb")  # closed by close()
         self.rng = rng
         self.dump = dump
@@ -51,17 +52,26 @@ class WetWriter:
             f"isPartOf: CC-MAIN-{dump}\r\n"
             "operator: Common Crawl Admin (info@commoncrawl.org)\r\n"
             f"description: Wide crawl of the web for CC-MAIN-{dump} (fleece sample)\r\n"
-            "publisher: Common Crawl\r\n").encode()
-        self.write_record([
-            ("WARC-Type", "warcinfo"), ("WARC-Date", self.date()),
-            ("WARC-Filename", filename), ("WARC-Record-ID", f"<urn:uuid:{uuid_from(rng)}>"),
-            ("Content-Type", "application/warc-fields"), ("Content-Length", str(len(info))),
-        ], info)
+            "publisher: Common Crawl\r\n"
+        ).encode()
+        self.write_record(
+            [
+                ("WARC-Type", "warcinfo"),
+                ("WARC-Date", self.date()),
+                ("WARC-Filename", filename),
+                ("WARC-Record-ID", f"<urn:uuid:{uuid_from(rng)}>"),
+                ("Content-Type", "application/warc-fields"),
+                ("Content-Length", str(len(info))),
+            ],
+            info,
+        )
 
     def date(self) -> str:
         rng = self.rng
-        return (f"{self.date_prefix}-{rng.randrange(10, 29)}T{rng.randrange(10, 24)}:"
-                f"{rng.randrange(10, 60)}:{rng.randrange(10, 60)}Z")
+        return (
+            f"{self.date_prefix}-{rng.randrange(10, 29)}T{rng.randrange(10, 24)}:"
+            f"{rng.randrange(10, 60)}:{rng.randrange(10, 60)}Z"
+        )
 
     def write_record(self, headers: list[tuple[str, str]], payload: bytes) -> tuple[int, int]:
         """Write one record; return (record index in the file, byte offset of its member)."""
@@ -80,7 +90,9 @@ class WetWriter:
         record_id = uuid_from(self.rng)
         digest = block_digest(payload)
         headers = [
-            ("WARC-Type", "conversion"), ("WARC-Target-URI", url), ("WARC-Date", self.date()),
+            ("WARC-Type", "conversion"),
+            ("WARC-Target-URI", url),
+            ("WARC-Date", self.date()),
             ("WARC-Record-ID", f"<urn:uuid:{record_id}>"),
             ("WARC-Refers-To", f"<urn:uuid:{uuid_from(self.rng)}>"),
             ("WARC-Block-Digest", digest),
@@ -95,15 +107,27 @@ class WetWriter:
         """A page whose gzip member is cut in half: the corrupt record."""
         payload = text.encode("utf-8")
         record_id = uuid_from(self.rng)
-        data = member(record_bytes([
-            ("WARC-Type", "conversion"), ("WARC-Target-URI", url), ("WARC-Date", self.date()),
-            ("WARC-Record-ID", f"<urn:uuid:{record_id}>"),
-            ("WARC-Block-Digest", block_digest(payload)),
-            ("Content-Type", "text/plain"), ("Content-Length", str(len(payload))),
-        ], payload))
+        data = member(
+            record_bytes(
+                [
+                    ("WARC-Type", "conversion"),
+                    ("WARC-Target-URI", url),
+                    ("WARC-Date", self.date()),
+                    ("WARC-Record-ID", f"<urn:uuid:{record_id}>"),
+                    ("WARC-Block-Digest", block_digest(payload)),
+                    ("Content-Type", "text/plain"),
+                    ("Content-Length", str(len(payload))),
+                ],
+                payload,
+            )
+        )
         index, offset = self.write_member(data[: len(data) // 2])
-        return {"record_id": record_id, "record": index, "offset": offset,
-                "next_offset": self.offset}
+        return {
+            "record_id": record_id,
+            "record": index,
+            "offset": offset,
+            "next_offset": self.offset,
+        }
 
     def close(self) -> None:
         self.out.close()

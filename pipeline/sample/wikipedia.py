@@ -23,8 +23,28 @@ from xml.sax.saxutils import escape, quoteattr
 from pipeline.sample import sites, text
 from pipeline.sample.seeding import rng_for
 
-LLAMA_LANGUAGES = ("bg", "ca", "cs", "da", "de", "en", "es", "fr", "hr", "hu", "it", "nl", "pl",
-                   "pt", "ro", "ru", "sl", "sr", "sv", "uk")
+LLAMA_LANGUAGES = (
+    "bg",
+    "ca",
+    "cs",
+    "da",
+    "de",
+    "en",
+    "es",
+    "fr",
+    "hr",
+    "hu",
+    "it",
+    "nl",
+    "pl",
+    "pt",
+    "ro",
+    "ru",
+    "sl",
+    "sr",
+    "sv",
+    "uk",
+)
 SAMPLE_LANGUAGES = ("en", "de", "fr", "es", "it", "fi")
 ARTICLES_PER_LANGUAGE = 60
 EMPTY_PER_LANGUAGE = 3
@@ -38,8 +58,19 @@ MARKERS = {
     "file_caption": "qxfilecaption",
     "category_name": "qxcategoryname",
 }
-ABSENT_MARKUP = ["{{", "}}", "[[", "]]", "<ref", "</ref>", "<!--", "{|", "|}", "Infobox",
-                 *MARKERS.values()]
+ABSENT_MARKUP = [
+    "{{",
+    "}}",
+    "[[",
+    "]]",
+    "<ref",
+    "</ref>",
+    "<!--",
+    "{|",
+    "|}",
+    "Infobox",
+    *MARKERS.values(),
+]
 
 
 @dataclass(frozen=True)
@@ -60,61 +91,203 @@ class Site:
 
 SITES: dict[str, Site] = {
     "en": Site(
-        "Wikipedia", "https://en.wikipedia.org/wiki/Main_Page",
-        {-2: "Media", -1: "Special", 1: "Talk", 2: "User", 3: "User talk", 4: "Wikipedia",
-         6: "File", 8: "MediaWiki", 10: "Template", 12: "Help", 14: "Category"},
-        "#REDIRECT", "Infobox settlement", "cite web", ("url", "title", "website", "access-date"),
+        "Wikipedia",
+        "https://en.wikipedia.org/wiki/Main_Page",
+        {
+            -2: "Media",
+            -1: "Special",
+            1: "Talk",
+            2: "User",
+            3: "User talk",
+            4: "Wikipedia",
+            6: "File",
+            8: "MediaWiki",
+            10: "Template",
+            12: "Help",
+            14: "Category",
+        },
+        "#REDIRECT",
+        "Infobox settlement",
+        "cite web",
+        ("url", "title", "website", "access-date"),
         ("History", "Geography", "Economy", "Culture", "See also", "References", "External links"),
-        ("Authority control", "Coord missing", "Use dmy dates|date=March 2022"), "March"),
+        ("Authority control", "Coord missing", "Use dmy dates|date=March 2022"),
+        "March",
+    ),
     "de": Site(
-        "Wikipedia", "https://de.wikipedia.org/wiki/Wikipedia:Hauptseite",
-        {-2: "Medium", -1: "Spezial", 1: "Diskussion", 2: "Benutzer", 3: "Benutzer Diskussion",
-         4: "Wikipedia", 6: "Datei", 8: "MediaWiki", 10: "Vorlage", 12: "Hilfe", 14: "Kategorie"},
-        "#WEITERLEITUNG", "Infobox Ort", "Internetquelle", ("url", "titel", "werk", "abruf"),
-        ("Geschichte", "Geographie", "Wirtschaft", "Kultur", "Siehe auch", "Einzelnachweise",
-         "Weblinks"),
-        ("Normdaten|TYP=g", "Navigationsleiste Orte", "Coordinate|NS=51|EW=9"), "März"),
+        "Wikipedia",
+        "https://de.wikipedia.org/wiki/Wikipedia:Hauptseite",
+        {
+            -2: "Medium",
+            -1: "Spezial",
+            1: "Diskussion",
+            2: "Benutzer",
+            3: "Benutzer Diskussion",
+            4: "Wikipedia",
+            6: "Datei",
+            8: "MediaWiki",
+            10: "Vorlage",
+            12: "Hilfe",
+            14: "Kategorie",
+        },
+        "#WEITERLEITUNG",
+        "Infobox Ort",
+        "Internetquelle",
+        ("url", "titel", "werk", "abruf"),
+        (
+            "Geschichte",
+            "Geographie",
+            "Wirtschaft",
+            "Kultur",
+            "Siehe auch",
+            "Einzelnachweise",
+            "Weblinks",
+        ),
+        ("Normdaten|TYP=g", "Navigationsleiste Orte", "Coordinate|NS=51|EW=9"),
+        "März",
+    ),
     "fr": Site(
-        "Wikipédia", "https://fr.wikipedia.org/wiki/Wikip%C3%A9dia:Accueil_principal",
-        {-2: "Média", -1: "Spécial", 1: "Discussion", 2: "Utilisateur",
-         3: "Discussion utilisateur", 4: "Wikipédia", 6: "Fichier", 8: "MediaWiki",
-         10: "Modèle", 12: "Aide", 14: "Catégorie"},
-        "#REDIRECTION", "Infobox Commune de France", "Lien web",
+        "Wikipédia",
+        "https://fr.wikipedia.org/wiki/Wikip%C3%A9dia:Accueil_principal",
+        {
+            -2: "Média",
+            -1: "Spécial",
+            1: "Discussion",
+            2: "Utilisateur",
+            3: "Discussion utilisateur",
+            4: "Wikipédia",
+            6: "Fichier",
+            8: "MediaWiki",
+            10: "Modèle",
+            12: "Aide",
+            14: "Catégorie",
+        },
+        "#REDIRECTION",
+        "Infobox Commune de France",
+        "Lien web",
         ("url", "titre", "site", "consulté le"),
-        ("Histoire", "Géographie", "Économie", "Culture", "Voir aussi", "Références",
-         "Liens externes"),
-        ("Portail|géographie", "Palette|Communes", "Article détaillé|Histoire"), "mars"),
+        (
+            "Histoire",
+            "Géographie",
+            "Économie",
+            "Culture",
+            "Voir aussi",
+            "Références",
+            "Liens externes",
+        ),
+        ("Portail|géographie", "Palette|Communes", "Article détaillé|Histoire"),
+        "mars",
+    ),
     "es": Site(
-        "Wikipedia", "https://es.wikipedia.org/wiki/Wikipedia:Portada",
-        {-2: "Medio", -1: "Especial", 1: "Discusión", 2: "Usuario", 3: "Usuario discusión",
-         4: "Wikipedia", 6: "Archivo", 8: "MediaWiki", 10: "Plantilla", 12: "Ayuda",
-         14: "Categoría"},
-        "#REDIRECCIÓN", "Ficha de localidad", "Cita web", ("url", "título", "obra", "fechaacceso"),
-        ("Historia", "Geografía", "Economía", "Cultura", "Véase también", "Referencias",
-         "Enlaces externos"),
-        ("Control de autoridades", "Traducido ref|en|Morvane", "ORDENAR:Morvane"), "marzo"),
+        "Wikipedia",
+        "https://es.wikipedia.org/wiki/Wikipedia:Portada",
+        {
+            -2: "Medio",
+            -1: "Especial",
+            1: "Discusión",
+            2: "Usuario",
+            3: "Usuario discusión",
+            4: "Wikipedia",
+            6: "Archivo",
+            8: "MediaWiki",
+            10: "Plantilla",
+            12: "Ayuda",
+            14: "Categoría",
+        },
+        "#REDIRECCIÓN",
+        "Ficha de localidad",
+        "Cita web",
+        ("url", "título", "obra", "fechaacceso"),
+        (
+            "Historia",
+            "Geografía",
+            "Economía",
+            "Cultura",
+            "Véase también",
+            "Referencias",
+            "Enlaces externos",
+        ),
+        ("Control de autoridades", "Traducido ref|en|Morvane", "ORDENAR:Morvane"),
+        "marzo",
+    ),
     "it": Site(
-        "Wikipedia", "https://it.wikipedia.org/wiki/Pagina_principale",
-        {-2: "Media", -1: "Speciale", 1: "Discussione", 2: "Utente", 3: "Discussioni utente",
-         4: "Wikipedia", 6: "File", 8: "MediaWiki", 10: "Template", 12: "Aiuto",
-         14: "Categoria"},
-        "#RINVIA", "Divisione amministrativa", "Cita web", ("url", "titolo", "sito", "accesso"),
-        ("Storia", "Geografia", "Economia", "Cultura", "Voci correlate", "Note",
-         "Collegamenti esterni"),
-        ("Controllo di autorità", "Portale|geografia", "Comuni della provincia"), "marzo"),
+        "Wikipedia",
+        "https://it.wikipedia.org/wiki/Pagina_principale",
+        {
+            -2: "Media",
+            -1: "Speciale",
+            1: "Discussione",
+            2: "Utente",
+            3: "Discussioni utente",
+            4: "Wikipedia",
+            6: "File",
+            8: "MediaWiki",
+            10: "Template",
+            12: "Aiuto",
+            14: "Categoria",
+        },
+        "#RINVIA",
+        "Divisione amministrativa",
+        "Cita web",
+        ("url", "titolo", "sito", "accesso"),
+        (
+            "Storia",
+            "Geografia",
+            "Economia",
+            "Cultura",
+            "Voci correlate",
+            "Note",
+            "Collegamenti esterni",
+        ),
+        ("Controllo di autorità", "Portale|geografia", "Comuni della provincia"),
+        "marzo",
+    ),
     "fi": Site(
-        "Wikipedia", "https://fi.wikipedia.org/wiki/Wikipedia:Etusivu",
-        {-2: "Media", -1: "Toiminnot", 1: "Keskustelu", 2: "Käyttäjä",
-         3: "Keskustelu käyttäjästä", 4: "Wikipedia", 6: "Tiedosto", 8: "MediaWiki",
-         10: "Malline", 12: "Ohje", 14: "Luokka"},
-        "#OHJAUS", "Kunta infobox", "Verkkoviite", ("osoite", "nimeke", "julkaisija", "viitattu"),
-        ("Historia", "Maantiede", "Talous", "Kulttuuri", "Katso myös", "Lähteet",
-         "Aiheesta muualla"),
-        ("Auktoriteettitunnisteet", "Tynkä/Maantiede", "Commonscat"), "maaliskuuta"),
+        "Wikipedia",
+        "https://fi.wikipedia.org/wiki/Wikipedia:Etusivu",
+        {
+            -2: "Media",
+            -1: "Toiminnot",
+            1: "Keskustelu",
+            2: "Käyttäjä",
+            3: "Keskustelu käyttäjästä",
+            4: "Wikipedia",
+            6: "Tiedosto",
+            8: "MediaWiki",
+            10: "Malline",
+            12: "Ohje",
+            14: "Luokka",
+        },
+        "#OHJAUS",
+        "Kunta infobox",
+        "Verkkoviite",
+        ("osoite", "nimeke", "julkaisija", "viitattu"),
+        (
+            "Historia",
+            "Maantiede",
+            "Talous",
+            "Kulttuuri",
+            "Katso myös",
+            "Lähteet",
+            "Aiheesta muualla",
+        ),
+        ("Auktoriteettitunnisteet", "Tynkä/Maantiede", "Commonscat"),
+        "maaliskuuta",
+    ),
 }
 
-USERNAMES = ("Valdor", "Kartograf", "Ostra42", "WikiGnome7", "Marta.B", "Lusitano", "Hjalmar",
-             "Quillon", "Ferrante", "Bibliophile88")
+USERNAMES = (
+    "Valdor",
+    "Kartograf",
+    "Ostra42",
+    "WikiGnome7",
+    "Marta.B",
+    "Lusitano",
+    "Hjalmar",
+    "Quillon",
+    "Ferrante",
+    "Bibliophile88",
+)
 
 
 def base36_sha1(data: bytes) -> str:
@@ -177,18 +350,23 @@ class ArticleWriter:
     def cite_template(self, url: str, rng: random.Random) -> str:
         url_key, title_key, site_key, date_key = self.site.cite_params
         title = self.grammar.place_title(rng)
-        return (f"{{{{{self.site.cite} |{url_key}={url} |{title_key}={title} "
-                f"|{site_key}={self.grammar.proper_name(rng)} "
-                f"|{date_key}=2022-0{rng.randrange(1, 7)}-{rng.randrange(10, 29)}}}}}")
+        return (
+            f"{{{{{self.site.cite} |{url_key}={url} |{title_key}={title} "
+            f"|{site_key}={self.grammar.proper_name(rng)} "
+            f"|{date_key}=2022-0{rng.randrange(1, 7)}-{rng.randrange(10, 29)}}}}}"
+        )
 
-    def reference(self, article: Article, url: str | None, rng: random.Random,
-                  name: str | None) -> str:
+    def reference(
+        self, article: Article, url: str | None, rng: random.Random, name: str | None
+    ) -> str:
         """A <ref> holding a cite template or an external link for `url`, or a book citation."""
         open_tag = f'<ref name="{name}">' if name else "<ref>"
         if url is None:
-            body = (f"{MARKERS['reference']} {self.grammar.proper_name(rng)}, "
-                    f"{self.grammar.proper_name(rng)[0]}. ({rng.randrange(1900, 2020)}). "
-                    f"''{self.grammar.place_title(rng)}''. p. {rng.randrange(1, 400)}.")
+            body = (
+                f"{MARKERS['reference']} {self.grammar.proper_name(rng)}, "
+                f"{self.grammar.proper_name(rng)[0]}. ({rng.randrange(1900, 2020)}). "
+                f"''{self.grammar.place_title(rng)}''. p. {rng.randrange(1, 400)}."
+            )
         else:
             article.cited.append(url)
             if rng.random() < 0.7:
@@ -198,27 +376,37 @@ class ArticleWriter:
         return f"{open_tag}{body}</ref>"
 
     def infobox(self, rng: random.Random) -> str:
-        inner = rng.choice((
-            f"{{{{convert|{rng.randrange(10, 3000)}|m|ft|abbr=on}}}}",
-            f"{{{{nowrap|{{{{formatnum:{rng.randrange(1000, 99999)}}}}}}}}}",
-            f"{{{{flagicon|{self.grammar.proper_name(rng)}}}}}",
-        ))
-        return "\n".join((
-            f"{{{{{self.site.infobox}",
-            f"| name = {self.grammar.place_title(rng)}",
-            f"| population = {rng.randrange(100, 200000)}",
-            f"| elevation = {inner}",
-            f"| note = {MARKERS['template_parameter']} {self.grammar.proper_name(rng)}",
-            f"| map = {self.grammar.proper_name(rng)}.svg",
-            "}}",
-        ))
+        inner = rng.choice(
+            (
+                f"{{{{convert|{rng.randrange(10, 3000)}|m|ft|abbr=on}}}}",
+                f"{{{{nowrap|{{{{formatnum:{rng.randrange(1000, 99999)}}}}}}}}}",
+                f"{{{{flagicon|{self.grammar.proper_name(rng)}}}}}",
+            )
+        )
+        return "\n".join(
+            (
+                f"{{{{{self.site.infobox}",
+                f"| name = {self.grammar.place_title(rng)}",
+                f"| population = {rng.randrange(100, 200000)}",
+                f"| elevation = {inner}",
+                f"| note = {MARKERS['template_parameter']} {self.grammar.proper_name(rng)}",
+                f"| map = {self.grammar.proper_name(rng)}.svg",
+                "}}",
+            )
+        )
 
     def table(self, rng: random.Random) -> str:
-        rows = ["{| class=\"wikitable sortable\"", "|-", "! Jahr !! Wert" if self.language == "de"
-                else "! Year !! Value"]
+        rows = [
+            '{| class="wikitable sortable"',
+            "|-",
+            "! Jahr !! Wert" if self.language == "de" else "! Year !! Value",
+        ]
         for _ in range(rng.randrange(2, 5)):
-            rows += ["|-", f"| {rng.randrange(1800, 2020)} || {MARKERS['table_cell']} "
-                     f"{text.group_digits(rng.randrange(100, 99999), self.grammar.thousands)}"]
+            rows += [
+                "|-",
+                f"| {rng.randrange(1800, 2020)} || {MARKERS['table_cell']} "
+                f"{text.group_digits(rng.randrange(100, 99999), self.grammar.thousands)}",
+            ]
         rows.append("|}")
         return "\n".join(rows)
 
@@ -227,8 +415,14 @@ class ArticleWriter:
         caption = f"{MARKERS['file_caption']} {self.grammar.place_title(rng)}"
         if rng.random() < 0.3:
             caption += f" [[{rng.choice(self.titles)}]]"
-        options = rng.choice(("thumb", "thumb|left", "miniatur|hochkant" if self.language == "de"
-                              else "thumb|upright", "thumb|220px"))
+        options = rng.choice(
+            (
+                "thumb",
+                "thumb|left",
+                "miniatur|hochkant" if self.language == "de" else "thumb|upright",
+                "thumb|220px",
+            )
+        )
         image = f"{self.grammar.proper_name(rng)} {rng.randrange(1, 99)}.jpg"
         return f"[[{prefix}:{image}|{options}|{caption}]]"
 
@@ -289,21 +483,30 @@ class ArticleWriter:
             if rng.random() < 0.25:
                 blocks.append(f"=== {self.grammar.place_title(rng)} ===\n{paragraph()}")
         if urls:  # citations not yet placed get a closing paragraph of their own
-            blocks.append(" ".join(self.grammar.sentence(rng, names) + self.reference(
-                article, url, rng, None) for url in reversed(urls)))
+            blocks.append(
+                " ".join(
+                    self.grammar.sentence(rng, names) + self.reference(article, url, rng, None)
+                    for url in reversed(urls)
+                )
+            )
             urls.clear()
         blocks.append(f"== {site.sections[4]} ==")
         blocks.append("\n".join(f"* [[{rng.choice(self.titles)}]]" for _ in range(2)))
-        blocks.append(f"== {site.sections[5]} ==\n<references/>" if rng.random() < 0.5
-                      else f"== {site.sections[5]} ==\n{{{{Reflist}}}}")
+        blocks.append(
+            f"== {site.sections[5]} ==\n<references/>"
+            if rng.random() < 0.5
+            else f"== {site.sections[5]} ==\n{{{{Reflist}}}}"
+        )
         if external_section:
             url = external_section[0]
             article.cited.append(url)
             blocks.append(f"== {site.sections[6]} ==\n* [{url} {self.grammar.place_title(rng)}]")
         blocks.append(f"{{{{{site.misc_templates[0]}}}}}")
-        blocks.append(f"[[{self.category_ns}:{self.grammar.place_title(rng)}|{title}]]\n"
-                      f"[[{self.category_ns}:{self.grammar.proper_name(rng)} "
-                      f"{MARKERS['category_name']}]]")
+        blocks.append(
+            f"[[{self.category_ns}:{self.grammar.place_title(rng)}|{title}]]\n"
+            f"[[{self.category_ns}:{self.grammar.proper_name(rng)} "
+            f"{MARKERS['category_name']}]]"
+        )
         article.wikitext = "\n\n".join(blocks)
         article.cited = list(dict.fromkeys(article.cited))
         return article
@@ -312,15 +515,20 @@ class ArticleWriter:
         """An article that is only markup: it cleans to an empty body."""
         rng = self.rng
         if variant % 3 == 0:  # one template and nothing else
-            wikitext = (f"{{{{{self.site.misc_templates[1]}|{MARKERS['template_parameter']} "
-                        f"{self.grammar.proper_name(rng)}}}}}")
+            wikitext = (
+                f"{{{{{self.site.misc_templates[1]}|{MARKERS['template_parameter']} "
+                f"{self.grammar.proper_name(rng)}}}}}"
+            )
         elif variant % 3 == 1:
-            wikitext = (f"{self.infobox(rng)}\n"
-                        f"[[{self.category_ns}:{self.grammar.proper_name(rng)} "
-                        f"{MARKERS['category_name']}]]")
+            wikitext = (
+                f"{self.infobox(rng)}\n"
+                f"[[{self.category_ns}:{self.grammar.proper_name(rng)} "
+                f"{MARKERS['category_name']}]]"
+            )
         else:
-            wikitext = (f"{self.comment(rng)}\n{{{{{self.site.misc_templates[1]}}}}}\n"
-                        f"{self.table(rng)}")
+            wikitext = (
+                f"{self.comment(rng)}\n{{{{{self.site.misc_templates[1]}}}}}\n{self.table(rng)}"
+            )
         return Article(title=title, wikitext=wikitext)
 
 
@@ -339,8 +547,10 @@ class ExportWriter:
         site = SITES[self.language]
         namespaces = "\n".join(
             f'      <namespace key="{key}" case="first-letter">{escape(name)}</namespace>'
-            if key else '      <namespace key="0" case="first-letter" />'
-            for key, name in sorted({0: "", **site.namespaces}.items()))
+            if key
+            else '      <namespace key="0" case="first-letter" />'
+            for key, name in sorted({0: "", **site.namespaces}.items())
+        )
         self.write(
             '<mediawiki xmlns="http://www.mediawiki.org/xml/export-0.11/" '
             'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
@@ -356,13 +566,24 @@ class ExportWriter:
             "    <namespaces>\n"
             f"{namespaces}\n"
             "    </namespaces>\n"
-            "  </siteinfo>\n")
+            "  </siteinfo>\n"
+        )
 
-    def page(self, rng: random.Random, page_id: int, revision_id: int, title: str, ns: int,
-             wikitext: str, redirect: str | None = None) -> None:
+    def page(
+        self,
+        rng: random.Random,
+        page_id: int,
+        revision_id: int,
+        title: str,
+        ns: int,
+        wikitext: str,
+        redirect: str | None = None,
+    ) -> None:
         if rng.random() < 0.8:
-            contributor = (f"        <username>{escape(rng.choice(USERNAMES))}</username>\n"
-                           f"        <id>{rng.randrange(1000, 9_000_000)}</id>\n")
+            contributor = (
+                f"        <username>{escape(rng.choice(USERNAMES))}</username>\n"
+                f"        <id>{rng.randrange(1000, 9_000_000)}</id>\n"
+            )
         else:
             contributor = f"        <ip>192.0.2.{rng.randrange(1, 255)}</ip>\n"
         data = wikitext.encode("utf-8")
@@ -390,7 +611,8 @@ class ExportWriter:
             f"{escape(wikitext, {chr(34): '&quot;'})}</text>\n"
             f"      <sha1>{base36_sha1(data)}</sha1>\n"
             "    </revision>\n"
-            "  </page>\n")
+            "  </page>\n"
+        )
 
     def close(self) -> None:
         self.write("</mediawiki>\n")
@@ -408,8 +630,9 @@ def unique_titles(grammar: text.Grammar, rng: random.Random, count: int) -> list
     return titles
 
 
-def assign_citations(cited_pages: list[sites.CitedPage], counts: dict[str, int],
-                     rng: random.Random) -> dict[tuple[str, int], list[str]]:
+def assign_citations(
+    cited_pages: list[sites.CitedPage], counts: dict[str, int], rng: random.Random
+) -> dict[tuple[str, int], list[str]]:
     """Spread the cited CommonCrawl URLs over articles of the LLaMA languages."""
     languages = [lang for lang in SAMPLE_LANGUAGES if lang in LLAMA_LANGUAGES]
     assigned: dict[tuple[str, int], list[str]] = {}
@@ -423,14 +646,17 @@ def assign_citations(cited_pages: list[sites.CitedPage], counts: dict[str, int],
 def talk_text(writer: ArticleWriter, rng: random.Random) -> str:
     user = rng.choice(USERNAMES)
     ns = writer.site.namespaces
-    return (f"== {writer.grammar.place_title(rng)} ==\n{writer.grammar.paragraph(rng, 3)} "
-            f"[[{ns[2]}:{user}|{user}]] ([[{ns[3]}:{user}|talk]]) 12:{rng.randrange(10, 60)}, "
-            f"{rng.randrange(1, 28)} {writer.site.month} 2022 (UTC)\n"
-            f":{writer.grammar.sentence(rng)} ~~~~")
+    return (
+        f"== {writer.grammar.place_title(rng)} ==\n{writer.grammar.paragraph(rng, 3)} "
+        f"[[{ns[2]}:{user}|{user}]] ([[{ns[3]}:{user}|talk]]) 12:{rng.randrange(10, 60)}, "
+        f"{rng.randrange(1, 28)} {writer.site.month} 2022 (UTC)\n"
+        f":{writer.grammar.sentence(rng)} ~~~~"
+    )
 
 
-def write_language(out_dir: str, language: str, scale: int, seed: int,
-                   citations: dict[tuple[str, int], list[str]]) -> dict:
+def write_language(
+    out_dir: str, language: str, scale: int, seed: int, citations: dict[tuple[str, int], list[str]]
+) -> dict:
     """Write one language's export; return its ground truth entry and per-document facts."""
     rng = rng_for(seed, "wikipedia", language)
     grammar = text.grammar(language)
@@ -443,14 +669,19 @@ def write_language(out_dir: str, language: str, scale: int, seed: int,
     ns = SITES[language].namespaces
     path = os.path.join(out_dir, f"{language}wiki-sample-pages-articles.xml.bz2")
     export = ExportWriter(path, language)
-    truth = {"file": f"wikipedia/{language}wiki-sample-pages-articles.xml.bz2",
-             "in_llama": language in LLAMA_LANGUAGES, "articles": [], "redirects": [],
-             "other_namespaces": [], "empty": []}
+    truth = {
+        "file": f"wikipedia/{language}wiki-sample-pages-articles.xml.bz2",
+        "in_llama": language in LLAMA_LANGUAGES,
+        "articles": [],
+        "redirects": [],
+        "other_namespaces": [],
+        "empty": [],
+    }
     documents: dict[int, Article] = {}
     page_id, revision_id = rng.randrange(10, 1000), rng.randrange(10**8, 10**9)
     empty_slots = set(rng.sample(range(n_articles), n_empty))
-    empty_titles = iter(titles[n_articles:n_articles + n_empty])
-    redirect_titles = iter(titles[n_articles + n_empty:])
+    empty_titles = iter(titles[n_articles : n_articles + n_empty])
+    redirect_titles = iter(titles[n_articles + n_empty :])
 
     def next_ids() -> tuple[int, int]:
         nonlocal page_id, revision_id
@@ -474,14 +705,27 @@ def write_language(out_dir: str, language: str, scale: int, seed: int,
             pid, rid = next_ids()
             redirect_title = next(redirect_titles, None) or f"{title} ({grammar.proper_name(rng)})"
             keyword = SITES[language].redirect if rng.random() < 0.6 else "#REDIRECT"
-            export.page(rng, pid, rid, redirect_title, 0,
-                        f"{keyword} [[{title}]]\n\n{{{{R from move}}}}", redirect=title)
+            export.page(
+                rng,
+                pid,
+                rid,
+                redirect_title,
+                0,
+                f"{keyword} [[{title}]]\n\n{{{{R from move}}}}",
+                redirect=title,
+            )
             truth["redirects"].append(pid)
         elif roll < 0.25:
             namespace = rng.choice((1, 1, 2, 4, 6, 10, 14))
             pid, rid = next_ids()
-            export.page(rng, pid, rid, f"{ns[namespace]}:{other_title(namespace, title, rng)}",
-                        namespace, other_namespace_text(writer, namespace, rng))
+            export.page(
+                rng,
+                pid,
+                rid,
+                f"{ns[namespace]}:{other_title(namespace, title, rng)}",
+                namespace,
+                other_namespace_text(writer, namespace, rng),
+            )
             truth["other_namespaces"].append(pid)
     export.close()
     return {"truth": truth, "documents": documents}
@@ -503,22 +747,32 @@ def other_namespace_text(writer: ArticleWriter, namespace: int, rng: random.Rand
         return talk_text(writer, rng)
     if namespace == 6:
         summary = grammar.sentence(rng)
-        return (f"== Summary ==\n{summary}\n\n"
-                f"{{{{Information|description={grammar.sentence(rng)}}}}}")
+        return (
+            f"== Summary ==\n{summary}\n\n{{{{Information|description={grammar.sentence(rng)}}}}}"
+        )
     if namespace == 10:
-        return ("<includeonly>{| class=\"infobox\"\n! {{{name|{{PAGENAME}}}}}\n|-\n| {{{1}}}\n|}"
-                "</includeonly><noinclude>\n" + grammar.sentence(rng) + "\n</noinclude>")
+        return (
+            '<includeonly>{| class="infobox"\n! {{{name|{{PAGENAME}}}}}\n|-\n| {{{1}}}\n|}'
+            "</includeonly><noinclude>\n" + grammar.sentence(rng) + "\n</noinclude>"
+        )
     return f"{grammar.paragraph(rng, 2)}\n\n[[{writer.category_ns}:{grammar.place_title(rng)}]]"
 
 
-def write_wikipedia(out_dir: str, scale: int, seed: int,
-                    cited_pages: list[sites.CitedPage]) -> dict:
+def write_wikipedia(
+    out_dir: str, scale: int, seed: int, cited_pages: list[sites.CitedPage]
+) -> dict:
     """Write every language's export under `out_dir`; return the "wikipedia" ground truth."""
     os.makedirs(out_dir, exist_ok=True)
     counts = {language: ARTICLES_PER_LANGUAGE * scale for language in SAMPLE_LANGUAGES}
     citations = assign_citations(cited_pages, counts, rng_for(seed, "wikipedia", "citations"))
-    truth = {"languages": {}, "expected_documents": [], "absent_markup": ABSENT_MARKUP,
-             "present_text": {}, "cited_urls": {}, "titles": {}}
+    truth = {
+        "languages": {},
+        "expected_documents": [],
+        "absent_markup": ABSENT_MARKUP,
+        "present_text": {},
+        "cited_urls": {},
+        "titles": {},
+    }
     for language in SAMPLE_LANGUAGES:
         written = write_language(out_dir, language, scale, seed, citations)
         truth["languages"][language] = written["truth"]

@@ -77,7 +77,11 @@ class _Renderer:
             if prefix in self.media or prefix in self.categories:
                 self.scan(node.text)
                 return ""
-            if node.text is None and _INTERWIKI.match(str(node.title)) and not str(node.title).lstrip().startswith(":"):
+            if (
+                node.text is None
+                and _INTERWIKI.match(str(node.title))
+                and not str(node.title).lstrip().startswith(":")
+            ):
                 return ""
             if node.text is not None:
                 return self.render(node.text)

@@ -16,7 +16,9 @@ LLAMA_LANGUAGES = [
 @dataclasses.dataclass
 class WikipediaConfig:
     inputs: list[str] = param([], "MediaWiki XML dumps (.xml or .xml.bz2; globs; any Beam path)")
-    languages: list[str] = param(LLAMA_LANGUAGES, "wiki languages kept (xml:lang / dbname of a dump)")
+    languages: list[str] = param(
+        LLAMA_LANGUAGES, "wiki languages kept (xml:lang / dbname of a dump)"
+    )
     namespaces: list[int] = param([0], "page namespaces kept (0 = articles)")
     keep_title: bool = param(True, "start each document with the article title and a blank line")
     min_body_chars: int = param(1, "articles whose cleaned body is shorter are dropped")

@@ -217,14 +217,19 @@ def iter_dump(
     def handle_page(raw: str, offset: int) -> SiteInfo | Page | DumpError:
         record = _record_name(ordinal, raw, offset)
         if _SURROGATE.search(raw):
-            return fault(record, "invalid_encoding", "bytes that are not valid in the declared encoding")
+            return fault(
+                record, "invalid_encoding", "bytes that are not valid in the declared encoding"
+            )
         try:
             return parse_page(raw, ordinal)
         except ET.ParseError as exc:
             entity = _entity_at(raw, exc) if "undefined entity" in str(exc) else None
             if entity is not None and entity in entities:
-                return fault(record, "entity_expansion",
-                             f"reference to the DTD entity &{entity}; refused ({exc})")
+                return fault(
+                    record,
+                    "entity_expansion",
+                    f"reference to the DTD entity &{entity}; refused ({exc})",
+                )
             return fault(record, "malformed_page", str(exc))
         except ValueError as exc:
             return fault(record, "malformed_page", str(exc))
@@ -236,7 +241,9 @@ def iter_dump(
                 try:
                     decoder = codecs.getincrementaldecoder(encoding)(errors="surrogateescape")
                 except LookupError:
-                    yield fault("header", "unknown_encoding", f"declared encoding {encoding!r} is unknown")
+                    yield fault(
+                        "header", "unknown_encoding", f"declared encoding {encoding!r} is unknown"
+                    )
                     return
             buffer += decoder.decode(chunk)
             while True:
@@ -266,7 +273,7 @@ def iter_dump(
                         break
                     skipping = False
                     consumed += end + len(PAGE_CLOSE)
-                    buffer = buffer[end + len(PAGE_CLOSE):]
+                    buffer = buffer[end + len(PAGE_CLOSE) :]
                     continue
                 start = buffer.find(PAGE_OPEN)
                 if start < 0:
@@ -281,16 +288,22 @@ def iter_dump(
                     # a page cut short: the next one starts before this one closes
                     ordinal += 1
                     raw = buffer[start:next_open]
-                    yield fault(_record_name(ordinal, raw, consumed + start), "malformed_page",
-                                "page is not closed before the next <page>")
+                    yield fault(
+                        _record_name(ordinal, raw, consumed + start),
+                        "malformed_page",
+                        "page is not closed before the next <page>",
+                    )
                     consumed += next_open
                     buffer = buffer[next_open:]
                     continue
                 if end < 0:
                     if len(buffer) - start > max_page_chars:
                         ordinal += 1
-                        yield fault(_record_name(ordinal, buffer[start:], consumed + start),
-                                    "page_too_large", f"page exceeds {max_page_chars} characters")
+                        yield fault(
+                            _record_name(ordinal, buffer[start:], consumed + start),
+                            "page_too_large",
+                            f"page exceeds {max_page_chars} characters",
+                        )
                         skipping = True
                         consumed += len(buffer)
                         buffer = ""
@@ -298,15 +311,22 @@ def iter_dump(
                 ordinal += 1
                 stop = end + len(PAGE_CLOSE)
                 if stop - start > max_page_chars:
-                    yield fault(_record_name(ordinal, buffer[start:stop], consumed + start),
-                                "page_too_large", f"page exceeds {max_page_chars} characters")
+                    yield fault(
+                        _record_name(ordinal, buffer[start:stop], consumed + start),
+                        "page_too_large",
+                        f"page exceeds {max_page_chars} characters",
+                    )
                 else:
                     yield handle_page(buffer[start:stop], consumed + start)
                 consumed += stop
                 buffer = buffer[stop:]
     except _StreamFault as exc:
         pending = buffer.find(PAGE_OPEN)
-        lost = f"; the page being read when it ended (at character {consumed + pending}) is lost" if pending >= 0 else ""
+        lost = (
+            f"; the page being read when it ended (at character {consumed + pending}) is lost"
+            if pending >= 0
+            else ""
+        )
         yield fault("stream", exc.reason, f"{exc}{lost}")
         return
     if decoder is None:
@@ -318,5 +338,6 @@ def iter_dump(
     rest = buffer.strip()
     if PAGE_OPEN in rest:
         ordinal += 1
-        yield fault(_record_name(ordinal, rest, consumed), "truncated_stream",
-                    "the dump ends inside a page")
+        yield fault(
+            _record_name(ordinal, rest, consumed), "truncated_stream", "the dump ends inside a page"
+        )

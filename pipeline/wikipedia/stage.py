@@ -58,8 +58,12 @@ def article_document(page: Page, language: str, body: str, keep_title: bool) -> 
         text=f"{page.title}\n\n{body}" if keep_title else body,
         url=article_url(language, page.title),
         language=language,
-        meta={"title": page.title, "page_id": page.page_id, "revision_id": page.revision_id,
-              "timestamp": page.timestamp},
+        meta={
+            "title": page.title,
+            "page_id": page.page_id,
+            "revision_id": page.revision_id,
+            "timestamp": page.timestamp,
+        },
     )
 
 
@@ -76,10 +80,16 @@ def _dropped(page: Page, language: str, reason: str) -> dict[str, Any]:
     return row
 
 
-def process_dump(path: str, size: int, config: WikipediaConfig, *, limit: int | None = None,
-                 strict: bool = False, keep_dropped: bool = False,
-                 counter: Callable[[str, int], None] = lambda name, n: None,
-                 ) -> Iterator[tuple[str, dict[str, Any]]]:
+def process_dump(
+    path: str,
+    size: int,
+    config: WikipediaConfig,
+    *,
+    limit: int | None = None,
+    strict: bool = False,
+    keep_dropped: bool = False,
+    counter: Callable[[str, int], None] = lambda name, n: None,
+) -> Iterator[tuple[str, dict[str, Any]]]:
     """Everything one dump yields, in file order, as (kind, row) with kind one of
     "document", "cited", "dropped" (only with keep_dropped) and "error". Pure of Beam:
     `counter(name, n)` receives the counts."""
@@ -92,8 +102,12 @@ def process_dump(path: str, size: int, config: WikipediaConfig, *, limit: int | 
             if isinstance(item, SiteInfo):
                 site = item
                 if site.language is None:
-                    item = DumpError(path, "header", "unknown_language",
-                                     "neither xml:lang nor <dbname> names the language")
+                    item = DumpError(
+                        path,
+                        "header",
+                        "unknown_language",
+                        "neither xml:lang nor <dbname> names the language",
+                    )
                 elif site.language not in config.languages:
                     log.info("%s: language %s not selected; file skipped", path, site.language)
                     counter("skipped_files.language", 1)
@@ -112,18 +126,31 @@ def process_dump(path: str, size: int, config: WikipediaConfig, *, limit: int | 
                 return
 
 
-def _error(error: DumpError, strict: bool, counter: Callable[[str, int], None]
-           ) -> Iterator[tuple[str, dict[str, Any]]]:
+def _error(
+    error: DumpError, strict: bool, counter: Callable[[str, int], None]
+) -> Iterator[tuple[str, dict[str, Any]]]:
     counter(f"errors.{error.reason}", 1)
     log.warning("%s", error)
     if strict:
         raise BadInputError(str(error))
-    yield "error", {"file": error.file, "record": error.record, "reason": error.reason,
-                    "message": error.message}
+    yield (
+        "error",
+        {
+            "file": error.file,
+            "record": error.record,
+            "reason": error.reason,
+            "message": error.message,
+        },
+    )
 
 
-def _page_rows(page: Page, site: SiteInfo, config: WikipediaConfig, keep_dropped: bool,
-               counter: Callable[[str, int], None]) -> Iterator[tuple[str, dict[str, Any]]]:
+def _page_rows(
+    page: Page,
+    site: SiteInfo,
+    config: WikipediaConfig,
+    keep_dropped: bool,
+    counter: Callable[[str, int], None],
+) -> Iterator[tuple[str, dict[str, Any]]]:
     language = site.language
     reason = None
     if page.namespace not in config.namespaces:
@@ -134,11 +161,16 @@ def _page_rows(page: Page, site: SiteInfo, config: WikipediaConfig, keep_dropped
         reason = "not_wikitext"
     else:
         try:
-            article = clean_wikitext(page.text, frozenset(_names(site, 6)),
-                                     frozenset(_names(site, 14)))
+            article = clean_wikitext(
+                page.text, frozenset(_names(site, 6)), frozenset(_names(site, 14))
+            )
         except Exception as exc:  # mwparserfromhell rarely fails; when it does, the page is bad
-            error = DumpError("", f"wikipedia/{language}/{page.page_id} {page.title!r}",
-                              "unparseable_wikitext", str(exc))
+            error = DumpError(
+                "",
+                f"wikipedia/{language}/{page.page_id} {page.title!r}",
+                "unparseable_wikitext",
+                str(exc),
+            )
             yield from _error(error, False, counter)
             return
         if len(article.text) < config.min_body_chars:
@@ -154,8 +186,16 @@ def _page_rows(page: Page, site: SiteInfo, config: WikipediaConfig, keep_dropped
     yield "document", document
     for url in article.cited_urls:
         counter("cited_urls", 1)
-        yield "cited", {"url": url, "normalized_url": normalize_url(url), "language": language,
-                        "page_id": page.page_id, "document_id": document["id"]}
+        yield (
+            "cited",
+            {
+                "url": url,
+                "normalized_url": normalize_url(url),
+                "language": language,
+                "page_id": page.page_id,
+                "document_id": document["id"],
+            },
+        )
 
 
 def _names(site: SiteInfo, key: int) -> set[str]:
@@ -167,8 +207,14 @@ class ProcessDumpFn(beam.DoFn):
     that dump's own Parquet parts, in page order: no page ever waits in a shuffle, so memory
     stays at one page and one row group whatever the dump size. Errors (few) go on."""
 
-    def __init__(self, config: WikipediaConfig, out_dir: str, limit: int | None, strict: bool,
-                 keep_dropped: bool) -> None:
+    def __init__(
+        self,
+        config: WikipediaConfig,
+        out_dir: str,
+        limit: int | None,
+        strict: bool,
+        keep_dropped: bool,
+    ) -> None:
         self.config, self.out_dir, self.limit = config, out_dir, limit
         self.strict, self.keep_dropped = strict, keep_dropped
 
@@ -182,9 +228,15 @@ class ProcessDumpFn(beam.DoFn):
         if self.keep_dropped:
             writers["dropped"] = PartWriter(io.join(self.out_dir, "dropped", name), DROPPED_SCHEMA)
         try:
-            for kind, row in process_dump(path, size, self.config, limit=self.limit,
-                                          strict=self.strict, keep_dropped=self.keep_dropped,
-                                          counter=_count):
+            for kind, row in process_dump(
+                path,
+                size,
+                self.config,
+                limit=self.limit,
+                strict=self.strict,
+                keep_dropped=self.keep_dropped,
+                counter=_count,
+            ):
                 if kind == "error":
                     yield row
                 else:
@@ -200,8 +252,10 @@ def _count(name: str, n: int) -> None:
 
 class WikipediaStage(Stage):
     name = NAME
-    help = ("MediaWiki XML dumps (plain or bz2, streamed) -> cleaned articles of the selected "
-            "languages (namespace 0, no redirects) and the external URLs they cite.")
+    help = (
+        "MediaWiki XML dumps (plain or bz2, streamed) -> cleaned articles of the selected "
+        "languages (namespace 0, no redirects) and the external URLs they cite."
+    )
 
     def enabled(self, run: RunConfig) -> bool:
         return bool(run.sources.wikipedia.inputs)
@@ -219,13 +273,15 @@ class WikipediaStage(Stage):
         def build(p: beam.Pipeline) -> None:
             _ = (
                 p
-                | "List dumps" >> beam.Create(
-                    [(index, f.path, f.size) for index, f in enumerate(dumps)])
+                | "List dumps"
+                >> beam.Create([(index, f.path, f.size) for index, f in enumerate(dumps)])
                 | "Spread dumps" >> beam.Reshuffle()
-                | "Read, clean and write" >> beam.ParDo(
-                    ProcessDumpFn(config, ctx.out_dir, ctx.limit, ctx.strict, ctx.keep_dropped))
-                | "Write errors" >> WriteParts(io.join(ctx.out_dir, "errors"), ERROR_SCHEMA, 1,
-                                               key="record")
+                | "Read, clean and write"
+                >> beam.ParDo(
+                    ProcessDumpFn(config, ctx.out_dir, ctx.limit, ctx.strict, ctx.keep_dropped)
+                )
+                | "Write errors"
+                >> WriteParts(io.join(ctx.out_dir, "errors"), ERROR_SCHEMA, 1, key="record")
             )
 
         return run_beam(ctx, build)

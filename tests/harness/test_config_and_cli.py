@@ -36,8 +36,10 @@ def test_overrides_keep_the_other_defaults():
 
 
 def test_bad_manifest_fails_before_any_stage_runs(tmp_path):
-    manifest = write_manifest(tmp_path / "m.yaml", {"run_dir": str(tmp_path / "run"),
-                                                    "sources": {"wikipedia": {"languges": []}}})
+    manifest = write_manifest(
+        tmp_path / "m.yaml",
+        {"run_dir": str(tmp_path / "run"), "sources": {"wikipedia": {"languges": []}}},
+    )
     result = run_fleece("corpus", "--manifest", str(manifest), expect_ok=False)
     assert result.exit_code == 2 and "sources.wikipedia.languges: unknown key" in result.output
     assert not (tmp_path / "run").exists()
@@ -61,17 +63,33 @@ def test_help_lists_the_stages_without_importing_beam_or_torch():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "LOADED False False" in out.stdout
-    for name in ["corpus", "sample", "wikipedia", "tokenizer", "encode", "mix", "verify",
-                 "report", "plan", "show", "config", "train", "generate"]:
+    for name in [
+        "corpus",
+        "sample",
+        "wikipedia",
+        "tokenizer",
+        "encode",
+        "mix",
+        "verify",
+        "report",
+        "plan",
+        "show",
+        "config",
+        "train",
+        "generate",
+    ]:
         assert f"\n  {name} " in out.stdout
 
 
-@pytest.mark.parametrize("args, section", [
-    (["wikipedia"], lambda run: run.sources.wikipedia),
-    (["tokenizer", "train"], lambda run: run.tokenizer),
-    (["encode"], lambda run: run.encode),
-    (["mix"], lambda run: run.mix),
-])
+@pytest.mark.parametrize(
+    "args, section",
+    [
+        (["wikipedia"], lambda run: run.sources.wikipedia),
+        (["tokenizer", "train"], lambda run: run.tokenizer),
+        (["encode"], lambda run: run.encode),
+        (["mix"], lambda run: run.mix),
+    ],
+)
 def test_every_stage_documents_its_parameters(args, section):
     text = " ".join(run_fleece(*args, "--help").output.split())
     for f in dataclasses.fields(section(RunConfig())):

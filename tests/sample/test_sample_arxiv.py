@@ -71,5 +71,5 @@ def test_planted_faults(sample_dir, ground_truth):
     assert len(compressed) < 1024 * 1024
     inflater, total = zlib.decompressobj(31), 0
     for start in range(0, len(compressed), 65536):
-        total += len(inflater.decompress(compressed[start:start + 65536]))
+        total += len(inflater.decompress(compressed[start : start + 65536]))
     assert total == truth["oversized_decompressed_bytes"] > 100 * len(compressed)

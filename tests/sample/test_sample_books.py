@@ -17,9 +17,9 @@ def body(sample_dir: str, info: dict, collection: str) -> str:
         return content.strip()
     start, end = START.search(content), END.search(content)
     assert start and end and start.end() < end.start()
-    assert "START: FULL LICENSE" in content[end.end():]
+    assert "START: FULL LICENSE" in content[end.end() :]
     assert "Release date:" in content[: start.start()]
-    return content[start.end():end.start()].strip()
+    return content[start.end() : end.start()].strip()
 
 
 def test_books_and_markers(sample_dir, ground_truth):

@@ -9,8 +9,14 @@ import re
 from warcio.archiveiterator import ArchiveIterator
 
 END_MARKS = (".", "?", "!", '"')
-POLICY = ("terms of use", "privacy policy", "cookie policy", "uses cookies", "use of cookies",
-          "use cookies")
+POLICY = (
+    "terms of use",
+    "privacy policy",
+    "cookie policy",
+    "uses cookies",
+    "use of cookies",
+    "use cookies",
+)
 
 
 def line_status(line: str, min_words: int = 5) -> str:
@@ -75,8 +81,14 @@ def test_raw_pages_follow_the_rules(sample_dir, ground_truth):
                 seen.add(page_id)
     assert seen == set(truth["raw_pages"])
     outcomes = {page["expected"] for page in truth["raw_pages"].values()}
-    assert outcomes == {"keep", "drop:lorem_ipsum", "drop:curly_bracket", "drop:bad_word",
-                        "drop:too_few_sentences", "drop:not_english"}
+    assert outcomes == {
+        "keep",
+        "drop:lorem_ipsum",
+        "drop:curly_bracket",
+        "drop:bad_word",
+        "drop:too_few_sentences",
+        "drop:not_english",
+    }
     statuses = {status for page in truth["raw_pages"].values() for _, status in page["lines"]}
     assert {"drop:javascript", "drop:policy", "drop:too_few_words", "drop:ellipsis"} <= statuses
 

@@ -112,8 +112,9 @@ def test_planted_pages(sample_dir, ground_truth):
         assert len({payloads[d] for d in group}) == 1
         assert len({pages[d]["file"] for d in group}) >= 1
     assert sorted(d for g in truth["duplicate_groups"] for d in g[1:]) == truth["duplicate_pages"]
-    dumps_of_duplicates = {pages[d]["file"].split("-")[2] for g in truth["duplicate_groups"]
-                           for d in g}
+    dumps_of_duplicates = {
+        pages[d]["file"].split("-")[2] for g in truth["duplicate_groups"] for d in g
+    }
     assert len(dumps_of_duplicates) == 2
     assert set(truth["non_english"].values()) >= {"de", "fr", "es", "it", "fi"}
 
@@ -127,8 +128,9 @@ def test_boilerplate_families_normalise_to_one_line(sample_dir, ground_truth):
 
 def test_cited_pages_are_cited_by_wikipedia(ground_truth):
     pages = ground_truth["commoncrawl"]["pages"]
-    cited_by_wiki = {url for urls in ground_truth["wikipedia"]["cited_urls"].values()
-                     for url in urls}
+    cited_by_wiki = {
+        url for urls in ground_truth["wikipedia"]["cited_urls"].values() for url in urls
+    }
     cited = ground_truth["commoncrawl"]["cited_by_wikipedia"]
     assert len(cited) >= 20
     for doc_id in cited:

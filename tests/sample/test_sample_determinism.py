@@ -11,8 +11,17 @@ from pipeline.sample import write_sample
 from pipeline.sample.cli import sample
 
 SCALE_1_MAX_BYTES = 5 * 1024 * 1024
-LAYOUT = ("wikipedia", "commoncrawl", "c4", "c4/raw", "github", "books/gutenberg", "books/books3",
-          "arxiv", "stackexchange")
+LAYOUT = (
+    "wikipedia",
+    "commoncrawl",
+    "c4",
+    "c4/raw",
+    "github",
+    "books/gutenberg",
+    "books/books3",
+    "arxiv",
+    "stackexchange",
+)
 
 
 def digests(root: str) -> dict[str, str]:
@@ -45,8 +54,11 @@ def test_other_seed_differs(sample_dir, tmp_path):
 def test_layout_and_size(sample_dir):
     for folder in LAYOUT:
         assert os.listdir(os.path.join(sample_dir, folder)), folder
-    total = sum(os.path.getsize(os.path.join(folder, name))
-                for folder, _, files in os.walk(sample_dir) for name in files)
+    total = sum(
+        os.path.getsize(os.path.join(folder, name))
+        for folder, _, files in os.walk(sample_dir)
+        for name in files
+    )
     assert total <= SCALE_1_MAX_BYTES
 
 

@@ -9,7 +9,8 @@ WHITELIST = set(
     ".asm .bat .cmd .c .h .cs .cpp .hpp .c++ .h++ .cc .hh .C .H .cmake .css .dockerfile .f90 .f "
     ".f03 .f08 .f77 .f95 .for .fpp .go .hs .html .java .js .jl .lua .md .markdown .php .php3 "
     ".php4 .php5 .phps .phpt .pl .pm .pod .perl .ps1 .psd1 .psm1 .py .rb .rs .sql .scala .sh "
-    ".bash .command .zsh .ts .tsx .tex .vb .xml .rst .m .smali".split())
+    ".bash .command .zsh .ts .tsx .tex .vb .xml .rst .m .smali".split()
+)
 LICENCES = ("mit", "apache-2.0", "bsd-3-clause", "bsd-2-clause")
 
 
@@ -60,9 +61,16 @@ def test_rows_and_rules(sample_dir, ground_truth):
         if expected["expected"] != "drop:duplicate":
             assert verdict(row) == expected["expected"], row_id
     reasons = {r["expected"] for r in truth["rows"].values()}
-    assert reasons == {"keep", "drop:licence", "drop:extension", "drop:max_line_length",
-                       "drop:mean_line_length", "drop:alphanumeric_fraction",
-                       "drop:alpha_per_token", "drop:duplicate"}
+    assert reasons == {
+        "keep",
+        "drop:licence",
+        "drop:extension",
+        "drop:max_line_length",
+        "drop:mean_line_length",
+        "drop:alphanumeric_fraction",
+        "drop:alpha_per_token",
+        "drop:duplicate",
+    }
 
 
 def test_duplicates_and_headers(sample_dir, ground_truth):
@@ -71,8 +79,9 @@ def test_duplicates_and_headers(sample_dir, ground_truth):
     assert truth["duplicate_groups"]
     for group in truth["duplicate_groups"]:
         assert len({rows[row_id][0]["content"] for row_id in group}) == 1
-        assert [truth["rows"][r]["expected"] for r in group] == \
-            ["keep"] + ["drop:duplicate"] * (len(group) - 1)
+        assert [truth["rows"][r]["expected"] for r in group] == ["keep"] + ["drop:duplicate"] * (
+            len(group) - 1
+        )
     assert len(truth["licence_headers"]) >= 4
     for row_id, header in truth["licence_headers"].items():
         content = rows[row_id][0]["content"]

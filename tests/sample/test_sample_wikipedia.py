@@ -23,10 +23,15 @@ def parse(sample_dir: str, relative: str) -> ET.Element:
 def pages(root: ET.Element):
     for page in root.iter(f"{NS}page"):
         text = page.find(f"{NS}revision/{NS}text")
-        yield {"id": int(page.findtext(f"{NS}id")), "ns": int(page.findtext(f"{NS}ns")),
-               "title": page.findtext(f"{NS}title"), "redirect": page.find(f"{NS}redirect"),
-               "text": text.text or "", "bytes": int(text.get("bytes")),
-               "sha1": page.findtext(f"{NS}revision/{NS}sha1")}
+        yield {
+            "id": int(page.findtext(f"{NS}id")),
+            "ns": int(page.findtext(f"{NS}ns")),
+            "title": page.findtext(f"{NS}title"),
+            "redirect": page.find(f"{NS}redirect"),
+            "text": text.text or "",
+            "bytes": int(text.get("bytes")),
+            "sha1": page.findtext(f"{NS}revision/{NS}sha1"),
+        }
 
 
 def reference_clean(wikitext: str, hidden_prefixes: set[str]) -> str:
@@ -113,7 +118,8 @@ def test_reference_cleaning_reaches_the_truth(sample_dir, ground_truth):
     for language, info in truth["languages"].items():
         root = parse(sample_dir, info["file"])
         hidden = {"File", "Image", "Category"} | {
-            n.text for n in root.iter(f"{NS}namespace") if n.get("key") in ("6", "14")}
+            n.text for n in root.iter(f"{NS}namespace") if n.get("key") in ("6", "14")
+        }
         for page in pages(root):
             if page["id"] in info["empty"]:
                 assert reference_clean(page["text"], hidden) == ""
@@ -127,7 +133,10 @@ def test_reference_cleaning_reaches_the_truth(sample_dir, ground_truth):
 
 def test_markers_occur_in_the_raw_text(sample_dir, ground_truth):
     """Each absent string does occur in the wikitext, so checking its absence means something."""
-    raw = "".join(page["text"] for info in ground_truth["wikipedia"]["languages"].values()
-                  for page in pages(parse(sample_dir, info["file"])))
+    raw = "".join(
+        page["text"]
+        for info in ground_truth["wikipedia"]["languages"].values()
+        for page in pages(parse(sample_dir, info["file"]))
+    )
     for marker in ground_truth["wikipedia"]["absent_markup"]:
         assert marker in raw, marker

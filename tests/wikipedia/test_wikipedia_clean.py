@@ -42,18 +42,46 @@ def test_keeps_prose_and_link_text():
 
 def test_drops_templates_refs_comments_files_categories_tables():
     text = clean_wikitext(ARTICLE, frozenset({"Datei"}), frozenset({"Kategorie"})).text
-    for marker in ["TEMPLATEVALUE", "Infobox", "Short description", "REFTITLE", "REFTEXT",
-                   "COMMENTTEXT", "CAPTIONTEXT", "KARTETEXT", "TABLEHEADER", "TABLECELL",
-                   "CATEGORYTEXT", "KATEGORIETEXT", "Reflist", "NOTOC", "wikitable",
-                   "{{", "}}", "[[", "]]", "<ref", "</ref>", "<!--", "{|", "|}", "'''", "de:Berlin",
-                   "https://", "http://"]:
+    for marker in [
+        "TEMPLATEVALUE",
+        "Infobox",
+        "Short description",
+        "REFTITLE",
+        "REFTEXT",
+        "COMMENTTEXT",
+        "CAPTIONTEXT",
+        "KARTETEXT",
+        "TABLEHEADER",
+        "TABLECELL",
+        "CATEGORYTEXT",
+        "KATEGORIETEXT",
+        "Reflist",
+        "NOTOC",
+        "wikitable",
+        "{{",
+        "}}",
+        "[[",
+        "]]",
+        "<ref",
+        "</ref>",
+        "<!--",
+        "{|",
+        "|}",
+        "'''",
+        "de:Berlin",
+        "https://",
+        "http://",
+    ]:
         assert marker not in text, marker
 
 
 def test_collects_cited_urls_in_order():
     urls = clean_wikitext(ARTICLE).cited_urls
-    assert urls == ("https://www.statistik.de/berlin", "http://archive.example.org/doc",
-                    "https://example.com/tour")
+    assert urls == (
+        "https://www.statistik.de/berlin",
+        "http://archive.example.org/doc",
+        "https://example.com/tour",
+    )
 
 
 def test_template_only_article_cleans_to_nothing():

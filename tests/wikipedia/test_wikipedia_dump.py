@@ -23,9 +23,15 @@ def titles(pages):
 
 
 def test_reads_siteinfo_pages_redirects_and_namespaces():
-    xml = dump_xml("de", [article(1), page_xml(2, "Umleitung", "#WEITERLEITUNG [[Good 1]]",
-                                               redirect="Good 1"),
-                          page_xml(3, "Diskussion:Good 1", "talk", ns=1), article(4)])
+    xml = dump_xml(
+        "de",
+        [
+            article(1),
+            page_xml(2, "Umleitung", "#WEITERLEITUNG [[Good 1]]", redirect="Good 1"),
+            page_xml(3, "Diskussion:Good 1", "talk", ns=1),
+            article(4),
+        ],
+    )
     info, pages, errors = read(xml.encode())
     assert errors == []
     assert info[0].language == "de" and info[0].dbname == "dewiki"

@@ -47,8 +47,7 @@ def dumps(tmp_path, write_dump):
 
 
 def run_wikipedia(run_dir: str, inputs: str, manifest: Path, *beam_args: str) -> None:
-    write_manifest(manifest, {"run_dir": run_dir,
-                              "sources": {"wikipedia": {"inputs": [inputs]}}})
+    write_manifest(manifest, {"run_dir": run_dir, "sources": {"wikipedia": {"inputs": [inputs]}}})
     run_fleece("wikipedia", "--manifest", str(manifest), *beam_args)
 
 
@@ -58,15 +57,27 @@ def test_portable_runner_with_external_worker_pool(dumps, tmp_path):
     # the pool starts each worker as `python -c ...`: put this interpreter first on PATH
     path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
     pool = subprocess.Popen(
-        [sys.executable, "-m", "apache_beam.runners.worker.worker_pool_main",
-         f"--service_port={port}"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "PATH": path},
+        [
+            sys.executable,
+            "-m",
+            "apache_beam.runners.worker.worker_pool_main",
+            f"--service_port={port}",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "PATH": path},
     )
     try:
         wait_for_port(port, pool)
-        run_wikipedia(str(tmp_path / "portable"), str(dumps / "*.bz2"), tmp_path / "p.yaml",
-                      "--runner=PortableRunner", "--job_endpoint=embed",
-                      "--environment_type=EXTERNAL", f"--environment_config=localhost:{port}")
+        run_wikipedia(
+            str(tmp_path / "portable"),
+            str(dumps / "*.bz2"),
+            tmp_path / "p.yaml",
+            "--runner=PortableRunner",
+            "--job_endpoint=embed",
+            "--environment_type=EXTERNAL",
+            f"--environment_config=localhost:{port}",
+        )
     finally:
         pool.terminate()
         pool.wait(timeout=30)
@@ -84,13 +95,19 @@ def s3_server():
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "moto.server", "-p", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         wait_for_port(port, server)
         endpoint = f"http://localhost:{port}"
-        client = boto3.client("s3", endpoint_url=endpoint, aws_access_key_id="test",
-                              aws_secret_access_key="test", region_name="us-east-1")
+        client = boto3.client(
+            "s3",
+            endpoint_url=endpoint,
+            aws_access_key_id="test",
+            aws_secret_access_key="test",
+            region_name="us-east-1",
+        )
         client.create_bucket(Bucket="fleece")
         yield endpoint, client
     finally:
@@ -102,14 +119,18 @@ def test_s3_input_and_output(dumps, tmp_path, s3_server):
     endpoint, client = s3_server
     for path in sorted(dumps.glob("*.bz2")):
         client.put_object(Bucket="fleece", Key=f"dumps/{path.name}", Body=path.read_bytes())
-    s3_flags = [f"--s3_endpoint_url={endpoint}", "--s3_access_key_id=test",
-                "--s3_secret_access_key=test", "--s3_region_name=us-east-1"]
+    s3_flags = [
+        f"--s3_endpoint_url={endpoint}",
+        "--s3_access_key_id=test",
+        "--s3_secret_access_key=test",
+        "--s3_region_name=us-east-1",
+    ]
     run_wikipedia("s3://fleece/run", "s3://fleece/dumps/*.bz2", tmp_path / "s3.yaml", *s3_flags)
     run_wikipedia(str(tmp_path / "local"), str(dumps / "*.bz2"), tmp_path / "l.yaml")
 
     local = tree_digest(tmp_path / "local/wikipedia")
     listed = client.list_objects_v2(Bucket="fleece", Prefix="run/wikipedia/")["Contents"]
-    remote = {obj["Key"][len("run/wikipedia/"):]: obj["Key"] for obj in listed}
+    remote = {obj["Key"][len("run/wikipedia/") :]: obj["Key"] for obj in listed}
     assert set(remote) == set(local)
     for name, key in remote.items():
         if name == "_SUCCESS" or name.startswith("errors/"):

@@ -26,11 +26,14 @@ def read_parts(directory: Path) -> list[dict]:
 @pytest.fixture(scope="module")
 def sample_run(tmp_path_factory):
     root = tmp_path_factory.mktemp("sample_run")
-    manifest = write_manifest(root / "m.yaml", {
-        "run_dir": str(root / "run"),
-        "sample": {"enabled": True, "scale": 1, "seed": 0},
-        "sources": {"wikipedia": {"inputs": ["{run_dir}/inputs/wikipedia/*.xml.bz2"]}},
-    })
+    manifest = write_manifest(
+        root / "m.yaml",
+        {
+            "run_dir": str(root / "run"),
+            "sample": {"enabled": True, "scale": 1, "seed": 0},
+            "sources": {"wikipedia": {"inputs": ["{run_dir}/inputs/wikipedia/*.xml.bz2"]}},
+        },
+    )
     first = run_fleece("corpus", "--manifest", str(manifest), "--only", "sample,wikipedia")
     truth = json.loads((root / "run/inputs/ground_truth.json").read_text())["wikipedia"]
     return root, manifest, first.output, truth
@@ -116,25 +119,39 @@ def test_rerun_skips_reruns_only_what_changed_and_is_byte_identical(sample_run, 
 @pytest.fixture
 def bad_inputs(tmp_path, write_dump):
     bomb = page_xml(6, "Bomb", "X").replace(">X<", ">&lol3;&lol3;<")
-    bad_pages = [article(1), page_xml(2, "Broken", "t").replace("</revision>", ""), article(3),
-                 page_xml(4, "Bytes", "BADBYTES"), article(5), bomb, article(7)]
-    bad = dump_xml("en", bad_pages, doctype=BOMB_DOCTYPE).encode().replace(
-        b"BADBYTES", b"\xff\xfe bad")
+    bad_pages = [
+        article(1),
+        page_xml(2, "Broken", "t").replace("</revision>", ""),
+        article(3),
+        page_xml(4, "Bytes", "BADBYTES"),
+        article(5),
+        bomb,
+        article(7),
+    ]
+    bad = (
+        dump_xml("en", bad_pages, doctype=BOMB_DOCTYPE)
+        .encode()
+        .replace(b"BADBYTES", b"\xff\xfe bad")
+    )
     write_dump("enwiki-bad.xml.bz2", bad)
     big = dump_xml("de", [page_xml(100 + i, f"Lang {i}", f"Text {i} " * 40000) for i in range(30)])
     truncated = write_dump("dewiki-cut.xml.bz2", big)
     data = truncated.read_bytes()
     truncated.write_bytes(data[: len(data) - 200])
-    write_dump("svwiki-good.xml", dump_xml("sv", [article(i) for i in range(200, 210)]),
-               compress=False)
+    write_dump(
+        "svwiki-good.xml", dump_xml("sv", [article(i) for i in range(200, 210)]), compress=False
+    )
     return tmp_path
 
 
 def test_bad_input_is_counted_and_good_pages_kept(bad_inputs, tmp_path):
-    manifest = write_manifest(tmp_path / "bad.yaml", {
-        "run_dir": str(tmp_path / "run"),
-        "sources": {"wikipedia": {"inputs": [str(bad_inputs / "*wiki-*")]}},
-    })
+    manifest = write_manifest(
+        tmp_path / "bad.yaml",
+        {
+            "run_dir": str(tmp_path / "run"),
+            "sources": {"wikipedia": {"inputs": [str(bad_inputs / "*wiki-*")]}},
+        },
+    )
     run_fleece("wikipedia", "--manifest", str(manifest))
     out = tmp_path / "run/wikipedia"
     counters = json.loads((out / "_stats.json").read_text())["counters"]
@@ -149,18 +166,22 @@ def test_bad_input_is_counted_and_good_pages_kept(bad_inputs, tmp_path):
     assert german and german == list(range(100, 100 + len(german)))  # a prefix, before the cut
     errors = read_parts(out / "errors")
     reasons = Counter(e["reason"] for e in errors)
-    assert reasons == Counter({"malformed_page": 1, "invalid_encoding": 1,
-                               "entity_expansion": 1, "truncated_stream": 1})
+    assert reasons == Counter(
+        {"malformed_page": 1, "invalid_encoding": 1, "entity_expansion": 1, "truncated_stream": 1}
+    )
     bomb = next(e for e in errors if e["reason"] == "entity_expansion")
     assert bomb["file"].endswith("enwiki-bad.xml.bz2") and "'Bomb'" in bomb["record"]
 
 
 def test_strict_fails_on_the_first_bad_page(bad_inputs, tmp_path):
-    manifest = write_manifest(tmp_path / "strict.yaml", {
-        "run_dir": str(tmp_path / "run"),
-        "runner": {"direct_running_mode": "in_memory"},
-        "sources": {"wikipedia": {"inputs": [str(bad_inputs / "enwiki-bad.xml.bz2")]}},
-    })
+    manifest = write_manifest(
+        tmp_path / "strict.yaml",
+        {
+            "run_dir": str(tmp_path / "run"),
+            "runner": {"direct_running_mode": "in_memory"},
+            "sources": {"wikipedia": {"inputs": [str(bad_inputs / "enwiki-bad.xml.bz2")]}},
+        },
+    )
     result = run_fleece("wikipedia", "--manifest", str(manifest), "--strict", expect_ok=False)
     assert result.exit_code == 1
     message = result.output.strip().splitlines()[-1]
@@ -170,24 +191,42 @@ def test_strict_fails_on_the_first_bad_page(bad_inputs, tmp_path):
 
 
 def test_keep_dropped_writes_reasons(bad_inputs, tmp_path, write_dump):
-    write_dump("enwiki-mixed.xml.bz2", dump_xml("en", [
-        article(1), page_xml(2, "R", "#REDIRECT [[Good 1]]", redirect="Good 1"),
-        page_xml(3, "Talk:Good 1", "talk", ns=1), page_xml(4, "Empty", "{{stub}}")]))
-    manifest = write_manifest(tmp_path / "kd.yaml", {
-        "run_dir": str(tmp_path / "run"),
-        "sources": {"wikipedia": {"inputs": [str(tmp_path / "enwiki-mixed.xml.bz2")]}},
-    })
+    write_dump(
+        "enwiki-mixed.xml.bz2",
+        dump_xml(
+            "en",
+            [
+                article(1),
+                page_xml(2, "R", "#REDIRECT [[Good 1]]", redirect="Good 1"),
+                page_xml(3, "Talk:Good 1", "talk", ns=1),
+                page_xml(4, "Empty", "{{stub}}"),
+            ],
+        ),
+    )
+    manifest = write_manifest(
+        tmp_path / "kd.yaml",
+        {
+            "run_dir": str(tmp_path / "run"),
+            "sources": {"wikipedia": {"inputs": [str(tmp_path / "enwiki-mixed.xml.bz2")]}},
+        },
+    )
     run_fleece("wikipedia", "--manifest", str(manifest), "--keep-dropped")
     dropped = read_parts(tmp_path / "run/wikipedia/dropped")
     assert {(d["id"], d["reason"]) for d in dropped} == {
-        ("wikipedia/en/2", "redirect"), ("wikipedia/en/3", "namespace"), ("wikipedia/en/4", "empty")}
+        ("wikipedia/en/2", "redirect"),
+        ("wikipedia/en/3", "namespace"),
+        ("wikipedia/en/4", "empty"),
+    }
 
 
 def test_missing_input_is_a_clear_error(tmp_path):
-    manifest = write_manifest(tmp_path / "m.yaml", {
-        "run_dir": str(tmp_path / "run"),
-        "sources": {"wikipedia": {"inputs": [str(tmp_path / "nowhere/*.xml.bz2")]}},
-    })
+    manifest = write_manifest(
+        tmp_path / "m.yaml",
+        {
+            "run_dir": str(tmp_path / "run"),
+            "sources": {"wikipedia": {"inputs": [str(tmp_path / "nowhere/*.xml.bz2")]}},
+        },
+    )
     result = run_fleece("wikipedia", "--manifest", str(manifest), expect_ok=False)
     assert result.exit_code == 1
     assert "no input file matches" in result.output and "nowhere" in result.output
@@ -196,11 +235,20 @@ def test_missing_input_is_a_clear_error(tmp_path):
 def test_limit_reads_n_records_per_file(tmp_path, write_dump):
     write_dump("enwiki-1.xml.bz2", dump_xml("en", [article(i) for i in range(1, 20)]))
     write_dump("dewiki-2.xml.bz2", dump_xml("de", [article(i) for i in range(50, 70)]))
-    manifest = write_manifest(tmp_path / "l.yaml", {
-        "run_dir": str(tmp_path / "run"),
-        "sources": {"wikipedia": {"inputs": [str(tmp_path / "*.xml.bz2")]}},
-    })
+    manifest = write_manifest(
+        tmp_path / "l.yaml",
+        {
+            "run_dir": str(tmp_path / "run"),
+            "sources": {"wikipedia": {"inputs": [str(tmp_path / "*.xml.bz2")]}},
+        },
+    )
     run_fleece("wikipedia", "--manifest", str(manifest), "--limit", "3")
     ids = sorted(d["id"] for d in read_parts(tmp_path / "run/wikipedia"))
-    assert ids == ["wikipedia/de/50", "wikipedia/de/51", "wikipedia/de/52",
-                   "wikipedia/en/1", "wikipedia/en/2", "wikipedia/en/3"]
+    assert ids == [
+        "wikipedia/de/50",
+        "wikipedia/de/51",
+        "wikipedia/de/52",
+        "wikipedia/en/1",
+        "wikipedia/en/2",
+        "wikipedia/en/3",
+    ]
