@@ -24,10 +24,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.config import RunConfig, RunnerConfig
-from pipeline.encode import encoded_schema
+from pipeline.encode.config import encoded_schema
 from pipeline.harness import beam_args_for, run_stage
-from pipeline.mix.config import LLAMA_RATIOS, MixConfig
-from pipeline.mix.stage import MixStage
+from pipeline.shards.config import LLAMA_RATIOS, ShardsConfig
+from pipeline.shards.stage import ShardsStage
 from tokenizer.config import TokenizerConfig
 from tokenizer.sample_text import synthetic_documents
 from tokenizer.train import train_model
@@ -97,10 +97,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         run = RunConfig(
             run_dir=str(root),
             runner=RunnerConfig(direct_num_workers=args.workers, direct_running_mode=args.mode),
-            mix=MixConfig(shard_bytes=64_000_000, token_target=tokens),
+            shards=ShardsConfig(shard_bytes=64_000_000, token_target=tokens),
         )
         start = time.perf_counter()
-        counters = run_stage(MixStage(), run, beam_args=beam_args_for(run, []))
+        counters = run_stage(ShardsStage(), run, beam_args=beam_args_for(run, []))
         seconds = time.perf_counter() - start
         manifest = json.loads((root / "shards" / "manifest.json").read_text())
     written = manifest["splits"]["train"]["tokens"] + manifest["splits"]["val"]["tokens"]
@@ -113,7 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "input_documents": documents,
                 "input_tokens": tokens,
                 "written_tokens": written,
-                "shards": counters.get("train_shards", 0) + counters.get("val_shards", 0),
+                "shards": counters.get("train.shards", 0) + counters.get("val.shards", 0),
                 "seconds": round(seconds, 2),
                 "input_tokens_per_s": round(tokens / seconds),
                 "written_tokens_per_s": round(written / seconds),

@@ -11,55 +11,22 @@ import importlib
 
 import click
 
-# name -> (module:attribute of the click command, one-line help). Order is the order shown.
+from pipeline.stages import ALIASES, STAGES, entry
+
+# name -> (module:attribute of the click command, one-line help), in the order shown: the
+# tools around the stages, the stages from the stage table, then the rest.
 COMMANDS: dict[str, tuple[str, str]] = {
-    "corpus": (
-        "pipeline.corpus:corpus",
-        "Run every stage of a manifest in dependency order, skipping complete ones.",
-    ),
-    "sample": (
-        "pipeline.sample.cli:sample",
-        "Write deterministic synthetic inputs for all seven sources plus ground truth.",
-    ),
-    "wikipedia": (
-        "pipeline.wikipedia.stage:command",
-        "Stage: MediaWiki XML dumps -> cleaned articles and cited URLs.",
-    ),
-    "tokenizer": (
-        "pipeline.tokenizer_stage:tokenizer_group",
-        "Train the SentencePiece BPE tokenizer (LLaMA settings).",
-    ),
-    "encode": (
-        "pipeline.encode_stage:command",
-        "Stage: documents -> token ids, with token counts per source.",
-    ),
-    "mix": (
-        "pipeline.mix.stage:command",
-        "Stage: encoded documents -> mixed train/val Arrow token shards + manifest.json.",
-    ),
-    "verify": (
-        "pipeline.mix.verify:verify",
-        "Re-hash shards and check manifest.json counts and mixture.",
-    ),
-    "report": (
-        "pipeline.mix.report:report",
-        "Print LLaMA's Table 1 for a built corpus beside the paper's figures.",
-    ),
-    "plan": (
-        "pipeline.plan:plan",
-        "Estimate stages, tokens, shards and epochs of a manifest from file listings.",
-    ),
-    "show": (
-        "pipeline.show:show",
-        "Print documents (Parquet) or decoded shard rows (Arrow) readably.",
-    ),
-    "config": (
-        "pipeline.config_cli:config",
-        "Print the complete manifest with every default and a comment per key.",
-    ),
+    "corpus": ("pipeline.corpus:corpus", "Run every stage of a manifest in dependency order, skipping complete ones."),
+    **{e.name: (f"{e.module}:command", e.summary) for e in STAGES},
+    **{alias: (f"{entry(name).module}:command", f"Alias of `fleece {name}`.") for alias, name in ALIASES.items()},
+    "verify": ("pipeline.shards.verify:verify", "Re-hash shards and check manifest.json counts and mixture."),
+    "report": ("pipeline.shards.report:report", "Print LLaMA's Table 1 for a built corpus beside the paper's figures."),
+    "plan": ("pipeline.plan:plan", "Estimate stages, tokens, shards and epochs of a manifest from file listings."),
+    "show": ("pipeline.show:show", "Print documents (Parquet) or decoded shard rows (Arrow) readably."),
+    "config": ("pipeline.config_cli:config", "Print the complete manifest with every default and a comment per key."),
     "train": ("trainer.cli:train", "Train a LLaMA model from token shards."),
     "generate": ("trainer.cli:generate", "Generate text from a training checkpoint."),
-}
+}  # fmt: skip
 
 
 class LazyGroup(click.Group):

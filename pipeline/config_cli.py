@@ -18,7 +18,8 @@ import yaml
 )
 def config(show_defaults: bool, manifest: str | None) -> None:
     """Print the run manifest reference (--defaults) or a resolved manifest (--manifest)."""
-    from pipeline.config import ConfigError, defaults_yaml, load_manifest, to_dict
+    from pipeline.config import RunConfig, load_manifest
+    from settings import ConfigError, defaults_yaml, to_dict
 
     if manifest:
         try:
@@ -29,4 +30,4 @@ def config(show_defaults: bool, manifest: str | None) -> None:
         return
     if not show_defaults:
         raise click.UsageError("give --defaults or --manifest PATH")
-    click.echo(defaults_yaml(), nl=False)
+    click.echo(defaults_yaml(RunConfig), nl=False)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import apache_beam as beam
@@ -41,22 +42,50 @@ ERROR_SCHEMA = pa.schema(
 )
 
 
-def make_document(
-    id: str,  # noqa: A002 - the contract's column name
-    source: str,
-    text: str,
-    url: str | None = None,
-    language: str | None = None,
-    meta: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    return {
-        "id": id,
-        "source": source,
-        "text": text,
-        "url": url,
-        "language": language,
-        "meta": json.dumps(meta or {}, sort_keys=True, ensure_ascii=False),
-    }
+@dataclass(frozen=True)
+class Document:
+    """One document of the contract. `meta` holds the source's own fields and the signals
+    steps computed on it; it is stored as a JSON object with sorted keys."""
+
+    id: str
+    source: str
+    text: str
+    url: str | None = None
+    language: str | None = None
+    meta: Mapping[str, Any] = field(default_factory=dict)
+
+    def with_text(self, text: str) -> Document:
+        return replace(self, text=text)
+
+    def with_meta(self, **signals: Any) -> Document:
+        """The document with `signals` added to (or replacing keys of) its meta."""
+        return replace(self, meta={**self.meta, **signals})
+
+    def row(self) -> dict[str, Any]:
+        """The Parquet row (DOCUMENT_SCHEMA)."""
+        return {
+            "id": self.id,
+            "source": self.source,
+            "text": self.text,
+            "url": self.url,
+            "language": self.language,
+            "meta": json.dumps(dict(self.meta), sort_keys=True, ensure_ascii=False),
+        }
+
+    def dropped_row(self, reason: str) -> dict[str, Any]:
+        """The row of `<stage>/dropped/` (DROPPED_SCHEMA): the document and why it went."""
+        return {**self.row(), "reason": reason}
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> Document:
+        return cls(
+            id=row["id"],
+            source=row["source"],
+            text=row["text"],
+            url=row.get("url"),
+            language=row.get("language"),
+            meta=json.loads(row["meta"]) if row.get("meta") else {},
+        )
 
 
 def stable_hash(value: str, salt: str = "") -> int:

@@ -1,10 +1,15 @@
 """The stage harness: what every stage shares.
 
-A stage is a `Stage` subclass (its inputs, parameters and a `run` that builds and runs one
-Beam pipeline) plus the click command `stage_command` makes for it. The harness decides
-whether a stage is complete (its `_SUCCESS` records the fingerprint of its inputs,
-parameters and upstream stages), clears and reruns it when not, collects the Beam counters
-into `_stats.json`, and writes `_SUCCESS` last.
+A stage is a `Stage` subclass (its inputs, parameters, the outputs it writes and a `run`
+that builds and runs one Beam pipeline) plus the click command `stage_command` makes for it.
+The harness decides whether a stage is complete (its `_SUCCESS` records the fingerprint of
+its code version, inputs, parameters and upstream stages), clears and reruns it when not,
+collects the Beam counters into `_stats.json`, and writes `_SUCCESS` last.
+
+Stages find each other's files only through the context: `ctx.input("tokenizer", "model")`
+is the path of an output the tokenizer stage declares, and asking for a stage that is not in
+`requires` is an error, so a stage's fingerprint always covers everything it reads. The run
+directory's layout (`<run_dir>/<stage>/`) is known here and nowhere else.
 """
 
 from __future__ import annotations
@@ -22,7 +27,9 @@ from typing import Any
 import click
 
 from pipeline import io
-from pipeline.config import ConfigError, RunConfig, load_manifest, to_dict
+from pipeline.config import RunConfig, load_manifest
+from pipeline.records import BadInputError, ReadOptions
+from settings import ConfigError, to_dict
 
 log = logging.getLogger("fleece")
 
@@ -30,29 +37,26 @@ SUCCESS = "_SUCCESS"
 STATS = "_stats.json"
 
 
-class BadInputError(RuntimeError):
-    """A corrupt file or record met under --strict."""
+class StageError(RuntimeError):
+    """A stage that breaks the harness's rules (reads a stage it does not require)."""
 
 
-@dataclasses.dataclass
-class StageContext:
-    run: RunConfig
-    stage: str
-    out_dir: str
-    limit: int | None = None
-    strict: bool = False
-    keep_dropped: bool = False
-    beam_args: list[str] = dataclasses.field(default_factory=list)
-
-    def stage_dir(self, name: str) -> str:
-        return io.join(self.run.resolve(self.run.run_dir), name)
+def stage_dir(run: RunConfig, name: str) -> str:
+    """`<run_dir>/<name>`: where stage `name` writes."""
+    return io.join(run.resolve(run.run_dir), name)
 
 
 class Stage:
-    """Base of every stage. Subclasses set `name` and `requires` and implement `run`."""
+    """Base of every stage. Subclasses set `name`, `requires`, `outputs`, `config_key` and
+    implement `run`; `version` is bumped whenever the stage's output changes for the same
+    inputs, so runs made by older code are not reported complete."""
 
     name: str = ""
     requires: tuple[str, ...] = ()
+    # output name -> path (a glob for parts) under <run_dir>/<name>/
+    outputs: dict[str, str] = {}
+    config_key: str = ""  # the manifest section of its parameters (stage --help lists it)
+    version: int = 1
     help: str = ""
 
     def enabled(self, run: RunConfig) -> bool:
@@ -66,6 +70,66 @@ class Stage:
 
     def run(self, ctx: StageContext) -> dict[str, int]:
         raise NotImplementedError
+
+
+def find_stage(name: str) -> Stage:
+    from pipeline.stages import stage
+
+    return stage(name)
+
+
+@dataclasses.dataclass
+class StageContext:
+    """What a running stage knows: the run, where it writes, the flags, and the way to its
+    upstream stages' outputs."""
+
+    run: RunConfig
+    stage: Stage
+    out_dir: str
+    limit: int | None = None
+    strict: bool = False
+    keep_dropped: bool = False
+    beam_args: list[str] = dataclasses.field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.stage.name
+
+    @property
+    def read_options(self) -> ReadOptions:
+        return ReadOptions(limit=self.limit, strict=self.strict)
+
+    def output(self, name: str) -> str:
+        """The path of one of this stage's declared outputs."""
+        return io.join(self.out_dir, self.stage.outputs[name])
+
+    def _upstream(self, stage: str) -> Stage:
+        if stage not in self.stage.requires:
+            raise StageError(
+                f"{self.name} reads from {stage} but does not list it in `requires`, so its "
+                "fingerprint would not see that stage change"
+            )
+        return find_stage(stage)
+
+    def input(self, stage: str, output: str) -> str:
+        """The path (or glob) of output `output` of the required stage `stage`."""
+        upstream = self._upstream(stage)
+        if output not in upstream.outputs:
+            raise StageError(
+                f"{stage} has no output {output!r}; it declares {sorted(upstream.outputs)}"
+            )
+        return io.join(stage_dir(self.run, stage), upstream.outputs[output])
+
+    def finished(self, stage: str) -> bool:
+        """Whether the required stage `stage` has a `_SUCCESS` in this run."""
+        self._upstream(stage)
+        return io.exists(io.join(stage_dir(self.run, stage), SUCCESS))
+
+    def counters(self, stage: str) -> dict[str, int]:
+        """The counters the required stage `stage` recorded (empty if it has not run)."""
+        self._upstream(stage)
+        stats = io.join(stage_dir(self.run, stage), STATS)
+        return io.read_json(stats).get("counters", {}) if io.exists(stats) else {}
 
 
 @functools.cache
@@ -95,16 +159,17 @@ def _jsonable(value: Any) -> Any:
 
 
 def fingerprint(stage: Stage, run: RunConfig, limit: int | None) -> str:
-    """What a stage's output depends on: its parameters, its input files (path, size,
-    mtime), the fingerprints of the stages it reads, and --limit."""
+    """What a stage's output depends on: its code version, its parameters, its input files
+    (path, size, mtime), the fingerprints of the stages it reads, and --limit."""
     patterns = [run.resolve(p) for p in stage.input_patterns(run)]
     inputs = io.match_files(patterns) if patterns else []
     upstream = {}
     for name in stage.requires:
-        marker = io.join(run.resolve(run.run_dir), name, SUCCESS)
+        marker = io.join(stage_dir(run, name), SUCCESS)
         upstream[name] = io.read_json(marker)["fingerprint"] if io.exists(marker) else None
     payload = {
         "stage": stage.name,
+        "version": stage.version,
         "parameters": _jsonable(stage.parameters(run)),
         "inputs": [[f.path, f.size, f.mtime] for f in inputs],
         "upstream": upstream,
@@ -117,10 +182,14 @@ def completion(stage: Stage, run: RunConfig, limit: int | None) -> tuple[bool, s
     """(complete?, why, current fingerprint) for a stage's output under the run directory.
     The fingerprint lists every input, so it is computed once and handed on to run_stage."""
     current = fingerprint(stage, run, limit)
-    marker = io.join(run.resolve(run.run_dir), stage.name, SUCCESS)
+    marker = io.join(stage_dir(run, stage.name), SUCCESS)
     if not io.exists(marker):
         return False, "no _SUCCESS", current
-    recorded = io.read_json(marker).get("fingerprint")
+    success = io.read_json(marker)
+    recorded = success.get("fingerprint")
+    if success.get("version", 1) != stage.version:
+        change = f"{success.get('version', 1)} -> {stage.version}"
+        return False, f"the stage's code changed since the last run (version {change})", current
     if recorded != current:
         return False, "inputs or parameters changed since the last run", current
     return True, f"complete (fingerprint {recorded[:12]} unchanged)", current
@@ -149,7 +218,7 @@ def set_filesystem_options(beam_args: list[str]) -> None:
 
 def run_beam(ctx: StageContext, build: Callable[[Any], None]) -> dict[str, int]:
     """Build a pipeline with `build(pipeline)`, run it to completion, return its counters
-    (the Beam metrics of namespace `ctx.stage`, summed over steps)."""
+    (the Beam metrics of namespace `ctx.name`, summed over steps)."""
     import apache_beam as beam
     from apache_beam.metrics.metric import MetricsFilter
     from apache_beam.options.pipeline_options import PipelineOptions
@@ -160,7 +229,7 @@ def run_beam(ctx: StageContext, build: Callable[[Any], None]) -> dict[str, int]:
     result = pipeline.run()
     result.wait_until_finish()
     counters: dict[str, int] = {}
-    for counter in result.metrics().query(MetricsFilter().with_namespace(ctx.stage))["counters"]:
+    for counter in result.metrics().query(MetricsFilter().with_namespace(ctx.name))["counters"]:
         try:
             value = counter.committed
         except Exception:  # some runners only report attempted values
@@ -182,14 +251,14 @@ def run_stage(
     stage_fingerprint: str | None = None,
 ) -> dict[str, int]:
     """Run one stage unconditionally: clear its output, run it, write _stats.json, _SUCCESS."""
-    out_dir = io.join(run.resolve(run.run_dir), stage.name)
+    out_dir = stage_dir(run, stage.name)
     if stage_fingerprint is None:
         stage_fingerprint = fingerprint(stage, run, limit)
     io.remove_tree(out_dir)
     io.make_dirs(out_dir)
     ctx = StageContext(
         run=run,
-        stage=stage.name,
+        stage=stage,
         out_dir=out_dir,
         limit=limit,
         strict=strict,
@@ -200,7 +269,11 @@ def run_stage(
     io.write_json(io.join(out_dir, STATS), {"stage": stage.name, "counters": counters})
     io.write_json(
         io.join(out_dir, SUCCESS),
-        {"fingerprint": stage_fingerprint, "code_version": code_version()},
+        {
+            "fingerprint": stage_fingerprint,
+            "version": stage.version,
+            "code_version": code_version(),
+        },
     )
     return counters
 
@@ -334,15 +407,15 @@ def config_section(run: RunConfig, key: str) -> Any:
     return section
 
 
-def stage_command(stage: Stage, config_key: str, name: str | None = None) -> click.Command:
-    """`fleece <name>` (default: the stage's name): run this one stage of a manifest; its help
-    lists the parameters under `config_key`. Unknown flags go to Beam."""
+def stage_command(stage: Stage) -> click.Command:
+    """`fleece <stage name>`: run this one stage of a manifest; its help lists the parameters
+    under the stage's `config_key`. Unknown flags go to Beam."""
 
     @click.command(
-        name=name or stage.name,
+        name=stage.name,
         help=f"{stage.help}\n\nAny other --flag is passed to Beam unchanged "
         "(e.g. --runner=DataflowRunner --project=...).",
-        epilog=parameters_help(config_section(RunConfig(), config_key), config_key),
+        epilog=parameters_help(config_section(RunConfig(), stage.config_key), stage.config_key),
         context_settings=BEAM_CONTEXT,
     )
     @run_options

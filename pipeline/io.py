@@ -23,7 +23,14 @@ class InputFile:
 
 
 def join(base: str, *parts: str) -> str:
-    return FileSystems.join(base, *parts) if "://" in base else posixpath.join(base, *parts)
+    """Path components joined; for URLs as Beam's gs:// and s3:// filesystems join them, but
+    without needing that filesystem installed (a plan only prints paths)."""
+    if "://" not in base:
+        return posixpath.join(base, *parts)
+    path = base
+    for part in parts:
+        path = path.rstrip("/") + "/" + part.lstrip("/")
+    return path
 
 
 def match_files(patterns: list[str]) -> list[InputFile]:

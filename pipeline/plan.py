@@ -78,7 +78,7 @@ def estimate_sources(
 ) -> dict[str, SourceEstimate]:
     """Per source: listed input size (or, with assume_published, the published size when the
     inputs cannot be listed) and the token estimate."""
-    from pipeline.config import SOURCES
+    from pipeline.sources import SOURCES
 
     estimates = {}
     for source in SOURCES:
@@ -100,20 +100,21 @@ def estimate_sources(
 
 
 def human(value: float, unit: str = "B") -> str:
-    from pipeline.mix.report import human as _human
+    from pipeline.shards.report import human as _human
 
     return _human(value, unit)
 
 
 def plan_text(run: Any, ratios: dict[str, float], assume_published: bool = True) -> str:
-    from pipeline.mix import quotas
-    from pipeline.shards import token_dtype
+    from pipeline.harness import stage_dir
+    from pipeline.shards import quotas
+    from pipeline.shards.format import token_dtype
     from pipeline.stages import all_stages
 
     lines = ["Stages (in order):"]
     for stage in all_stages():
         state = "enabled" if stage.enabled(run) else "not configured"
-        lines.append(f"  {stage.name:<14} {state:<15} -> {run.resolve(run.run_dir)}/{stage.name}/")
+        lines.append(f"  {stage.name:<14} {state:<15} -> {stage_dir(run, stage.name)}/")
 
     estimates = estimate_sources(run, ratios, assume_published)
     lines += ["", "Inputs (listed, not read) and token estimates:"]
@@ -131,12 +132,12 @@ def plan_text(run: Any, ratios: dict[str, float], assume_published: bool = True)
     if not present:
         lines.append("Mixture: no source has listed inputs; nothing to mix.")
         return "\n".join(lines)
-    shares, missing = quotas.target_shares(run.mix.ratios, present)
-    target = run.mix.token_target or quotas.automatic_target(present, shares)
+    shares, missing = quotas.target_shares(run.shards.ratios, present)
+    target = run.shards.token_target or quotas.automatic_target(present, shares)
     itemsize = token_dtype(run.tokenizer.vocab_size).itemsize
     lines.append(
         f"Mixture: token target {human(target, '')} tokens"
-        f"{' (automatic: no source repeats)' if not run.mix.token_target else ''}"
+        f"{' (automatic: no source repeats)' if not run.shards.token_target else ''}"
     )
     if missing:
         lines.append(f"  missing sources, ratios renormalised over the rest: {', '.join(missing)}")
@@ -147,23 +148,23 @@ def plan_text(run: Any, ratios: dict[str, float], assume_published: bool = True)
         lines.append(
             f"  {source:<14}{100 * share:>7.2f}%{human(quota, ''):>10}{quota / present[source]:>8.2f}"
         )
-    over = [s for s, share in shares.items() if share * target / present[s] > run.mix.max_epochs]
+    over = [s for s, share in shares.items() if share * target / present[s] > run.shards.max_epochs]
     if over:
         lines.append(
-            f"  WARNING: more than mix.max_epochs={run.mix.max_epochs} epochs: {', '.join(over)}"
+            f"  WARNING: more than shards.max_epochs={run.shards.max_epochs} epochs: {', '.join(over)}"
         )
 
     train_bytes = target * itemsize
-    train_shards = quotas.shard_count(target, itemsize, run.mix.shard_bytes)
-    val_tokens = int(run.mix.val_fraction * sum(present.values()))
-    val_shards = quotas.shard_count(val_tokens, itemsize, run.mix.shard_bytes)
+    train_shards = quotas.shard_count(target, itemsize, run.shards.shard_bytes)
+    val_tokens = int(run.shards.val_fraction * sum(present.values()))
+    val_shards = quotas.shard_count(val_tokens, itemsize, run.shards.shard_bytes)
     lines += [
         "",
         f"Shards: {token_dtype(run.tokenizer.vocab_size).name} tokens (vocab {run.tokenizer.vocab_size}),"
-        f" target {human(run.mix.shard_bytes)} each",
+        f" target {human(run.shards.shard_bytes)} each",
         f"  train: {train_shards} shards, {human(train_bytes)} (~{human(train_bytes / train_shards)} each)",
         f"  val:   {val_shards} shards, ~{human(val_tokens, '')} tokens"
-        f" ({100 * run.mix.val_fraction:g}% of documents)",
+        f" ({100 * run.shards.val_fraction:g}% of documents)",
         f"Tokenizer: vocab {run.tokenizer.vocab_size}, trained on {human(run.tokenizer.sample_bytes)}"
         " of text drawn at the mixture ratios",
         "",
@@ -179,7 +180,7 @@ def plan_text(run: Any, ratios: dict[str, float], assume_published: bool = True)
 
 
 def parse_overrides(values: tuple[str, ...]) -> dict[str, float]:
-    from pipeline.config import SOURCES
+    from pipeline.sources import SOURCES
 
     ratios = dict(INPUT_BYTES_PER_TOKEN)
     for value in values:

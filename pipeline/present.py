@@ -1,7 +1,7 @@
-"""Which sources a run has built: the stages after them (tokenizer, encode, mix) use these.
+"""Which sources a run has built: the stages after them (tokenizer, encode) read these.
 
-A source is present when its stage finished (`<run>/<source>/_SUCCESS`) and wrote document
-parts. Until every source stage exists, a run mixes what it has.
+A source is present when its stage finished (`_SUCCESS`) and wrote document parts. Until
+every source stage exists, a run mixes what it has.
 """
 
 from __future__ import annotations
@@ -9,25 +9,20 @@ from __future__ import annotations
 import logging
 
 from pipeline import io
-from pipeline.config import SOURCES, RunConfig
-from pipeline.harness import SUCCESS
+from pipeline.harness import StageContext
+from pipeline.stages import source_stages
 
 log = logging.getLogger("fleece")
 
 
-def document_pattern(run: RunConfig, source: str) -> str:
-    """The glob of a source stage's document parts."""
-    return io.join(run.resolve(run.run_dir), source, "part-*.parquet")
-
-
-def present_sources(run: RunConfig) -> dict[str, list[str]]:
+def present_sources(ctx: StageContext) -> dict[str, list[str]]:
     """source -> its document part paths (sorted), for every finished source stage."""
     present: dict[str, list[str]] = {}
-    for source in SOURCES:
-        if not io.exists(io.join(run.resolve(run.run_dir), source, SUCCESS)):
+    for source in source_stages():
+        if not ctx.finished(source):
             continue
         try:
-            parts = [f.path for f in io.match_files([document_pattern(run, source)])]
+            parts = [f.path for f in io.match_files([ctx.input(source, "documents")])]
         except FileNotFoundError:
             parts = []
         if parts:

@@ -22,7 +22,7 @@ def _document_rows(path: str) -> Iterator[dict[str, Any]]:
 
 def _shard_rows(path: str, limit: int) -> list[dict[str, Any]]:
     from pipeline import io
-    from pipeline.shards import TOKENIZER_NAME, decode_rows
+    from pipeline.shards.format import TOKENIZER_NAME, decode_rows
 
     tokenizer = io.join(path.rsplit("/", 1)[0] if "/" in path else ".", TOKENIZER_NAME)
     if not io.exists(tokenizer):

@@ -1,19 +1,67 @@
-"""Every stage, in dependency order: the order `fleece corpus` runs them in."""
+"""The stage table: every stage in dependency order, the order `fleece corpus` runs them in.
+
+The command line, `fleece corpus` and the tests read this table, and it imports nothing
+heavy, so `fleece --help` can list the stages without Beam. A stage's name is also its
+command, its output folder under the run directory and (for the sources, under
+`sources.`) its manifest key. Adding a source = its package under pipeline/sources/, one
+line here, and its config field in pipeline/config.py.
+"""
 
 from __future__ import annotations
 
-from pipeline.harness import Stage
+import importlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from pipeline.sources import SOURCES
+
+if TYPE_CHECKING:
+    from pipeline.harness import Stage
+
+
+@dataclass(frozen=True)
+class StageEntry:
+    name: str
+    module: str  # defines STAGE (the Stage) and `command` (its click command)
+    summary: str  # the one line `fleece --help` shows
+
+
+STAGES: tuple[StageEntry, ...] = (
+    StageEntry("sample", "pipeline.sample.stage",
+               "Write deterministic synthetic inputs for all seven sources plus ground truth."),
+    StageEntry("wikipedia", "pipeline.sources.wikipedia.stage",
+               "Stage: MediaWiki XML dumps -> cleaned articles and cited URLs."),
+    StageEntry("tokenizer", "pipeline.tokenizer.stage",
+               "Stage: train the SentencePiece BPE tokenizer (LLaMA settings) on the documents."),
+    StageEntry("encode", "pipeline.encode.stage",
+               "Stage: documents -> token ids, with token counts per source."),
+    StageEntry("shards", "pipeline.shards.stage",
+               "Stage: encoded documents -> mixed train/val Arrow token shards + manifest.json."),
+)  # fmt: skip
+
+# Other names a stage's command answers to.
+ALIASES: dict[str, str] = {"mix": "shards"}
+
+
+def entry(name: str) -> StageEntry:
+    for candidate in STAGES:
+        if candidate.name == name:
+            return candidate
+    raise KeyError(f"unknown stage {name!r}; stages are {', '.join(stage_names())}")
+
+
+def stage(name: str) -> Stage:
+    return importlib.import_module(entry(name).module).STAGE
 
 
 def all_stages() -> list[Stage]:
-    from pipeline.encode_stage import STAGE as encode
-    from pipeline.mix.stage import STAGE as shards
-    from pipeline.sample.stage import STAGE as sample
-    from pipeline.tokenizer_stage import STAGE as tokenizer
-    from pipeline.wikipedia.stage import STAGE as wikipedia
-
-    return [sample, wikipedia, tokenizer, encode, shards]
+    return [stage(e.name) for e in STAGES]
 
 
 def stage_names() -> list[str]:
-    return [stage.name for stage in all_stages()]
+    return [e.name for e in STAGES]
+
+
+def source_stages() -> tuple[str, ...]:
+    """The source stages in the table, in its order (what the tokenizer and encode read)."""
+    return tuple(e.name for e in STAGES if e.name in SOURCES)

@@ -3,7 +3,24 @@ listing the CLI stays fast."""
 
 from __future__ import annotations
 
+import logging
+
 import click
+
+
+class _EchoHandler(logging.Handler):
+    """Training progress on standard output (where click, and its test runner, write)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(self.format(record))
+
+
+def _configure_logging() -> None:
+    log = logging.getLogger("fleece.trainer")
+    if not any(isinstance(h, _EchoHandler) for h in log.handlers):
+        log.addHandler(_EchoHandler())
+    log.setLevel(logging.INFO)
+    log.propagate = False
 
 
 @click.command()
@@ -48,6 +65,7 @@ def train(
     from trainer.loop import DivergenceError
     from trainer.loop import train as run_training
 
+    _configure_logging()
     try:
         run_training(config)
     except FileNotFoundError as error:

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from pipeline.shards import ShardReader, join, load_manifest
+from pipeline.shards.format import ShardReader, join, load_manifest
 
 _MASK64 = (1 << 64) - 1
 

@@ -9,6 +9,7 @@ validation "at step 0" is before training, the checkpoint "at step 10" after 10 
 from __future__ import annotations
 
 import contextlib
+import logging
 import math
 import os
 import shutil
@@ -23,7 +24,7 @@ import yaml
 from torch import nn
 
 from model import ModelConfig, Transformer, count_parameters, flops_per_token, preset
-from pipeline.shards import TOKENIZER_NAME, join, load_manifest
+from pipeline.shards.format import TOKENIZER_NAME, join, load_manifest
 from trainer.checkpoint import (
     checkpoint_path,
     latest_checkpoint,
@@ -67,9 +68,13 @@ def resolve_model_config(section: ModelSection, vocab_size: int, seq_len: int) -
     return base.replace(vocab_size=vocab, max_seq_len=seq_len, **changes)
 
 
+log = logging.getLogger("fleece.trainer")
+
+
 def _log(topology: Topology, message: str) -> None:
+    """Progress is reported once, by the main rank."""
     if topology.is_main:
-        print(message, flush=True)
+        log.info(message)
 
 
 def _all_reduce_sum(value: torch.Tensor, topology: Topology) -> torch.Tensor:

@@ -14,10 +14,12 @@ import tempfile
 
 from pipeline.config import RunConfig
 from pipeline.harness import Stage, StageContext
+from pipeline.sample.cli import sample
 
 
 class SampleStage(Stage):
     name = "sample"
+    config_key = "sample"
     help = "Write the synthetic sample inputs (all seven sources) and their ground truth."
 
     def enabled(self, run: RunConfig) -> bool:
@@ -51,3 +53,6 @@ class SampleStage(Stage):
 
 
 STAGE = SampleStage()
+# `fleece sample OUT` writes the same sample anywhere; in a manifest this stage writes it to
+# sample.out (`fleece corpus --only sample`).
+command = sample

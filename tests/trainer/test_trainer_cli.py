@@ -27,8 +27,11 @@ def test_importing_the_commands_does_not_import_torch() -> None:
 def test_defaults_lists_every_option_with_help() -> None:
     result = CliRunner().invoke(train, ["--defaults"])
     assert result.exit_code == 0
-    assert "global_tokens: 4194304  # tokens per optimizer step" in result.output
-    assert "activation_checkpointing: none  #" in result.output
+    assert (
+        "  # tokens per optimizer step over all ranks (LLaMA: 4M)\n  global_tokens: 4194304\n"
+        in (result.output)
+    )
+    assert "\n  activation_checkpointing: none\n" in result.output
 
 
 def test_config_is_required() -> None:

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from trainer_corpus import markov_documents, write_shards
 
-from pipeline.shards import ShardReader
+from pipeline.shards.format import ShardReader
 from trainer.data import TokenStream, TrainLoader, Windows, permute, validation_batches
 
 

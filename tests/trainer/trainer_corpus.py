@@ -14,7 +14,7 @@ import random
 
 import numpy as np
 
-from pipeline.shards import BOS_ID, EOS_ID, FORMAT, ShardWriter, shard_name
+from pipeline.shards.format import BOS_ID, EOS_ID, FORMAT, ShardWriter, shard_name
 
 
 def markov_documents(

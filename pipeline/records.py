@@ -1,0 +1,132 @@
+"""The record-reader contract: every source reads its input files through `read_records`.
+
+A format reader is a function `(stream, name, max_record_bytes) -> iterator` that yields, in
+file order, an optional `Header` (a dump's <siteinfo>, a WARC file's warcinfo record), then
+one record or `RecordError` per record of the file: a WET record, a JSON line, a tar
+member, a <page>, a row of Posts.xml. It never raises for bad input: a malformed record
+becomes a `RecordError` and the reader resumes at the next record boundary; where the format
+has none (a truncated bz2 stream) it reports the fault and ends, keeping what came before.
+A record larger than `max_record_bytes` is an error (`record_too_large`), which bounds a
+worker's memory whatever the input.
+
+`read_records` adds what is the same for every format: it opens the file through Beam's
+FileSystems, counts `files.read`, `bytes.read`, `read` and `errors.<reason>`, logs each
+error with its file and position, fails on the first one under `--strict`, stops after
+`--limit` records, and reports the bytes consumed so far to a progress callback.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, BinaryIO
+
+from pipeline import counters, io
+from pipeline.counters import Count
+
+log = logging.getLogger("fleece")
+
+
+class BadInputError(RuntimeError):
+    """A corrupt file or record met under --strict."""
+
+
+class Header:
+    """Base of what a format yields before its records; passed through, not counted."""
+
+
+@dataclass(frozen=True)
+class RecordError:
+    """A record (or a whole file) that could not be read, and where it is."""
+
+    file: str
+    record: str  # where in the file: "page #12 'Title' at character 345", "line 17", ...
+    reason: str  # a short identifier, counted as errors.<reason>
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.record}: {self.reason}: {self.message}"
+
+    def row(self) -> dict[str, str]:
+        """The row of the stage's errors/ table (documents.ERROR_SCHEMA)."""
+        return {"file": self.file, "record": self.record, "reason": self.reason,
+                "message": self.message}  # fmt: skip
+
+
+FormatReader = Callable[[BinaryIO, str, int], Iterator[Any]]
+Progress = Callable[[io.InputFile, int], None]
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """How a stage reads its inputs: the --limit and --strict flags and the record cap."""
+
+    limit: int | None = None
+    strict: bool = False
+    max_record_bytes: int = 64 << 20
+
+
+def report_error(error: RecordError, strict: bool, count: Count) -> RecordError:
+    """Count and log a bad record (one a reader or a stage's rules met); raise under strict."""
+    count(counters.errors(error.reason), 1)
+    log.warning("%s", error)
+    if strict:
+        raise BadInputError(str(error))
+    return error
+
+
+class CountingStream:
+    """A read-only binary stream that counts the bytes taken from the one it wraps."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream = stream
+        self.position = 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.stream.read(size)
+        self.position += len(data)
+        return data
+
+    def readline(self, size: int = -1) -> bytes:
+        data = self.stream.readline(size)
+        self.position += len(data)
+        return data
+
+    def __iter__(self) -> Iterator[bytes]:
+        while line := self.readline():
+            yield line
+
+    def readable(self) -> bool:
+        return True
+
+
+def read_records(
+    file: io.InputFile,
+    reader: FormatReader,
+    options: ReadOptions,
+    count: Count,
+    progress: Progress | None = None,
+) -> Iterator[Any]:
+    """The header, records and (counted, logged) RecordErrors of one input file, in order.
+
+    `--limit` counts records and errors alike: N records means N positions of the file."""
+    count(counters.FILES_READ, 1)
+    count(counters.BYTES_READ, file.size)
+    records = 0
+    with io.open_read(file.path) as raw:
+        stream = CountingStream(raw)
+        for item in reader(stream, file.path, options.max_record_bytes):
+            if isinstance(item, Header):
+                yield item
+                continue
+            records += 1
+            if isinstance(item, RecordError):
+                report_error(item, options.strict, count)
+            else:
+                count(counters.READ, 1)
+            yield item
+            if progress is not None:
+                progress(file, stream.position)
+            if options.limit is not None and records >= options.limit:
+                return

@@ -1,0 +1,418 @@
+"""The `shards` stage: encoded documents -> mixed train/val Arrow token shards + manifest.json.
+
+One Beam pipeline applies DESIGN.md's Mix rule (pipeline/shards/quotas.py) at any scale:
+
+  read encoded parts ─► validation keys ─► k smallest per source ─► val thresholds (side input)
+        └─► split train / val
+  train ─► per-source tokens + histogram of tokens over repeat-key buckets ─► plan (quotas)
+        └─► documents of each source's boundary bucket ─► exact remainder threshold
+  train ─► copies (full + remainder) ─► placement hash ─► shard ─► sort ─► ShardWriter
+  val   ─► placement hash ─► shard ─► sort ─► ShardWriter
+  shard entries + plan ─► manifest.json (+ tokenizer.model copy, empty shards filled in)
+
+Output lands in <run>/shards/ (`fleece shards`, or its alias `fleece mix`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Iterator
+from typing import Any
+
+import apache_beam as beam
+import numpy as np
+
+from pipeline import io
+from pipeline.config import RunConfig
+from pipeline.counters import BeamCounters, per_source
+from pipeline.harness import (
+    Stage,
+    StageContext,
+    code_version,
+    run_beam,
+    stage_command,
+)
+from pipeline.present import warn_missing
+from pipeline.shards import quotas
+from pipeline.shards.config import ShardsConfig
+from pipeline.shards.format import (
+    BOS_ID,
+    EOS_ID,
+    MANIFEST_NAME,
+    TOKENIZER_NAME,
+    ShardWriter,
+    read_bytes,
+    shard_name,
+    token_dtype,
+)
+from pipeline.shards.manifest import build_manifest
+from pipeline.sources import SOURCES
+from settings import to_dict
+
+# A document on its way through the pipeline: (source, id, ids without BOS/EOS, text bytes).
+Doc = tuple[str, str, np.ndarray, int]
+
+
+@dataclasses.dataclass
+class ShardsParameters:
+    """What the shards depend on besides the encoded documents."""
+
+    shards: ShardsConfig
+    seed: int
+
+
+def encoded_sources(ctx: StageContext) -> dict[str, str]:
+    """source -> the glob of its encoded parts, for every source the encode stage wrote."""
+    present: dict[str, str] = {}
+    for source in SOURCES:
+        pattern = ctx.input("encode", source)
+        try:
+            io.match_files([pattern])
+        except FileNotFoundError:
+            continue
+        present[source] = pattern
+    return present
+
+
+def documents_of(table: Any) -> Iterator[Doc]:
+    """Rows of an encoded-parts Arrow table as Doc tuples (token ids copied out per row)."""
+    for batch in table.to_batches():
+        ids = batch.column("id").to_pylist()
+        sources = batch.column("source").to_pylist()
+        sizes = batch.column("bytes").to_pylist()
+        tokens = batch.column("tokens")
+        offsets = tokens.offsets.to_numpy()
+        values = tokens.values.to_numpy()
+        for row, (doc_id, source, size) in enumerate(zip(ids, sources, sizes, strict=True)):
+            yield source, doc_id, values[offsets[row] : offsets[row + 1]].copy(), size
+
+
+def _rows(doc: Doc) -> int:
+    return quotas.row_tokens(doc[2].size)
+
+
+def split_document(doc: Doc, thresholds: dict[str, int], split_seed: int) -> Iterator[Any]:
+    if quotas.validation_key(doc[1], split_seed) < thresholds[doc[0]]:
+        yield beam.pvalue.TaggedOutput("val", doc)
+    else:
+        yield doc
+
+
+def make_plan(
+    stats: dict[str, tuple[int, int, int]],
+    histogram: list[tuple[tuple[str, int], int]],
+    mix: ShardsConfig,
+    itemsize: int,
+) -> dict[str, Any]:
+    """Quotas, boundary buckets and the train shard count from per-source training stats."""
+    present = sorted(s for s, (documents, _, _) in stats.items() if documents)
+    shares, missing = quotas.target_shares(mix.ratios, present)
+    plan = quotas.plan_quotas(
+        {s: stats[s][1] for s in present},
+        {s: stats[s][0] for s in present},
+        shares,
+        mix.token_target,
+        mix.max_epochs,
+    )
+    per_source: dict[str, dict[int, int]] = {}
+    for (source, bucket_index), tokens in histogram:
+        per_source.setdefault(source, {})[bucket_index] = tokens
+    boundaries = {
+        s: quotas.find_boundary(per_source.get(s, {}), q.remainder) for s, q in plan.items()
+    }
+    target = sum(q.quota for q in plan.values())
+    return {
+        "shares": shares,
+        "missing": missing,
+        "quotas": plan,
+        "boundaries": boundaries,
+        "target": target,
+        "train_shards": quotas.shard_count(target, itemsize, mix.shard_bytes),
+    }
+
+
+def expand_copies(
+    doc: Doc, plan: dict[str, Any], thresholds: dict[str, quotas.RepeatOrder], seed: int
+) -> Iterator[tuple[tuple[str, int], tuple[int, str, int, str, np.ndarray]]]:
+    quota = plan["quotas"].get(doc[0])
+    if quota is None:
+        return
+    count = quotas.copies(doc[1], quota.full_copies, thresholds.get(doc[0]))
+    for copy in range(count):
+        key = quotas.placement_key(doc[1], copy, seed)
+        yield ("train", key % plan["train_shards"]), (key, doc[1], copy, doc[0], doc[2])
+
+
+class WriteShardFn(beam.DoFn):
+    """Sorts one shard's rows by placement key and writes it; yields its manifest entry."""
+
+    def __init__(self, stage: str, out_dir: str, vocab_size: int) -> None:
+        self.out_dir, self.vocab_size = out_dir, vocab_size
+        self.count = BeamCounters(stage)
+
+    def process(self, element: Any) -> Iterator[dict[str, Any]]:
+        (split, index), rows = element
+        ordered = sorted(rows, key=lambda r: (r[0], r[1], r[2]))
+        yield write_shard(
+            self.out_dir, split, index, ordered, self.vocab_size, token_dtype(self.vocab_size)
+        )
+        self.count(f"{split}.shards")
+        for _, _, _, source, ids in ordered:
+            self.count(per_source(f"{split}.documents", source))
+            self.count(per_source(f"{split}.tokens", source), ids.size + 2)
+
+
+def write_shard(
+    out_dir: str, split: str, index: int, rows: list[Any], vocab_size: int, dtype: np.dtype
+) -> dict[str, Any]:
+    """Write rows (placement key, id, copy, source, ids) in order; return the manifest entry."""
+    name = shard_name(split, index)
+    path = io.join(out_dir, name)
+    bos, eos = np.array([BOS_ID], dtype=dtype), np.array([EOS_ID], dtype=dtype)
+    with io.open_write(path) as sink:
+        writer = ShardWriter(path, vocab_size, sink=sink)
+        for _, doc_id, _, source, ids in rows:
+            writer.write(np.concatenate([bos, ids.astype(dtype, copy=False), eos]), source, doc_id)
+        info = writer.close()
+    return {
+        "file": name,
+        "split": split,
+        "sha256": info.sha256,
+        "documents": info.documents,
+        "tokens": info.tokens,
+        "tokens_per_source": info.tokens_per_source,
+        "documents_per_source": info.documents_per_source,
+        "bytes": info.bytes,
+    }
+
+
+def finish(
+    entries: list[dict[str, Any]],
+    plan: dict[str, Any],
+    train_stats: dict[str, tuple[int, int, int]],
+    val_stats: dict[str, tuple[int, int, int]],
+    val_shards: int,
+    *,
+    out_dir: str,
+    run: RunConfig,
+    vocab_size: int,
+    tokenizer_path: str,
+) -> None:
+    """Fill in empty shards, copy the tokenizer, write manifest.json."""
+    written = {(e["split"], e["file"]) for e in entries}
+    dtype = token_dtype(vocab_size)
+    for split, count in (("train", plan["train_shards"]), ("val", val_shards)):
+        for index in range(count):
+            if (split, shard_name(split, index)) not in written:
+                entries.append(write_shard(out_dir, split, index, [], vocab_size, dtype))
+    model = read_bytes(tokenizer_path)
+    io.write_bytes(io.join(out_dir, TOKENIZER_NAME), model)
+    sources: dict[str, dict[str, int]] = {}
+    for source in sorted(set(train_stats) | set(val_stats)):
+        train_docs, train_tokens, train_bytes = train_stats.get(source, (0, 0, 0))
+        val_docs, val_tokens, val_bytes = val_stats.get(source, (0, 0, 0))
+        sources[source] = {
+            "source_documents": train_docs,
+            "source_tokens": train_tokens,
+            "val_documents": val_docs,
+            "val_tokens": val_tokens,
+            "bytes": train_bytes + val_bytes,
+        }
+    manifest = build_manifest(
+        shards=entries,
+        vocab_size=vocab_size,
+        tokenizer_sha256=hashlib.sha256(model).hexdigest(),
+        shares=plan["shares"],
+        sources=sources,
+        missing_sources=plan["missing"],
+        token_target=plan["target"],
+        seed=run.seed,
+        split_seed=run.shards.split_seed,
+        tolerance=run.shards.tolerance,
+        run_manifest=to_dict(run),
+        code_version=code_version(),
+    )
+    io.write_json(io.join(out_dir, MANIFEST_NAME), manifest)
+
+
+def sum_figures(values: Any) -> tuple[int, int, int]:
+    """Element-wise sum of (documents, tokens, bytes) triples (a Beam combiner)."""
+    documents = tokens = size = 0
+    for d, t, b in values:
+        documents, tokens, size = documents + d, tokens + t, size + b
+    return documents, tokens, size
+
+
+class ShardsStage(Stage):
+    name = "shards"
+    requires = ("tokenizer", "encode")
+    outputs = {
+        "manifest": MANIFEST_NAME,
+        "tokenizer": TOKENIZER_NAME,
+        "train": "train-*.arrow",
+        "val": "val-*.arrow",
+    }
+    config_key = "shards"
+    help = "Mix encoded documents into train/val Arrow token shards with manifest.json."
+
+    def parameters(self, run: RunConfig) -> ShardsParameters:
+        return ShardsParameters(run.shards, run.seed)
+
+    def run(self, ctx: StageContext) -> dict[str, int]:
+        run = ctx.run
+        present = encoded_sources(ctx)
+        if not present:
+            raise FileNotFoundError(f"no encoded documents under {run.run_dir}/encode")
+        _, missing = quotas.target_shares(run.shards.ratios, present)
+        warn_missing(self.name, missing)
+        from tokenizer.model_proto import parse
+
+        vocab_size = len(parse(read_bytes(ctx.input("tokenizer", "model"))).pieces)
+        counters = run_beam(ctx, lambda p: build_pipeline(p, ctx, present, vocab_size))
+        counters["vocab_size"] = vocab_size
+        return counters
+
+
+def build_pipeline(
+    pipeline: Any, ctx: StageContext, present: dict[str, str], vocab_size: int
+) -> None:
+    from apache_beam.pvalue import AsDict, AsList, AsSingleton
+
+    run, mix, stage, out_dir = ctx.run, ctx.run.shards, ctx.name, ctx.out_dir
+    tokenizer_path = ctx.input("tokenizer", "model")
+    itemsize = token_dtype(vocab_size).itemsize
+
+    tables = [
+        pipeline | f"Read {source}" >> beam.io.ReadFromParquetBatched(pattern)
+        for source, pattern in present.items()
+    ]
+    docs = tables | "Flatten sources" >> beam.Flatten() | "Rows" >> beam.FlatMap(documents_of)
+
+    # Validation split: per source the k smallest validation keys and the document count.
+    keys = docs | "Validation keys" >> beam.Map(
+        lambda d: (d[0], quotas.validation_key(d[1], mix.split_seed))
+    )
+    smallest = keys | "Smallest keys" >> beam.combiners.Top.SmallestPerKey(
+        max(1, mix.val_min_documents)
+    )
+    counts = keys | "Count per source" >> beam.combiners.Count.PerKey()
+    thresholds = (
+        {"smallest": smallest, "count": counts}
+        | "Join for threshold" >> beam.CoGroupByKey()
+        | "Val thresholds"
+        >> beam.Map(
+            lambda kv: (
+                kv[0],
+                quotas.validation_threshold(
+                    kv[1]["count"][0], kv[1]["smallest"][0], mix.val_fraction, mix.val_min_documents
+                ),
+            )
+        )
+    )
+    split = docs | "Split" >> beam.FlatMap(
+        split_document, AsDict(thresholds), mix.split_seed
+    ).with_outputs("val", main="train")
+    train, val = split.train, split.val
+
+    def stats(pcoll: Any, label: str) -> Any:
+        return (
+            pcoll
+            | f"{label} figures" >> beam.Map(lambda d: (d[0], (1, _rows(d), d[3])))
+            | f"{label} sums" >> beam.CombinePerKey(sum_figures)
+        )
+
+    train_stats = stats(train, "Train")
+    val_stats = stats(val, "Val")
+    histogram = (
+        train
+        | "Bucket tokens"
+        >> beam.Map(lambda d: ((d[0], quotas.bucket(quotas.repeat_key(d[1]))), _rows(d)))
+        | "Bucket sums" >> beam.CombinePerKey(sum)
+    )
+    plan = (
+        pipeline
+        | "Plan seed" >> beam.Create([None])
+        | "Plan"
+        >> beam.Map(
+            lambda _, s, h: make_plan(dict(s), h, mix, itemsize),
+            AsList(train_stats),
+            AsList(histogram),
+        )
+    )
+
+    def boundary_candidates(doc: Doc, plan: dict[str, Any]) -> Iterator[Any]:
+        boundary = plan["boundaries"].get(doc[0])
+        if boundary is None:
+            return
+        key = quotas.repeat_key(doc[1])
+        if quotas.bucket(key) == boundary.bucket:
+            yield doc[0], (key, doc[1], _rows(doc))
+
+    repeat_thresholds = (
+        train
+        | "Boundary candidates" >> beam.FlatMap(boundary_candidates, AsSingleton(plan))
+        | "Group boundary" >> beam.GroupByKey()
+        | "Repeat threshold"
+        >> beam.Map(
+            lambda kv, plan: (
+                kv[0],
+                quotas.find_threshold(kv[1], plan["boundaries"][kv[0]].needed),
+            ),
+            AsSingleton(plan),
+        )
+    )
+
+    val_shards = (
+        pipeline
+        | "Val shards seed" >> beam.Create([None])
+        | "Val shard count"
+        >> beam.Map(
+            lambda _, s: quotas.shard_count(
+                sum(t for _, (_, t, _) in s), itemsize, mix.shard_bytes
+            ),
+            AsList(val_stats),
+        )
+    )
+    train_rows = train | "Copies" >> beam.FlatMap(
+        expand_copies, AsSingleton(plan), AsDict(repeat_thresholds), run.seed
+    )
+    val_rows = val | "Place val" >> beam.Map(
+        lambda d, n: (
+            ("val", quotas.placement_key(d[1], 0, run.seed) % n),
+            (quotas.placement_key(d[1], 0, run.seed), d[1], 0, d[0], d[2]),
+        ),
+        AsSingleton(val_shards),
+    )
+    entries = (
+        (train_rows, val_rows)
+        | "Flatten rows" >> beam.Flatten()
+        | "Group shard" >> beam.GroupByKey()
+        | "Write shard" >> beam.ParDo(WriteShardFn(stage, out_dir, vocab_size))
+    )
+    _ = (
+        entries
+        | "Collect entries" >> beam.combiners.ToList()
+        | "Write manifest"
+        >> beam.Map(
+            lambda e, p, ts, vs, n: finish(
+                list(e),
+                p,
+                dict(ts),
+                dict(vs),
+                n,
+                out_dir=out_dir,
+                run=run,
+                vocab_size=vocab_size,
+                tokenizer_path=tokenizer_path,
+            ),
+            AsSingleton(plan),
+            AsList(train_stats),
+            AsList(val_stats),
+            AsSingleton(val_shards),
+        )
+    )
+
+
+STAGE = ShardsStage()
+command = stage_command(STAGE)

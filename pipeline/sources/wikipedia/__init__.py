@@ -1,0 +1,1 @@
+"""Wikipedia: MediaWiki XML exports (dump.py), wikitext cleaning (clean.py), the stage."""

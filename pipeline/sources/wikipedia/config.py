@@ -1,0 +1,27 @@
+"""Parameters of the Wikipedia stage."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from settings import param
+
+# The 20 languages of LLaMA's Wikipedia subset (Touvron et al. 2023, §2).
+LLAMA_LANGUAGES = [
+    "bg", "ca", "cs", "da", "de", "en", "es", "fr", "hr", "hu",
+    "it", "nl", "pl", "pt", "ro", "ru", "sl", "sr", "sv", "uk",
+]  # fmt: skip
+
+
+@dataclasses.dataclass
+class WikipediaConfig:
+    inputs: list[str] = param([], "MediaWiki XML dumps (.xml or .xml.bz2; globs; any Beam path)")
+    languages: list[str] = param(
+        LLAMA_LANGUAGES, "wiki languages kept (xml:lang / dbname of a dump)"
+    )
+    namespaces: list[int] = param([0], "page namespaces kept (0 = articles)")
+    keep_title: bool = param(True, "start each document with the article title and a blank line")
+    min_body_chars: int = param(1, "articles whose cleaned body is shorter are dropped", min=0)
+    max_page_bytes: int = param(
+        64 << 20, "a page larger than this is an error (bounds memory)", min=1024
+    )

@@ -1,0 +1,174 @@
+"""Building configuration dataclasses from YAML data, and printing their reference.
+
+Unknown keys, wrong types and values outside a field's bounds fail before anything runs,
+with the key path first: `sources.wikipedia.languges: unknown key`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from typing import Any, Literal
+
+import yaml
+
+
+class ConfigError(ValueError):
+    """Configuration that cannot be used; the message starts with the offending key path."""
+
+
+_KIND = {str: "a string", bool: "true or false", int: "an integer", float: "a number"}
+
+
+def _shown(value: Any) -> str:
+    """How a wrong value is named in an error: its YAML kind, then the value."""
+    kind = {str: "string", bool: "boolean", int: "integer", float: "number"}.get(type(value))
+    return f"{kind or type(value).__name__} {value!r}"
+
+
+def _scalar(value: Any, tp: type, key: str) -> Any:
+    if tp is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, tp) and not (tp is not bool and isinstance(value, bool)):
+        return value
+    hint = ""
+    if tp is float and isinstance(value, str):
+        hint = " (YAML reads 3e-4 as a string: write 3.0e-4)"
+    raise ConfigError(f"{key}: expected {_KIND[tp]}, got {_shown(value)}{hint}")
+
+
+def _convert(value: Any, tp: Any, key: str) -> Any:
+    """`value` checked (and, for nested dataclasses, built) against the annotation `tp`."""
+    origin = typing.get_origin(tp)
+    if dataclasses.is_dataclass(tp):
+        return from_mapping(tp, value, key)
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        if value is None and len(args) < len(typing.get_args(tp)):
+            return None
+        errors = []
+        for arg in args:
+            try:
+                return _convert(value, arg, key)
+            except ConfigError as exc:
+                errors.append(str(exc))
+        raise ConfigError(errors[0])
+    if origin is Literal:
+        allowed = typing.get_args(tp)
+        if value not in allowed:
+            raise ConfigError(f"{key}: {value!r} is not one of {', '.join(map(repr, allowed))}")
+        return value
+    if origin is list:
+        (item_tp,) = typing.get_args(tp)
+        if not isinstance(value, list):
+            raise ConfigError(f"{key}: expected a list, got {_shown(value)}")
+        return [_convert(v, item_tp, f"{key}[{i}]") for i, v in enumerate(value)]
+    if origin is dict:
+        key_tp, val_tp = typing.get_args(tp)
+        if not isinstance(value, dict):
+            raise ConfigError(f"{key}: expected a mapping, got {_shown(value)}")
+        return {
+            _convert(k, key_tp, key): _convert(v, val_tp, f"{key}.{k}") for k, v in value.items()
+        }
+    if tp is Any:
+        return value
+    if tp in _KIND:
+        return _scalar(value, tp, key)
+    raise ConfigError(f"{key}: unsupported type {getattr(tp, '__name__', tp)}")
+
+
+def _check_bounds(value: Any, metadata: Any, key: str) -> None:
+    items = value if isinstance(value, list) else [value]
+    for item in items:
+        if item is None:
+            continue
+        if "min" in metadata and item < metadata["min"]:
+            raise ConfigError(f"{key}: must be at least {metadata['min']}, got {item!r}")
+        if "choices" in metadata and item not in metadata["choices"]:
+            allowed = ", ".join(map(repr, metadata["choices"]))
+            raise ConfigError(f"{key}: {item!r} is not one of {allowed}")
+
+
+def from_mapping(cls: type, data: Any, prefix: str = "") -> Any:
+    """An instance of dataclass `cls` with its defaults overridden by the mapping `data`.
+
+    Each value is type-checked and bounds-checked against its field; then the instance's
+    own `validate()` (cross-field rules), when it has one, runs."""
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{prefix or '<root>'}: expected a mapping, got {_shown(data)}")
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    values = {}
+    for name, value in data.items():
+        key = f"{prefix}.{name}" if prefix else str(name)
+        if name not in fields:
+            raise ConfigError(f"{key}: unknown key")
+        values[name] = _convert(value, hints[name], key)
+        _check_bounds(values[name], fields[name].metadata, key)
+    instance = cls(**values)
+    check = getattr(instance, "validate", None)
+    if check is not None:
+        try:
+            check()
+        except ValueError as exc:
+            raise ConfigError(f"{prefix or '<root>'}: {exc}") from exc
+    return instance
+
+
+def load_yaml(cls: type, text: str, origin: str) -> Any:
+    """`cls` from YAML text; `origin` (a file name) names the text in a syntax error."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{origin}: not valid YAML: {exc}") from exc
+    if data is not None and not isinstance(data, dict):
+        raise ConfigError(f"{origin}: expected a mapping at the top level, got {_shown(data)}")
+    return from_mapping(cls, data or {})
+
+
+def apply_override(data: dict[str, Any], assignment: str) -> None:
+    """Set `a.b.c=value` (value parsed as YAML) inside the raw mapping `data`."""
+    if "=" not in assignment:
+        raise ConfigError(f"override {assignment!r}: expected key.path=value")
+    key_path, raw = assignment.split("=", 1)
+    keys = key_path.strip().split(".")
+    node = data
+    for key in keys[:-1]:
+        child = node.setdefault(key, {})
+        if not isinstance(child, dict):
+            raise ConfigError(f"override {assignment!r}: {key!r} is not a section")
+        node = child
+    node[keys[-1]] = yaml.safe_load(raw)
+
+
+def to_dict(config: Any) -> dict[str, Any]:
+    """The configuration as plain data (what fingerprints and manifests record)."""
+    return dataclasses.asdict(config)
+
+
+def _flow(value: Any) -> str:
+    dumped = yaml.safe_dump(value, default_flow_style=True, width=10**9).strip()
+    return dumped.removesuffix("...").strip()
+
+
+def defaults_yaml(cls: type) -> str:
+    """The complete configuration with every default and a one-line comment above each key."""
+    lines: list[str] = []
+
+    def emit(instance: Any, indent: int) -> None:
+        pad = "  " * indent
+        for f in dataclasses.fields(instance):
+            value = getattr(instance, f.name)
+            if f.metadata.get("help"):
+                lines.append(f"{pad}# {f.metadata['help']}")
+            if dataclasses.is_dataclass(value):
+                lines.append(f"{pad}{f.name}:")
+                emit(value, indent + 1)
+            else:
+                lines.append(f"{pad}{f.name}: {_flow(value)}")
+
+    emit(cls(), 0)
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,78 @@
+"""The tokenizer and encode stages over generated documents of two sources."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+import sentencepiece as spm
+
+from pipeline import stages
+from pipeline.config import RunConfig, RunnerConfig
+from pipeline.documents import DOCUMENT_SCHEMA, Document, write_table
+from pipeline.encode.stage import STAGE as ENCODE
+from pipeline.harness import beam_args_for, run_stage
+from pipeline.shards.config import ShardsConfig
+from pipeline.tokenizer.stage import STAGE as TOKENIZER
+from tokenizer.config import TokenizerConfig
+from tokenizer.encoder import replace_surrogates
+from tokenizer.sample_text import synthetic_documents
+
+
+def write_source(root: Path, source: str, texts: list[str]) -> None:
+    out = root / source
+    out.mkdir(parents=True)
+    rows = [Document(f"{source}/{i}", source, t).row() for i, t in enumerate(texts)]
+    write_table(str(out / "part-00000.parquet"), rows[::2], DOCUMENT_SCHEMA)
+    write_table(str(out / "part-00001.parquet"), rows[1::2], DOCUMENT_SCHEMA)
+    (out / "_SUCCESS").write_text(json.dumps({"fingerprint": source}))
+
+
+@pytest.fixture
+def with_books_stage(monkeypatch: pytest.MonkeyPatch) -> None:
+    books = stages.StageEntry("books", "tests.pipeline.encode.stand_in", "books (stand-in)")
+    monkeypatch.setattr(stages, "STAGES", (*stages.STAGES, books))
+
+
+def test_tokenizer_then_encode_give_sentencepiece_ids_and_counts(
+    tmp_path: Path, with_books_stage: None
+) -> None:
+    wiki = synthetic_documents(120, seed=1) + ["", "\n\n", "   "]
+    books = synthetic_documents(30, seed=2)
+    write_source(tmp_path, "wikipedia", wiki)
+    write_source(tmp_path, "books", books)
+    run = RunConfig(
+        run_dir=str(tmp_path),
+        runner=RunnerConfig(direct_num_workers=1, direct_running_mode="in_memory"),
+        tokenizer=TokenizerConfig(vocab_size=1500, character_coverage=0.9995, sample_bytes=200_000),
+        shards=ShardsConfig(ratios={"wikipedia": 1.0, "books": 3.0}),
+    )
+    args = beam_args_for(run, [])
+    counters = run_stage(TOKENIZER, run, beam_args=args)
+    # the sample follows the ratios: books gets ~3/4 of the bytes, until books runs out
+    assert counters["sample.bytes.books"] >= 150_000 or counters["sample.documents.books"] == 30
+    model = (tmp_path / "tokenizer" / "tokenizer.model").read_bytes()
+    sha = (tmp_path / "tokenizer" / "tokenizer.model.sha256").read_text().split()[0]
+    import hashlib
+
+    assert sha == hashlib.sha256(model).hexdigest()
+
+    run_stage(ENCODE, run, beam_args=args)
+    sp = spm.SentencePieceProcessor(model_proto=model)
+    encoded = {}
+    for part in sorted((tmp_path / "encode" / "wikipedia").glob("part-*.parquet")):
+        for row in pq.read_table(part).to_pylist():
+            encoded[row["id"]] = row
+    assert len(encoded) == len(wiki) - 1  # the empty document is dropped, and counted
+    for index, text in enumerate(wiki):
+        if text:
+            row = encoded[f"wikipedia/{index}"]
+            assert row["tokens"] == sp.encode(replace_surrogates(text))
+            assert row["bytes"] == len(text.encode("utf-8", "replace"))
+    stats = json.loads((tmp_path / "encode" / "_stats.json").read_text())["counters"]
+    assert stats["documents.wikipedia"] == len(wiki) - 1
+    assert stats["dropped.empty.wikipedia"] == 1
+    assert stats["tokens.wikipedia"] == sum(len(r["tokens"]) for r in encoded.values())
+    assert stats["documents.books"] == 30

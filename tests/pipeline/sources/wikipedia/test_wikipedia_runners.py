@@ -1,0 +1,139 @@
+"""The Wikipedia stage on the portable path (what Flink, Spark and Dataflow use for Python)
+and with its input and output on s3:// (a moto server on localhost)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import run_fleece, tree_digest, write_manifest
+from tests.pipeline.sources.wikipedia.dumps import article, dump_xml, page_xml
+
+pytestmark = pytest.mark.slow
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("localhost", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}")
+        with socket.socket() as s:
+            if s.connect_ex(("localhost", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise TimeoutError(f"nothing listens on port {port}")
+
+
+@pytest.fixture
+def dumps(tmp_path, write_dump):
+    pages = [article(i) for i in range(1, 40)]
+    pages.insert(5, page_xml(900, "Redirect", "#REDIRECT [[Good 1]]", redirect="Good 1"))
+    pages.insert(9, page_xml(901, "Broken", "t").replace("</revision>", ""))
+    write_dump("enwiki-a.xml.bz2", dump_xml("en", pages))
+    write_dump("dewiki-b.xml.bz2", dump_xml("de", [article(i) for i in range(100, 130)]))
+    return tmp_path
+
+
+def run_wikipedia(run_dir: str, inputs: str, manifest: Path, *beam_args: str) -> None:
+    write_manifest(manifest, {"run_dir": run_dir, "sources": {"wikipedia": {"inputs": [inputs]}}})
+    run_fleece("wikipedia", "--manifest", str(manifest), *beam_args)
+
+
+def test_portable_runner_with_external_worker_pool(dumps, tmp_path):
+    run_wikipedia(str(tmp_path / "direct"), str(dumps / "*.bz2"), tmp_path / "d.yaml")
+    port = free_port()
+    # the pool starts each worker as `python -c ...`: put this interpreter first on PATH
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    pool = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "apache_beam.runners.worker.worker_pool_main",
+            f"--service_port={port}",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "PATH": path},
+    )
+    try:
+        wait_for_port(port, pool)
+        run_wikipedia(
+            str(tmp_path / "portable"),
+            str(dumps / "*.bz2"),
+            tmp_path / "p.yaml",
+            "--runner=PortableRunner",
+            "--job_endpoint=embed",
+            "--environment_type=EXTERNAL",
+            f"--environment_config=localhost:{port}",
+        )
+    finally:
+        pool.terminate()
+        pool.wait(timeout=30)
+    direct = tree_digest(tmp_path / "direct/wikipedia")
+    portable = tree_digest(tmp_path / "portable/wikipedia")
+    assert direct.pop("_SUCCESS") and portable.pop("_SUCCESS")  # fingerprints name the run dir
+    assert portable == direct
+    assert any(name.startswith("part-") for name in portable)
+
+
+@pytest.fixture
+def s3_server():
+    pytest.importorskip("moto")
+    boto3 = pytest.importorskip("boto3")
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_port(port, server)
+        endpoint = f"http://localhost:{port}"
+        client = boto3.client(
+            "s3",
+            endpoint_url=endpoint,
+            aws_access_key_id="test",
+            aws_secret_access_key="test",
+            region_name="us-east-1",
+        )
+        client.create_bucket(Bucket="fleece")
+        yield endpoint, client
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_s3_input_and_output(dumps, tmp_path, s3_server):
+    endpoint, client = s3_server
+    for path in sorted(dumps.glob("*.bz2")):
+        client.put_object(Bucket="fleece", Key=f"dumps/{path.name}", Body=path.read_bytes())
+    s3_flags = [
+        f"--s3_endpoint_url={endpoint}",
+        "--s3_access_key_id=test",
+        "--s3_secret_access_key=test",
+        "--s3_region_name=us-east-1",
+    ]
+    run_wikipedia("s3://fleece/run", "s3://fleece/dumps/*.bz2", tmp_path / "s3.yaml", *s3_flags)
+    run_wikipedia(str(tmp_path / "local"), str(dumps / "*.bz2"), tmp_path / "l.yaml")
+
+    local = tree_digest(tmp_path / "local/wikipedia")
+    listed = client.list_objects_v2(Bucket="fleece", Prefix="run/wikipedia/")["Contents"]
+    remote = {obj["Key"][len("run/wikipedia/") :]: obj["Key"] for obj in listed}
+    assert set(remote) == set(local)
+    for name, key in remote.items():
+        if name == "_SUCCESS" or name.startswith("errors/"):
+            continue  # these name the run's own paths (s3://... versus /tmp/...)
+        body = client.get_object(Bucket="fleece", Key=key)["Body"].read()
+        assert __import__("hashlib").sha256(body).hexdigest() == local[name], name

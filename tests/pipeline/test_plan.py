@@ -1,0 +1,98 @@
+"""`fleece plan`: estimates from listed file sizes, without reading a byte of input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from pipeline.plan import plan
+
+
+def write_manifest(tmp_path: Path, inputs: str, extra: str = "") -> Path:
+    manifest = tmp_path / "m.yaml"
+    manifest.write_text(
+        f"run_dir: {tmp_path}/run\nsources:\n  wikipedia:\n    inputs: [{inputs}]\n"
+        f"tokenizer:\n  vocab_size: 32000\nshards:\n  shard_bytes: 1000000000\n{extra}"
+    )
+    return manifest
+
+
+def sparse(path: Path, size: int) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as f:
+        f.truncate(size)  # a hole: listing sees the size, reading would take minutes
+
+
+@pytest.fixture
+def no_reading(monkeypatch: pytest.MonkeyPatch) -> None:
+    from apache_beam.io.filesystems import FileSystems
+
+    original = FileSystems.open
+
+    def only_the_manifest(path: str, *args: object, **kwargs: object) -> object:
+        if not path.endswith(".yaml"):
+            raise AssertionError(f"plan opened an input file: {path}")
+        return original(path, *args, **kwargs)
+
+    monkeypatch.setattr(FileSystems, "open", only_the_manifest)
+
+
+def test_plan_lists_inputs_and_estimates_tokens_epochs_and_shards(
+    tmp_path: Path, no_reading: None
+) -> None:
+    for lang, size in (("en", 23_000_000_000), ("de", 6_900_000_000)):
+        sparse(tmp_path / "dumps" / f"{lang}wiki.xml.bz2", size)
+    manifest = write_manifest(
+        tmp_path, f"'{tmp_path}/dumps/*.xml.bz2'", "  token_target: 26000000000\n"
+    )
+    result = CliRunner().invoke(plan, [str(manifest), "--listed-only"])
+    assert result.exit_code == 0, result.output
+    out = result.output
+    wiki = next(
+        line for line in out.splitlines() if line.strip().startswith("wikipedia") and "GB" in line
+    )
+    # 29.9 GB listed / 2.3 bytes per token = 13.0 B tokens
+    assert wiki.split()[1:6] == ["2", "29.9", "GB", "2.3", "13.0"]
+    assert "commoncrawl" in out and "no stage yet" in out
+    assert "missing sources, ratios renormalised" in out
+    epochs = next(
+        line for line in out.splitlines() if line.strip().startswith("wikipedia") and "%" in line
+    )
+    assert epochs.split()[-1] == "2.00"  # 26 B tokens wanted from 13 B available
+    assert "train: 52 shards, 52.0 GB" in out  # 26 B uint16 tokens in 1 GB shards
+    for stage in ("wikipedia", "tokenizer", "encode", "shards"):
+        assert f"  {stage} " in out
+
+
+def test_plan_assumes_published_sizes_when_inputs_cannot_be_listed(
+    tmp_path: Path, no_reading: None
+) -> None:
+    manifest = write_manifest(
+        tmp_path, f"'{tmp_path}/nothing/*.bz2'", "  token_target: 1400000000000\n"
+    )
+    result = CliRunner().invoke(plan, [str(manifest), "--bytes-per-token", "arxiv=30"])
+    assert result.exit_code == 0, result.output
+    assert "ASSUMED published size" in result.output
+    arxiv = next(
+        line
+        for line in result.output.splitlines()
+        if line.strip().startswith("arxiv") and "TB" in line
+    )
+    assert "30.0" in arxiv and "66.7 B" in arxiv  # 2 TB / 30 bytes per token
+    assert "train: 2800 shards" in result.output
+
+
+def test_bad_override_is_a_usage_error(tmp_path: Path) -> None:
+    manifest = write_manifest(tmp_path, "'x'")
+    result = CliRunner().invoke(plan, [str(manifest), "--bytes-per-token", "usenet=3"])
+    assert result.exit_code == 2
+    assert "SOURCE=RATIO" in result.output
+
+
+def test_plan_reads_the_full_recipe_manifest(no_reading: None) -> None:
+    root = Path(__file__).resolve().parents[2]
+    result = CliRunner().invoke(plan, [str(root / "manifests" / "llama-1.4t.yaml")])
+    assert result.exit_code == 0, result.output
+    assert "token target 1.4 T" in result.output

@@ -1,0 +1,87 @@
+"""The record-reader contract on a small JSON-lines format: what read_records adds to any
+format reader (counting, --limit, --strict, the record cap, progress), checked on a file
+with a bad record in the middle and good records after it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+import pytest
+
+from pipeline import io
+from pipeline.counters import Tally
+from pipeline.records import (
+    BadInputError,
+    Header,
+    ReadOptions,
+    RecordError,
+    read_records,
+)
+
+
+class Preamble(Header):
+    pass
+
+
+def json_lines(stream: BinaryIO, name: str, max_record_bytes: int) -> Iterator[object]:
+    """One record per line; a bad line is an error and reading goes on at the next line."""
+    yield Preamble()
+    for number, line in enumerate(stream, start=1):
+        where = f"line {number}"
+        if len(line) > max_record_bytes:
+            yield RecordError(name, where, "record_too_large", f"{len(line)} bytes")
+            continue
+        try:
+            yield json.loads(line)
+        except ValueError as exc:
+            yield RecordError(name, where, "invalid_json", str(exc))
+
+
+@pytest.fixture
+def jsonl(tmp_path: Path) -> io.InputFile:
+    lines = [json.dumps({"n": 1}), "{not json", json.dumps({"n": 3, "pad": "x" * 500}),
+             json.dumps({"n": 4})]  # fmt: skip
+    path = tmp_path / "records.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    return io.match_files([str(path)])[0]
+
+
+def test_bad_record_is_counted_and_reading_resumes_after_it(jsonl: io.InputFile) -> None:
+    tally = Tally()
+    items = list(read_records(jsonl, json_lines, ReadOptions(max_record_bytes=100), tally))
+    assert isinstance(items[0], Preamble)
+    records = items[1:]
+    assert [r["n"] for r in records if isinstance(r, dict)] == [1, 4]
+    errors = [r for r in records if isinstance(r, RecordError)]
+    assert [(e.record, e.reason) for e in errors] == [
+        ("line 2", "invalid_json"),
+        ("line 3", "record_too_large"),
+    ]
+    assert str(errors[0]).startswith(f"{jsonl.path}: line 2: invalid_json: ")
+    assert tally == {"files.read": 1, "bytes.read": jsonl.size, "read": 2,
+                     "errors.invalid_json": 1, "errors.record_too_large": 1}  # fmt: skip
+
+
+def test_limit_counts_positions_and_the_header_is_free(jsonl: io.InputFile) -> None:
+    items = list(read_records(jsonl, json_lines, ReadOptions(limit=2), Tally()))
+    assert isinstance(items[0], Preamble) and len(items) == 3
+    assert isinstance(items[2], RecordError)
+
+
+def test_strict_fails_on_the_first_bad_record_naming_it(jsonl: io.InputFile) -> None:
+    seen = []
+    with pytest.raises(BadInputError, match=r"records\.jsonl: line 2: invalid_json"):
+        for item in read_records(jsonl, json_lines, ReadOptions(strict=True), Tally()):
+            seen.append(item)
+    assert seen[1] == {"n": 1}  # the good record before the fault was delivered
+
+
+def test_progress_reports_bytes_consumed(jsonl: io.InputFile) -> None:
+    reported: list[int] = []
+    options = ReadOptions(max_record_bytes=1000)
+    list(read_records(jsonl, json_lines, options, Tally(), lambda f, done: reported.append(done)))
+    assert reported == sorted(reported) and len(reported) == 4
+    assert reported[-1] == jsonl.size
