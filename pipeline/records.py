@@ -50,8 +50,12 @@ class RecordError:
 
     def row(self) -> dict[str, str]:
         """The row of the stage's errors/ table (documents.ERROR_SCHEMA)."""
-        return {"file": self.file, "record": self.record, "reason": self.reason,
-                "message": self.message}  # fmt: skip
+        return {
+            "file": self.file,
+            "record": self.record,
+            "reason": self.reason,
+            "message": self.message,
+        }
 
 
 FormatReader = Callable[[BinaryIO, str, int], Iterator[Any]]
@@ -107,12 +111,17 @@ def read_records(
     options: ReadOptions,
     count: Count,
     progress: Progress | None = None,
+    *,
+    report: bool = True,
 ) -> Iterator[Any]:
     """The header, records and (counted, logged) RecordErrors of one input file, in order.
 
-    `--limit` counts records and errors alike: N records means N positions of the file."""
-    count(counters.FILES_READ, 1)
-    count(counters.BYTES_READ, file.size)
+    `--limit` counts records and errors alike: N records means N positions of the file.
+    `report=False` is for a second read of a file (a pass over keys before the real one):
+    it counts, logs and raises nothing, so each fault is reported once."""
+    if report:
+        count(counters.FILES_READ, 1)
+        count(counters.BYTES_READ, file.size)
     records = 0
     with io.open_read(file.path) as raw:
         stream = CountingStream(raw)
@@ -121,7 +130,9 @@ def read_records(
                 yield item
                 continue
             records += 1
-            if isinstance(item, RecordError):
+            if not report:
+                pass
+            elif isinstance(item, RecordError):
                 report_error(item, options.strict, count)
             else:
                 count(counters.READ, 1)

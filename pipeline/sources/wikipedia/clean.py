@@ -1,9 +1,16 @@
-"""Wikitext to plain text: keep link text, drop templates, references, comments, files,
-categories and tables; collect the external URLs an article cites.
+"""Wikitext to plain text: the words a reader sees, without markup; and the cited URLs.
 
-mwparserfromhell parses; the rendering walk is ours because `strip_code` keeps things we
-must drop (table cells, file captions) and removing nodes one by one from a parsed tree is
-quadratic in the number of templates on a page.
+Kept: prose, link text, headings (those with text under them), list items, the inline
+templates whose text is their content (templates.py), math as LaTeX between `$` (or
+dropped: the `math` parameter), the literal content of `<nowiki>` and `<pre>`. Dropped:
+other templates, references, comments, files, categories, interlanguage links, tables,
+galleries, and what removing them leaves behind (empty brackets, doubled spaces).
+
+Four passes: preprocess.py does what MediaWiki does before parsing (comments out,
+extension tags cut out, bold/italics resolved per line); mwparserfromhell parses the rest;
+the walk below renders it (ours because `strip_code` keeps table cells and file captions,
+and removing nodes one by one from a tree is quadratic in the number of templates); `tidy`
+mends what the removals left and drops headings with nothing under them.
 """
 
 from __future__ import annotations
@@ -14,8 +21,6 @@ from dataclasses import dataclass
 
 import mwparserfromhell
 from mwparserfromhell.nodes import (
-    Argument,
-    Comment,
     ExternalLink,
     Heading,
     HTMLEntity,
@@ -26,22 +31,34 @@ from mwparserfromhell.nodes import (
 )
 from mwparserfromhell.wikicode import Wikicode
 
+from pipeline.sources.wikipedia.languages import WIKIPEDIA_EDITIONS
+from pipeline.sources.wikipedia.preprocess import REMOVED, preprocess, restore
+from pipeline.sources.wikipedia.templates import inline_renderer, template_key
+
 # Canonical names; each dump's <siteinfo> adds its local ones (Datei, Kategorie, ...).
 MEDIA_NAMESPACES = frozenset({"file", "image", "media"})
 CATEGORY_NAMESPACES = frozenset({"category"})
-# Tags whose whole content is dropped: references, tables, galleries and non-prose blocks.
-DROPPED_TAGS = frozenset(
-    {"ref", "references", "table", "gallery", "imagemap", "timeline", "graph", "mapframe",
-     "maplink", "templatestyles", "score", "noinclude", "onlyinclude", "includeonly", "style",
-     "script"}
-)  # fmt: skip
-LINE_BREAK_TAGS = frozenset({"br", "p", "div", "li", "dd", "dt", "tr"})
-# Interlanguage links ([[de:Artikel]]) are navigation, not text.
-_INTERWIKI = re.compile(r"^\s*:?\s*[a-z]{2,3}(-[a-z]+)?\s*:", re.I)
+# HTML tags whose whole content is dropped (wiki tables parse as <table> too).
+DROPPED_TAGS = frozenset({"table", "style", "script", "includeonly"})
+BLOCK_TAGS = frozenset({"br", "p", "div", "li", "dd", "dt", "tr", "blockquote", "center", "hr"})
+MATH_OPTIONS = ("latex", "drop")
+
+# A heading line while rendering: HEADING + level digit + title. A definition term on a line
+# of its own (";Sources", a pseudo-heading) is level 7; DEFINITION marks a ":" definition.
+HEADING = "\x03"
+TERM_LEVEL = "7"
+DEFINITION = "\x05"
 _MAGIC_WORD = re.compile(r"__[A-Z]+__")
 _BLANK_LINES = re.compile(r"\n{3,}")
-_TRAILING_SPACE = re.compile(r"[ \t]+\n")
-_URL_PARAMS = frozenset({"url", "chapter-url", "chapterurl", "contribution-url"})
+_SPACES = re.compile(r"[ \t]+")
+_ENTITY = re.compile(r"&(?:#\d+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]{1,31});")
+# Brackets around nothing but removed constructs and separators: "Albedo ({{IPA}}) is".
+# (Character classes, not alternations: these run over every article.)
+_EMPTY_BRACKETS = re.compile(rf"[ \t]*\([\s,;:{REMOVED}]*{REMOVED}[\s,;:{REMOVED}]*\)")
+# Removed constructs (and the separators they leave) just inside brackets: "( ; born".
+_AFTER_OPEN = re.compile(rf"\([\s{REMOVED}]*{REMOVED}[\s,;:{REMOVED}]*")
+_BEFORE_CLOSE = re.compile(rf"[\s,;:{REMOVED}]*{REMOVED}[\s{REMOVED}]*\)")
+_REMOVED_RUN = re.compile(rf"[ \t]*{REMOVED}[{REMOVED} \t]*")
 
 
 @dataclass(frozen=True)
@@ -59,87 +76,145 @@ class _Renderer:
     def __init__(self, media: frozenset[str], categories: frozenset[str]) -> None:
         self.media = media
         self.categories = categories
-        self.urls: list[str] = []
-
-    def collect_url(self, url: str) -> None:
-        url = url.strip()
-        if url.lower().startswith(("http://", "https://", "//")) and url not in self.urls:
-            self.urls.append(url)
 
     def render(self, code: Wikicode) -> str:
-        return "".join(self.node(node) for node in code.nodes)
+        return "".join([self.node(node) for node in code.nodes])
 
     def node(self, node: object) -> str:  # noqa: PLR0911 - one branch per node type
         if isinstance(node, Text):
-            return str(node.value)
+            return node.value
         if isinstance(node, Wikilink):
-            prefix = _namespace_prefix(str(node.title))
-            if prefix in self.media or prefix in self.categories:
-                self.scan(node.text)
-                return ""
-            if (
-                node.text is None
-                and _INTERWIKI.match(str(node.title))
-                and not str(node.title).lstrip().startswith(":")
-            ):
-                return ""
-            if node.text is not None:
-                return self.render(node.text)
-            return str(node.title).strip().lstrip(":").split("#")[0] or str(node.title).strip()
-        if isinstance(node, ExternalLink):
-            self.collect_url(str(node.url))
-            return self.render(node.title) if node.title is not None else ""
+            return self.link(node)
         if isinstance(node, Template):
-            self.scan_template(node)
-            return ""
+            return self.template(node)
         if isinstance(node, Tag):
-            name = str(node.tag).strip().lower()
-            if name in DROPPED_TAGS:
-                self.scan(node.contents)
-                return ""
-            inner = self.render(node.contents) if node.contents is not None else ""
-            if name in LINE_BREAK_TAGS and not node.wiki_markup:
-                return inner + "\n" if name != "li" else "\n" + inner
-            return inner
-        if isinstance(node, Heading):
-            return "\n" + self.render(node.title).strip() + "\n"
+            return self.tag(node)
         if isinstance(node, HTMLEntity):
             return html.unescape(str(node))
-        if isinstance(node, Comment | Argument):
-            return ""
+        if isinstance(node, Heading):
+            return f"\n{HEADING}{node.level}{self.render(node.title).strip()}\n"
+        if isinstance(node, ExternalLink):
+            if node.title is not None:
+                return self.render(node.title)
+            # a free URL is text on the page; a bare [url] shows only a number
+            return REMOVED if node.brackets else str(node.url)
+        return REMOVED  # comments, arguments
+
+    def link(self, node: Wikilink) -> str:
+        title = str(node.title)
+        prefix = _namespace_prefix(title)
+        if prefix in self.media or prefix in self.categories:
+            return REMOVED
+        if prefix in WIKIPEDIA_EDITIONS and not title.lstrip().startswith(":"):
+            return REMOVED  # [[de:Berlin]]: an interlanguage link, not text
+        if node.text is not None:
+            return self.render(node.text)
+        # MediaWiki shows an unpiped target as written, anchor included: [[Paris#History]]
+        return self.render(node.title).strip().lstrip(":").strip()
+
+    def template(self, node: Template) -> str:
+        render = inline_renderer(template_key(str(node.name)))
+        if render is None:
+            return REMOVED
+        positional: dict[int, str] = {}
+        named: dict[str, str] = {}
+        for param in node.params:
+            name = str(param.name).strip()
+            value = self.render(param.value).replace(REMOVED, "").strip()
+            if name.isdigit():
+                positional[int(name)] = value
+            else:
+                named[name.lower()] = value
+        ordered = [positional[i] for i in sorted(positional)]
+        text = render(ordered, named)
+        return text if text else REMOVED
+
+    def tag(self, node: Tag) -> str:
+        name = str(node.tag).strip().lower()
+        if name in DROPPED_TAGS:
+            return REMOVED
+        inner = self.render(node.contents) if node.contents is not None else ""
+        if node.wiki_markup:
+            if name == "dt":
+                return f"{HEADING}{TERM_LEVEL}{inner}"
+            if name == "dd":
+                return DEFINITION + inner
+            return "\n" if name == "hr" else inner
+        if name in BLOCK_TAGS:
+            return inner + "\n" if name != "li" else "\n" + inner
+        return inner
+
+
+def _drop_empty_sections(lines: list[str]) -> list[str]:
+    """Headings with no text under them before the next heading of their level or above
+    ("== References ==" over a {{reflist}}) go; the markers of the others are removed."""
+    keep = [True] * len(lines)
+    for i, line in enumerate(lines):
+        if not line.startswith(HEADING) or not line[2:].strip():
+            keep[i] = not line.startswith(HEADING)
+            continue
+        level = line[1]
+        has_text = False
+        for later in lines[i + 1 :]:
+            if later.startswith(HEADING):
+                if later[1] <= level:
+                    break
+                continue
+            if later.strip():
+                has_text = True
+                break
+        keep[i] = has_text
+    return [
+        line[2:].strip() if line.startswith(HEADING) else line
+        for line, kept in zip(lines, keep, strict=True)
+        if kept
+    ]
+
+
+def _removed_run(match: re.Match[str]) -> str:
+    """A removed construct with the spaces around it: one space between two words, none
+    before punctuation or a line's end, none after a line's start or an opening bracket."""
+    text, start, end = match.string, match.start(), match.end()
+    if start == 0 or text[start - 1] in "\n(" or end == len(text) or text[end] in "\n.,)":
         return ""
+    return " " if " " in match.group(0) or "\t" in match.group(0) else ""
 
-    def scan(self, code: Wikicode | None) -> None:
-        """Collect cited URLs inside content that is itself dropped (refs, captions)."""
-        if code is None:
-            return
-        for link in code.filter_external_links(recursive=True):
-            self.collect_url(str(link.url))
-        for template in code.filter_templates(recursive=True):
-            self.scan_template(template, nested=False)
 
-    def scan_template(self, template: Template, nested: bool = True) -> None:
-        for param in template.params:
-            if str(param.name).strip().lower() in _URL_PARAMS:
-                self.collect_url(param.value.strip_code() or str(param.value))
-            if nested:
-                self.scan(param.value)
+def tidy(text: str) -> str:
+    """Mend what removing constructs left: empty brackets, stray separators, spaces; drop
+    headings with nothing under them; trim lines and blank runs."""
+    text = _MAGIC_WORD.sub(REMOVED, text)
+    if REMOVED in text:
+        text = _EMPTY_BRACKETS.sub("", text)
+        text = _AFTER_OPEN.sub("(", text)
+        text = _BEFORE_CLOSE.sub(")", text)
+        text = _REMOVED_RUN.sub(_removed_run, text)
+    if "&" in text:  # entities mwparserfromhell left as text (in a link target, say)
+        text = _ENTITY.sub(lambda m: html.unescape(m.group(0)), text)
+    if DEFINITION in text:
+        # ";Term : definition" shows the definition on a line of its own
+        text = re.sub(rf"(?<=[^\n]){DEFINITION}", "\n", text).replace(DEFINITION, "")
+    lines = [line.strip() for line in _SPACES.sub(" ", text).split("\n")]
+    if HEADING in text:
+        lines = _drop_empty_sections(lines)
+    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 
 
 def clean_wikitext(
     wikitext: str,
     media_names: frozenset[str] = MEDIA_NAMESPACES,
     category_names: frozenset[str] = CATEGORY_NAMESPACES,
+    math: str = "latex",
 ) -> CleanArticle:
-    """Plain text of an article and the external URLs it cites, in order of appearance."""
+    """Plain text of an article and the external URLs it cites, in order of appearance.
+    `math`: "latex" keeps <math> as LaTeX between $ (or $$ for display math), "drop"
+    removes it."""
+    if math not in MATH_OPTIONS:
+        raise ValueError(f"math must be one of {MATH_OPTIONS}, got {math!r}")
+    pre = preprocess(wikitext, math)
     renderer = _Renderer(
         MEDIA_NAMESPACES | {n.lower() for n in media_names},
         CATEGORY_NAMESPACES | {n.lower() for n in category_names},
     )
-    text = renderer.render(mwparserfromhell.parse(wikitext))
-    text = _MAGIC_WORD.sub("", text)
-    lines = [line.strip() for line in text.split("\n")]
-    text = "\n".join(lines)
-    text = _TRAILING_SPACE.sub("\n", text)
-    text = _BLANK_LINES.sub("\n\n", text).strip()
-    return CleanArticle(text=text, cited_urls=tuple(renderer.urls))
+    text = tidy(renderer.render(mwparserfromhell.parse(pre.text)))
+    return CleanArticle(text=restore(text, pre.renderings), cited_urls=tuple(pre.urls))

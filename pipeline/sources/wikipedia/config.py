@@ -22,6 +22,11 @@ class WikipediaConfig:
     namespaces: list[int] = param([0], "page namespaces kept (0 = articles)")
     keep_title: bool = param(True, "start each document with the article title and a blank line")
     min_body_chars: int = param(1, "articles whose cleaned body is shorter are dropped", min=0)
+    math: str = param(
+        "latex",
+        "<math> as LaTeX between $ ($$ for display math), or drop it",
+        choices=("latex", "drop"),
+    )
     max_page_bytes: int = param(
         64 << 20, "a page larger than this is an error (bounds memory)", min=1024
     )

@@ -10,6 +10,17 @@ from pipeline.steps import Dropped
 
 
 @dataclass(frozen=True)
+class NotSuperseded:
+    """Drop the copies of a page that a later revision elsewhere in the input replaces
+    (their positions in this file, from duplicates.SupersededPages)."""
+
+    ordinals: frozenset[int]
+
+    def __call__(self, page: Page) -> Page | Dropped:
+        return Dropped("duplicate_page") if page.ordinal in self.ordinals else page
+
+
+@dataclass(frozen=True)
 class InNamespaces:
     """Keep pages of the given namespaces (0 = articles; 1 talk, 2 user, 6 file, ...)."""
 

@@ -5,9 +5,10 @@ the input file: Wikipedia publishes each large language as many split dump files
 file becomes its own output part (`part-<file index>.parquet`), rows in page order, which
 keeps the output deterministic without a shuffle and memory bounded by one page.
 
-Per page: the record reader (dump.py) -> page rules (rules.py: namespace, redirect,
-content model) -> wikitext cleaning (clean.py) -> the body-length rule -> a Document, and
-its cited URLs into `cited_urls/`.
+Per page: the record reader (dump.py) -> page rules (rules.py: a later revision elsewhere
+in the input, namespace, redirect, content model) -> wikitext cleaning (clean.py) -> the
+body-length rule -> a Document, and its cited URLs into `cited_urls/`. Which pages a later
+revision supersedes is found first, from the pages' keys alone (duplicates.py).
 """
 
 from __future__ import annotations
@@ -30,7 +31,13 @@ from pipeline.sources.stage import SourceStage, WriteErrors
 from pipeline.sources.wikipedia.clean import clean_wikitext
 from pipeline.sources.wikipedia.config import WikipediaConfig
 from pipeline.sources.wikipedia.dump import Page, SiteInfo, iter_dump
-from pipeline.sources.wikipedia.rules import InNamespaces, NotRedirect, WikitextOnly
+from pipeline.sources.wikipedia.duplicates import SupersededPages
+from pipeline.sources.wikipedia.rules import (
+    InNamespaces,
+    NotRedirect,
+    NotSuperseded,
+    WikitextOnly,
+)
 from pipeline.steps import Dropped, MinChars, Step, apply_steps
 from pipeline.text.urls import normalize_url
 
@@ -48,8 +55,13 @@ CITED_URLS_SCHEMA = pa.schema(
 )
 
 
-def page_steps(config: WikipediaConfig) -> list[Step]:
-    return [InNamespaces(tuple(config.namespaces)), NotRedirect(), WikitextOnly()]
+def page_steps(config: WikipediaConfig, superseded: frozenset[int]) -> list[Step]:
+    return [
+        NotSuperseded(superseded),
+        InNamespaces(tuple(config.namespaces)),
+        NotRedirect(),
+        WikitextOnly(),
+    ]
 
 
 def article_url(language: str, title: str) -> str:
@@ -63,9 +75,13 @@ def article_document(page: Page, language: str, body: str) -> Document:
         text=body,
         url=article_url(language, page.title),
         language=language,
-        meta={"title": page.title, "page_id": page.page_id, "revision_id": page.revision_id,
-              "timestamp": page.timestamp},
-    )  # fmt: skip
+        meta={
+            "title": page.title,
+            "page_id": page.page_id,
+            "revision_id": page.revision_id,
+            "timestamp": page.timestamp,
+        },
+    )
 
 
 def dropped_page(page: Page, language: str, reason: str) -> dict[str, Any]:
@@ -87,17 +103,24 @@ def process_dump(
     *,
     keep_dropped: bool = False,
     count: Count = lambda name, n: None,
+    superseded: frozenset[int] = frozenset(),
 ) -> Iterator[tuple[str, dict[str, Any]]]:
     """Everything one dump yields, in file order, as (kind, row) with kind one of
     "document", "cited", "dropped" (only with keep_dropped) and "error". Pure of Beam:
-    `count(name, n)` receives the counts."""
+    `count(name, n)` receives the counts. `superseded`: the ordinals of this file's pages
+    that a later revision replaces (dropped as duplicate_page)."""
     options = dataclasses.replace(options, max_record_bytes=config.max_page_bytes)
+    steps = page_steps(config, superseded)
     site: SiteInfo | None = None
     for item in read_records(file, iter_dump, options, count):
         if isinstance(item, SiteInfo):
             if item.language is None:
-                error = RecordError(file.path, "header", "unknown_language",
-                                    "neither xml:lang nor <dbname> names the language")  # fmt: skip
+                error = RecordError(
+                    file.path,
+                    "header",
+                    "unknown_language",
+                    "neither xml:lang nor <dbname> names the language",
+                )
                 yield "error", report_error(error, options.strict, count).row()
                 return
             if item.language not in config.languages:
@@ -110,27 +133,41 @@ def process_dump(
             if item.record == "header" and site is None:
                 return
         else:
-            yield from page_rows(item, site, config, keep_dropped, count)
+            yield from page_rows(item, site, config, steps, keep_dropped, count)
 
 
 def page_rows(
-    page: Page, site: SiteInfo, config: WikipediaConfig, keep_dropped: bool, count: Count
+    page: Page,
+    site: SiteInfo,
+    config: WikipediaConfig,
+    steps: list[Step],
+    keep_dropped: bool,
+    count: Count,
 ) -> Iterator[tuple[str, dict[str, Any]]]:
     language = site.language
-    selected = apply_steps(page, page_steps(config), count)
+    selected = apply_steps(page, steps, count)
     if isinstance(selected, Dropped):
         if keep_dropped:
             yield "dropped", dropped_page(page, language, selected.reason)
         return
     try:
-        article = clean_wikitext(page.text, frozenset(_names(site, 6)), frozenset(_names(site, 14)))
+        article = clean_wikitext(
+            page.text, frozenset(_names(site, 6)), frozenset(_names(site, 14)), config.math
+        )
     except Exception as exc:  # mwparserfromhell rarely fails; when it does, the page is bad
-        error = RecordError("", f"wikipedia/{language}/{page.page_id} {page.title!r}",
-                            "unparseable_wikitext", str(exc))  # fmt: skip
+        error = RecordError(
+            "",
+            f"wikipedia/{language}/{page.page_id} {page.title!r}",
+            "unparseable_wikitext",
+            str(exc),
+        )
         yield "error", report_error(error, False, count).row()
         return
-    body = apply_steps(article_document(page, language, article.text),
-                       [MinChars(config.min_body_chars, "empty")], count)  # fmt: skip
+    body = apply_steps(
+        article_document(page, language, article.text),
+        [MinChars(config.min_body_chars, "empty")],
+        count,
+    )
     if isinstance(body, Dropped):
         if keep_dropped:
             yield "dropped", dropped_page(page, language, body.reason)
@@ -140,8 +177,16 @@ def page_rows(
     yield "document", document.row()
     for url in article.cited_urls:
         count("cited_urls", 1)
-        yield "cited", {"url": url, "normalized_url": normalize_url(url), "language": language,
-                        "page_id": page.page_id, "document_id": document.id}  # fmt: skip
+        yield (
+            "cited",
+            {
+                "url": url,
+                "normalized_url": normalize_url(url),
+                "language": language,
+                "page_id": page.page_id,
+                "document_id": document.id,
+            },
+        )
 
 
 def _names(site: SiteInfo, key: int) -> set[str]:
@@ -153,13 +198,16 @@ class ProcessDumpFn(beam.DoFn):
     that dump's own Parquet parts, in page order: no page ever waits in a shuffle, so memory
     stays at one page and one row group whatever the dump size. Errors (few) go on."""
 
-    def __init__(self, config: WikipediaConfig, out_dir: str, options: ReadOptions,
-                 keep_dropped: bool) -> None:  # fmt: skip
+    def __init__(
+        self, config: WikipediaConfig, out_dir: str, options: ReadOptions, keep_dropped: bool
+    ) -> None:
         self.config, self.out_dir, self.options = config, out_dir, options
         self.keep_dropped = keep_dropped
         self.count = BeamCounters(NAME)
 
-    def process(self, element: tuple[int, io.InputFile]) -> Iterator[dict[str, Any]]:
+    def process(
+        self, element: tuple[int, io.InputFile], superseded: Any
+    ) -> Iterator[dict[str, Any]]:
         index, file = element
         name = part_name(index)
         writers = {
@@ -169,8 +217,14 @@ class ProcessDumpFn(beam.DoFn):
         if self.keep_dropped:
             writers["dropped"] = PartWriter(io.join(self.out_dir, "dropped", name), DROPPED_SCHEMA)
         try:
-            for kind, row in process_dump(file, self.config, self.options,
-                                          keep_dropped=self.keep_dropped, count=self.count):  # fmt: skip
+            for kind, row in process_dump(
+                file,
+                self.config,
+                self.options,
+                keep_dropped=self.keep_dropped,
+                count=self.count,
+                superseded=frozenset(superseded[index]),
+            ):
                 if kind == "error":
                     yield row
                 else:
@@ -182,6 +236,9 @@ class ProcessDumpFn(beam.DoFn):
 
 class WikipediaStage(SourceStage):
     name = NAME
+    # 2: MediaWiki's quote and extension-tag handling, inline templates, math, tidying,
+    # one document per page when dumps overlap
+    version = 2
     outputs = {**SourceStage.outputs, "cited_urls": "cited_urls/part-*.parquet"}
     help = (
         "MediaWiki XML dumps (plain or bz2, streamed) -> cleaned articles of the selected "
@@ -193,13 +250,18 @@ class WikipediaStage(SourceStage):
         dumps = self.input_files(ctx)
 
         def build(p: beam.Pipeline) -> None:
-            _ = (
+            files = (
                 p
                 | "List dumps" >> beam.Create(list(enumerate(dumps)))
                 | "Spread dumps" >> beam.Reshuffle()
+            )
+            superseded = files | "Superseded pages" >> SupersededPages(config, ctx.read_options)
+            _ = (
+                files
                 | "Read, clean and write"
                 >> beam.ParDo(
-                    ProcessDumpFn(config, ctx.out_dir, ctx.read_options, ctx.keep_dropped)
+                    ProcessDumpFn(config, ctx.out_dir, ctx.read_options, ctx.keep_dropped),
+                    beam.pvalue.AsMultiMap(superseded),
                 )
                 | "Write errors" >> WriteErrors(ctx.out_dir)
             )

@@ -7,14 +7,23 @@ from xml.sax.saxutils import escape
 NS = "http://www.mediawiki.org/xml/export-0.11/"
 
 
-def page_xml(page_id: int, title: str, text: str, ns: int = 0, redirect: str | None = None) -> str:
+def page_xml(
+    page_id: int,
+    title: str,
+    text: str,
+    ns: int = 0,
+    redirect: str | None = None,
+    revision: int | None = None,
+    timestamp: str = "2023-01-01T00:00:00Z",
+) -> str:
     redirect_tag = f'    <redirect title="{escape(redirect)}" />\n' if redirect else ""
+    revision = page_id * 10 if revision is None else revision
     return (
         "  <page>\n"
         f"    <title>{escape(title)}</title>\n    <ns>{ns}</ns>\n    <id>{page_id}</id>\n"
         f"{redirect_tag}"
-        f"    <revision>\n      <id>{page_id * 10}</id>\n"
-        "      <timestamp>2023-01-01T00:00:00Z</timestamp>\n"
+        f"    <revision>\n      <id>{revision}</id>\n"
+        f"      <timestamp>{timestamp}</timestamp>\n"
         "      <contributor><username>Test</username><id>1</id></contributor>\n"
         "      <model>wikitext</model>\n      <format>text/x-wiki</format>\n"
         f'      <text bytes="{len(text.encode())}" xml:space="preserve">{escape(text)}</text>\n'
