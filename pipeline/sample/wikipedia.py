@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
 
-from pipeline.sample import sites, text
+from pipeline.sample import sites, text, wikipedia_cases
 from pipeline.sample.seeding import rng_for
 
 LLAMA_LANGUAGES = (
@@ -59,6 +59,12 @@ MARKERS = {
     "category_name": "qxcategoryname",
 }
 ABSENT_MARKUP = [
+    "''",
+    "(;",
+    "()",
+    "<math",
+    "&ndash;",
+    "&nbsp;",
     "{{",
     "}}",
     "[[",
@@ -307,6 +313,10 @@ class Article:
     wikitext: str = ""
     present: list[str] = field(default_factory=list)
     cited: list[str] = field(default_factory=list)
+    absent: list[str] = field(default_factory=list)  # strings the cleaned text must not hold
+    absent_lines: list[str] = field(default_factory=list)  # nor hold as a whole line
+    revision_id: int = 0
+    timestamp: str = ""
 
 
 class ArticleWriter:
@@ -492,6 +502,7 @@ class ArticleWriter:
             urls.clear()
         blocks.append(f"== {site.sections[4]} ==")
         blocks.append("\n".join(f"* [[{rng.choice(self.titles)}]]" for _ in range(2)))
+        article.absent_lines.append(site.sections[5])  # only <references/> under it
         blocks.append(
             f"== {site.sections[5]} ==\n<references/>"
             if rng.random() < 0.5
@@ -510,6 +521,23 @@ class ArticleWriter:
         article.wikitext = "\n\n".join(blocks)
         article.cited = list(dict.fromkeys(article.cited))
         return article
+
+    def hard_article(self, title: str, case: wikipedia_cases.Case) -> Article:
+        """A plain lead, one hard case, and a references section that cleans to nothing."""
+        lead = self.grammar.sentence(self.rng)
+        references = self.site.sections[5]
+        wikitext = (
+            f"'''{title}''' – {lead}\n\n{case.wikitext}\n\n"
+            f"== {references} ==\n{{{{Reflist}}}}\n\n[[{self.category_ns}:{title}]]"
+        )
+        return Article(
+            title=title,
+            wikitext=wikitext,
+            present=[f"{title} – {lead}", *case.present],
+            cited=list(case.cited),
+            absent=[*case.absent, wikipedia_cases.DROPPED_MARKER],
+            absent_lines=[references],
+        )
 
     def empty_article(self, title: str, variant: int) -> Article:
         """An article that is only markup: it cleans to an empty body."""
@@ -538,6 +566,7 @@ class ExportWriter:
     def __init__(self, path: str, language: str) -> None:
         self.out = bz2.BZ2File(path, "wb", compresslevel=9)
         self.language = language
+        self.revisions: dict[int, tuple[int, str]] = {}  # page id -> (revision id, timestamp)
         self.write_header()
 
     def write(self, chunk: str) -> None:
@@ -578,7 +607,9 @@ class ExportWriter:
         ns: int,
         wikitext: str,
         redirect: str | None = None,
-    ) -> None:
+        timestamp: str | None = None,
+    ) -> str:
+        """Write one page; return its revision timestamp (`timestamp`, when given)."""
         if rng.random() < 0.8:
             contributor = (
                 f"        <username>{escape(rng.choice(USERNAMES))}</username>\n"
@@ -589,6 +620,13 @@ class ExportWriter:
         data = wikitext.encode("utf-8")
         redirect_tag = f"    <redirect title={quoteattr(redirect)} />\n" if redirect else ""
         minor = "      <minor />\n" if rng.random() < 0.2 else ""
+        parent = revision_id - rng.randrange(1, 5000)
+        drawn = (
+            f"2022-0{rng.randrange(6, 9)}-{rng.randrange(10, 29)}T"
+            f"{rng.randrange(10, 24)}:{rng.randrange(10, 60)}:{rng.randrange(10, 60)}Z"
+        )
+        timestamp = timestamp or drawn
+        self.revisions[page_id] = (revision_id, timestamp)
         self.write(
             "  <page>\n"
             f"    <title>{escape(title)}</title>\n"
@@ -597,10 +635,8 @@ class ExportWriter:
             f"{redirect_tag}"
             "    <revision>\n"
             f"      <id>{revision_id}</id>\n"
-            f"      <parentid>{revision_id - rng.randrange(1, 5000)}</parentid>\n"
-            f"      <timestamp>2022-0{rng.randrange(6, 9)}-{rng.randrange(10, 29)}T"
-            f"{rng.randrange(10, 24)}:{rng.randrange(10, 60)}:{rng.randrange(10, 60)}Z"
-            "</timestamp>\n"
+            f"      <parentid>{parent}</parentid>\n"
+            f"      <timestamp>{timestamp}</timestamp>\n"
             "      <contributor>\n"
             f"{contributor}"
             "      </contributor>\n"
@@ -613,6 +649,7 @@ class ExportWriter:
             "    </revision>\n"
             "  </page>\n"
         )
+        return timestamp
 
     def close(self) -> None:
         self.write("</mediawiki>\n")
@@ -727,6 +764,26 @@ def write_language(
                 other_namespace_text(writer, namespace, rng),
             )
             truth["other_namespaces"].append(pid)
+    # hard cases (wikipedia_cases.py): their own random stream, so the articles above stay
+    # as they are when a case is added
+    hard_rng = rng_for(seed, "wikipedia", language, "hard")
+    hard_writer = ArticleWriter(language, article_titles, hard_rng)
+    truth["hard"] = []
+    seen = set(titles)
+    for number in range(len(wikipedia_cases.BUILDERS) * scale):
+        title = grammar.place_title(hard_rng)
+        while title in seen:
+            title = grammar.place_title(hard_rng)
+        seen.add(title)
+        builder = wikipedia_cases.BUILDERS[number % len(wikipedia_cases.BUILDERS)]
+        article = hard_writer.hard_article(title, builder(hard_writer, hard_rng))
+        pid, rid = next_ids()
+        export.page(rng, pid, rid, title, 0, article.wikitext)
+        truth["articles"].append(pid)
+        truth["hard"].append(pid)
+        documents[pid] = article
+    for pid, article in documents.items():
+        article.revision_id, article.timestamp = export.revisions[pid]
     export.close()
     return {"truth": truth, "documents": documents}
 
@@ -758,6 +815,60 @@ def other_namespace_text(writer: ArticleWriter, namespace: int, rng: random.Rand
     return f"{grammar.paragraph(rng, 2)}\n\n[[{writer.category_ns}:{grammar.place_title(rng)}]]"
 
 
+# A later partial export of one language: some pages again, as newer, older and the same
+# revision, and pages the main export lacks. One document per page must come out.
+UPDATE_LANGUAGE = "en"
+UPDATE_MARKER = "qxupdatedrevision"  # opens the newer copy of a page: must be in the document
+STALE_MARKER = "qxstalerevision"  # opens an older copy: must not
+
+
+def write_update(out_dir: str, documents: dict[int, Article], scale: int, seed: int) -> dict:
+    """Write the update export of UPDATE_LANGUAGE; adjust `documents` to what must win."""
+    language = UPDATE_LANGUAGE
+    rng = rng_for(seed, "wikipedia", language, "update")
+    grammar = text.grammar(language)
+    name = f"{language}wiki-sample-update-pages-articles.xml.bz2"
+    export = ExportWriter(os.path.join(out_dir, name), language)
+    chosen = rng.sample(sorted(documents), 6 * scale)
+    newer, older, same = chosen[0::3], chosen[1::3], chosen[2::3]
+    for pid in chosen:
+        article = documents[pid]
+        if pid in newer:
+            opening = f"{UPDATE_MARKER} {grammar.sentence(rng)}"
+            article.present.append(opening)
+            revision, wikitext = article.revision_id + rng.randrange(1, 5000), article.wikitext
+            export.page(rng, pid, revision, article.title, 0, f"{opening}\n\n{wikitext}")
+        elif pid in older:
+            article.absent.append(STALE_MARKER)
+            revision = article.revision_id - rng.randrange(1, 5000)
+            wikitext = f"{STALE_MARKER} {grammar.sentence(rng)}\n\n{article.wikitext}"
+            export.page(rng, pid, revision, article.title, 0, wikitext)
+        else:  # the same revision: the copy in the earlier file is kept
+            export.page(rng, pid, article.revision_id, article.title, 0, article.wikitext,
+                        timestamp=article.timestamp)  # fmt: skip
+    titles = {a.title for a in documents.values()}
+    writer = ArticleWriter(language, sorted(titles), rng)
+    added = []
+    page_id, revision_id = max(documents) + 1000, max(a.revision_id for a in documents.values())
+    for _ in range(2 * scale):
+        title = grammar.place_title(rng)
+        while title in titles:
+            title = grammar.place_title(rng)
+        titles.add(title)
+        article = writer.article(title, [])
+        page_id, revision_id = page_id + rng.randrange(1, 40), revision_id + rng.randrange(1, 999)
+        export.page(rng, page_id, revision_id, title, 0, article.wikitext)
+        documents[page_id] = article
+        added.append(page_id)
+    export.close()
+
+    def ids(pids: list[int]) -> list[str]:
+        return sorted(f"wikipedia/{language}/{pid}" for pid in pids)
+
+    return {"file": f"wikipedia/{name}", "language": language, "newer": ids(newer),
+            "older": ids(older), "same": ids(same), "new": ids(added)}  # fmt: skip
+
+
 def write_wikipedia(
     out_dir: str, scale: int, seed: int, cited_pages: list[sites.CitedPage]
 ) -> dict:
@@ -770,18 +881,24 @@ def write_wikipedia(
         "expected_documents": [],
         "absent_markup": ABSENT_MARKUP,
         "present_text": {},
+        "absent_text": {},
+        "absent_lines": {},
         "cited_urls": {},
         "titles": {},
     }
     for language in SAMPLE_LANGUAGES:
         written = write_language(out_dir, language, scale, seed, citations)
         truth["languages"][language] = written["truth"]
+        if language == UPDATE_LANGUAGE:
+            truth["update"] = write_update(out_dir, written["documents"], scale, seed)
         if not written["truth"]["in_llama"]:
             continue
         for page_id, article in written["documents"].items():
             doc_id = f"wikipedia/{language}/{page_id}"
             truth["expected_documents"].append(doc_id)
             truth["present_text"][doc_id] = sorted(set(article.present))
+            truth["absent_text"][doc_id] = sorted(set(article.absent))
+            truth["absent_lines"][doc_id] = sorted(set(article.absent_lines))
             truth["cited_urls"][doc_id] = article.cited
             truth["titles"][doc_id] = article.title
     truth["expected_documents"].sort()

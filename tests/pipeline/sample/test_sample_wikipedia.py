@@ -104,7 +104,7 @@ def test_page_lists_match_the_files(sample_dir, ground_truth):
         assert info["redirects"] and info["other_namespaces"] and info["empty"]
         other = {p["ns"] for p in pages(parse(sample_dir, info["file"])) if p["ns"]}
         assert other <= REQUIRED_NAMESPACES
-    assert sorted(expected) == truth["expected_documents"]
+    assert sorted(expected + truth["update"]["new"]) == truth["expected_documents"]
 
 
 def test_every_crawled_citation_is_cited(ground_truth):
@@ -120,9 +120,12 @@ def test_reference_cleaning_reaches_the_truth(sample_dir, ground_truth):
         hidden = {"File", "Image", "Category"} | {
             n.text for n in root.iter(f"{NS}namespace") if n.get("key") in ("6", "14")
         }
+        updated = {int(i.rsplit("/", 1)[1]) for i in truth["update"]["newer"]}
         for page in pages(root):
             if page["id"] in info["empty"]:
                 assert reference_clean(page["text"], hidden) == ""
+            elif page["id"] in info["hard"] or (language == "en" and page["id"] in updated):
+                continue  # hard cases defeat a naive cleaner (next test); updates read later
             elif page["id"] in info["articles"] and info["in_llama"]:
                 cleaned = reference_clean(page["text"], hidden)
                 for marker in truth["absent_markup"]:
@@ -138,5 +141,50 @@ def test_markers_occur_in_the_raw_text(sample_dir, ground_truth):
         for info in ground_truth["wikipedia"]["languages"].values()
         for page in pages(parse(sample_dir, info["file"]))
     )
+    naive = " ".join(reference_clean(page["text"], {"File", "Category"}) for page in
+                     pages(parse(sample_dir, ground_truth["wikipedia"]["languages"]["en"]["file"])))  # fmt: skip
     for marker in ground_truth["wikipedia"]["absent_markup"]:
-        assert marker in raw, marker
+        # "()" and "( ;" are what removing a template inside brackets leaves behind
+        assert marker in raw or marker in naive, marker
+
+
+def test_hard_cases_defeat_a_naive_cleaner(sample_dir, ground_truth):
+    """The planted hard cases are hard: mwparserfromhell's strip_code after removing
+    templates, refs and tables leaves markup or loses text in most of them."""
+    truth = ground_truth["wikipedia"]
+    failed = total = 0
+    for language, info in truth["languages"].items():
+        if not info["in_llama"]:
+            continue
+        for page in pages(parse(sample_dir, info["file"])):
+            if page["id"] not in info["hard"]:
+                continue
+            doc_id = f"wikipedia/{language}/{page['id']}"
+            cleaned = reference_clean(page["text"], {"File", "Category", "Datei", "Kategorie"})
+            total += 1
+            failed += any(m in cleaned for m in truth["absent_markup"]) or not all(
+                kept in cleaned for kept in truth["present_text"][doc_id]
+            )
+    assert total >= 5 * 13 and failed >= total // 2, (failed, total)
+
+
+def test_update_export_overlaps_the_main_one(sample_dir, ground_truth):
+    truth = ground_truth["wikipedia"]
+    update = truth["update"]
+    main = {p["id"]: p for p in pages(parse(sample_dir, truth["languages"]["en"]["file"]))}
+    root = parse(sample_dir, update["file"])
+    revisions = {}
+    for page in root.iter(f"{NS}page"):
+        revisions[int(page.findtext(f"{NS}id"))] = int(page.findtext(f"{NS}revision/{NS}id"))
+    main_revisions = {}
+    for page in parse(sample_dir, truth["languages"]["en"]["file"]).iter(f"{NS}page"):
+        main_revisions[int(page.findtext(f"{NS}id"))] = int(page.findtext(f"{NS}revision/{NS}id"))
+
+    def pid(doc_id):
+        return int(doc_id.rsplit("/", 1)[1])
+
+    assert all(revisions[pid(d)] > main_revisions[pid(d)] for d in update["newer"])
+    assert all(revisions[pid(d)] < main_revisions[pid(d)] for d in update["older"])
+    assert all(revisions[pid(d)] == main_revisions[pid(d)] for d in update["same"])
+    assert all(pid(d) not in main for d in update["new"])
+    assert set(update["new"]) <= set(truth["expected_documents"])

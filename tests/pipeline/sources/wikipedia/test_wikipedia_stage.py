@@ -10,6 +10,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
+from pipeline.sources.wikipedia.remnants import without_math
 from tests.helpers import run_fleece, tree_digest, write_manifest
 from tests.pipeline.sources.wikipedia.dumps import BOMB_DOCTYPE, article, dump_xml, page_xml
 
@@ -50,8 +51,14 @@ def test_documents_match_the_ground_truth(sample_run):
             assert by_id[doc_id]["text"].startswith(title + "\n\n")
             assert json.loads(by_id[doc_id]["meta"])["title"] == title
     for doc in docs:
+        text = without_math(doc["text"])
         for marker in truth["absent_markup"]:
-            assert marker not in doc["text"], (doc["id"], marker)
+            assert marker not in text, (doc["id"], marker)
+        for absent in truth["absent_text"][doc["id"]]:
+            assert absent not in text, (doc["id"], absent)
+        lines = doc["text"].split("\n")
+        for line in truth["absent_lines"][doc["id"]]:
+            assert line not in lines, (doc["id"], line)
         assert doc["source"] == "wikipedia" and doc["url"].startswith(f"https://{doc['language']}.")
     for doc_id, needed in truth["present_text"].items():
         for text in needed:
@@ -89,6 +96,9 @@ def test_stats_agree_with_the_ground_truth(sample_run):
     dropped = sum(v for k, v in counters.items() if k.startswith("dropped."))
     assert counters["read"] == counters["kept"] + dropped
     assert counters["files.skipped.language"] == len(truth["languages"]) - len(kept_langs)
+    update = truth["update"]
+    overlaps = len(update["newer"]) + len(update["older"]) + len(update["same"])
+    assert counters["dropped.duplicate_page"] == overlaps
     assert counters["bytes.kept"] > 0 and counters["bytes.read"] > 0
 
 
