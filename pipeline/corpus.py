@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from pipeline.harness import BEAM_CONTEXT, configure_logging, load_or_fail, run_options, run_stages
@@ -14,14 +16,7 @@ from pipeline.harness import BEAM_CONTEXT, configure_logging, load_or_fail, run_
 )
 @click.pass_context
 def corpus(
-    ctx: click.Context,
-    manifest: str,
-    force: bool,
-    limit: int | None,
-    strict: bool,
-    keep_dropped: bool,
-    verbose: bool,
-    only: str | None,
+    ctx: click.Context, manifest: str, verbose: bool, only: str | None, **flags: Any
 ) -> None:
     """Build the corpus a manifest describes: every stage in dependency order.
 
@@ -44,16 +39,7 @@ def corpus(
                 f"--only: unknown stage(s) {', '.join(sorted(unknown))}; "
                 f"stages are {', '.join(s.name for s in stages)}"
             )
-    ran = run_stages(
-        stages,
-        run,
-        only=selected,
-        force=force,
-        limit=limit,
-        strict=strict,
-        keep_dropped=keep_dropped,
-        extra_beam_args=list(ctx.args),
-    )
+    ran = run_stages(stages, run, only=selected, extra_beam_args=list(ctx.args), **flags)
     click.echo(
         f"corpus: {len(ran)} stage(s) run{': ' + ', '.join(ran) if ran else ', all complete'}"
         f"; outputs under {run.resolve(run.run_dir)}"

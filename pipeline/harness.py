@@ -358,7 +358,8 @@ def load_or_fail(manifest: str) -> RunConfig:
 
 
 def run_options(func: Callable) -> Callable:
-    """The options every stage command and `fleece corpus` share."""
+    """The options every stage command and `fleece corpus` share: --manifest and -v, and the
+    flags run_stages takes as they are (--force, --limit, --strict, --keep-dropped)."""
     options = [
         click.option(
             "--manifest",
@@ -420,25 +421,8 @@ def stage_command(stage: Stage) -> click.Command:
     )
     @run_options
     @click.pass_context
-    def command(
-        ctx: click.Context,
-        manifest: str,
-        force: bool,
-        limit: int | None,
-        strict: bool,
-        keep_dropped: bool,
-        verbose: bool,
-    ) -> None:
+    def command(ctx: click.Context, manifest: str, verbose: bool, **flags: Any) -> None:
         configure_logging(verbose)
-        run = load_or_fail(manifest)
-        run_stages(
-            [stage],
-            run,
-            force=force,
-            limit=limit,
-            strict=strict,
-            keep_dropped=keep_dropped,
-            extra_beam_args=list(ctx.args),
-        )
+        run_stages([stage], load_or_fail(manifest), extra_beam_args=list(ctx.args), **flags)
 
     return command

@@ -50,36 +50,11 @@ def test_keeps_prose_and_link_text():
 
 def test_drops_templates_refs_comments_files_categories_tables():
     text = clean_wikitext(ARTICLE, frozenset({"Datei"}), frozenset({"Kategorie"})).text
-    for marker in [
-        "TEMPLATEVALUE",
-        "Infobox",
-        "Short description",
-        "REFTITLE",
-        "REFTEXT",
-        "COMMENTTEXT",
-        "CAPTIONTEXT",
-        "KARTETEXT",
-        "TABLEHEADER",
-        "TABLECELL",
-        "CATEGORYTEXT",
-        "KATEGORIETEXT",
-        "Reflist",
-        "NOTOC",
-        "wikitable",
-        "{{",
-        "}}",
-        "[[",
-        "]]",
-        "<ref",
-        "</ref>",
-        "<!--",
-        "{|",
-        "|}",
-        "'''",
-        "de:Berlin",
-        "https://",
-        "http://",
-    ]:
+    assert remnants(text) == {}
+    for marker in ["TEMPLATEVALUE", "Infobox", "Short description", "REFTITLE", "REFTEXT",
+                   "COMMENTTEXT", "CAPTIONTEXT", "KARTETEXT", "TABLEHEADER", "TABLECELL",
+                   "CATEGORYTEXT", "KATEGORIETEXT", "Reflist", "NOTOC", "de:Berlin", "://",
+                   "References"]:  # fmt: skip
         assert marker not in text, marker
 
 
