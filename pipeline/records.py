@@ -130,11 +130,9 @@ def read_records(
                 yield item
                 continue
             records += 1
-            if not report:
-                pass
-            elif isinstance(item, RecordError):
+            if report and isinstance(item, RecordError):
                 report_error(item, options.strict, count)
-            else:
+            elif report:
                 count(counters.READ, 1)
             yield item
             if progress is not None:

@@ -209,7 +209,8 @@ INLINE: dict[str, Render] = {
         ),
         _first,
     ),  # fmt: skip
-    **dict.fromkeys(("audio", "resize"), _second),
+    "audio": _second,
+    "resize": _last,  # {{resize|90%|text}} or {{resize|text}}
     **dict.fromkeys(("transl", "transliteration"), _last),
     **dict.fromkeys(
         (
