@@ -78,13 +78,22 @@ def _convert(value: Any, tp: Any, key: str) -> Any:
     raise ConfigError(f"{key}: unsupported type {getattr(tp, '__name__', tp)}")
 
 
+_BOUNDS = (
+    ("min", lambda item, bound: item >= bound, "at least"),
+    ("max", lambda item, bound: item <= bound, "at most"),
+    ("above", lambda item, bound: item > bound, "above"),
+    ("below", lambda item, bound: item < bound, "below"),
+)
+
+
 def _check_bounds(value: Any, metadata: Any, key: str) -> None:
     items = value if isinstance(value, list) else [value]
     for item in items:
         if item is None:
             continue
-        if "min" in metadata and item < metadata["min"]:
-            raise ConfigError(f"{key}: must be at least {metadata['min']}, got {item!r}")
+        for name, holds, words in _BOUNDS:
+            if name in metadata and not holds(item, metadata[name]):
+                raise ConfigError(f"{key}: must be {words} {metadata[name]}, got {item!r}")
         if "choices" in metadata and item not in metadata["choices"]:
             allowed = ", ".join(map(repr, metadata["choices"]))
             raise ConfigError(f"{key}: {item!r} is not one of {allowed}")

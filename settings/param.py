@@ -13,15 +13,20 @@ def param(
     help: str,  # noqa: A002 - mirrors click's keyword
     *,
     min: float | None = None,  # noqa: A002 - reads as the bound it is
+    max: float | None = None,  # noqa: A002
+    above: float | None = None,
+    below: float | None = None,
     choices: Iterable[Any] | None = None,
 ) -> Any:
     """A dataclass field holding `default` (copied per instance when mutable) and its help.
 
-    `min` and `choices` are checked by `settings.from_mapping` for every value a manifest
-    gives (for a list, for each item), so a new field is validated by declaring it."""
+    The bounds (`min`/`max` inclusive, `above`/`below` exclusive) and `choices` are checked
+    by `settings.from_mapping` for every value a manifest gives (for a list, for each item;
+    None passes), so a new field is validated by declaring it."""
     metadata: dict[str, Any] = {"help": help}
-    if min is not None:
-        metadata["min"] = min
+    for name, bound in (("min", min), ("max", max), ("above", above), ("below", below)):
+        if bound is not None:
+            metadata[name] = bound
     if choices is not None:
         metadata["choices"] = tuple(choices)
     if isinstance(default, list | dict | set) or dataclasses.is_dataclass(default):

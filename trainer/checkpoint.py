@@ -17,6 +17,7 @@ in place (DCP stages each read through host memory).
 from __future__ import annotations
 
 import json
+import logging
 import os
 import random
 import re
@@ -41,6 +42,7 @@ from torch.distributed.tensor import DTensor
 
 from trainer.parallel import Topology
 
+log = logging.getLogger("fleece.trainer")
 _STEP_DIR = re.compile(r"^step-(\d{8})$")
 COMPLETE = "COMPLETE"
 
@@ -50,12 +52,28 @@ def checkpoint_path(run_dir: str, step: int) -> str:
 
 
 def complete_checkpoints(run_dir: str) -> list[str]:
-    """Complete checkpoint directories of a run, oldest first."""
+    """Complete checkpoint directories of a run, oldest first. A step directory without its
+    marker (a save or a prune that was interrupted) is skipped, and the log says so."""
     root = os.path.join(run_dir, "checkpoints")
     if not os.path.isdir(root):
         return []
-    found = sorted(name for name in os.listdir(root) if _STEP_DIR.match(name))
-    return [os.path.join(root, n) for n in found if os.path.exists(os.path.join(root, n, COMPLETE))]
+    complete = []
+    for name in sorted(n for n in os.listdir(root) if _STEP_DIR.match(n)):
+        path = os.path.join(root, name)
+        if os.path.exists(os.path.join(path, COMPLETE)):
+            complete.append(path)
+        else:
+            log.warning("%s: skipped, no %s marker (interrupted save or removal)", path, COMPLETE)
+    return complete
+
+
+def prune_checkpoints(run_dir: str, keep: int) -> None:
+    """Remove all but the newest `keep` complete checkpoints (0 = keep all). The marker goes
+    first: a kill in the middle leaves an incomplete checkpoint, which is skipped, never a
+    "complete" one with its data half deleted."""
+    for old in complete_checkpoints(run_dir)[:-keep] if keep > 0 else []:
+        os.remove(os.path.join(old, COMPLETE))
+        shutil.rmtree(old)
 
 
 def latest_checkpoint(run_dir: str) -> str | None:
@@ -132,9 +150,7 @@ def save_checkpoint(
     if topology.is_main:
         with open(os.path.join(path, COMPLETE), "w", encoding="utf-8") as handle:
             handle.write("ok\n")
-        run_dir = os.path.dirname(os.path.dirname(path))
-        for old in complete_checkpoints(run_dir)[:-keep] if keep > 0 else []:
-            shutil.rmtree(old)
+        prune_checkpoints(os.path.dirname(os.path.dirname(path)), keep)
     _barrier(topology)
 
 

@@ -9,10 +9,11 @@ import click
 
 
 class _EchoHandler(logging.Handler):
-    """Training progress on standard output (where click, and its test runner, write)."""
+    """Training progress on standard output (where click, and its test runner, write);
+    warnings on standard error, so that `fleece generate`'s text stays clean."""
 
     def emit(self, record: logging.LogRecord) -> None:
-        click.echo(self.format(record))
+        click.echo(self.format(record), err=record.levelno >= logging.WARNING)
 
 
 def _configure_logging() -> None:
@@ -100,6 +101,7 @@ def generate(
     """Continue a prompt with a trained checkpoint, decoded with the corpus tokenizer."""
     from trainer.generate import generate_text
 
+    _configure_logging()
     try:
         text = generate_text(checkpoint, prompt, max_new_tokens, temperature, top_k, seed, device)
     except FileNotFoundError as error:

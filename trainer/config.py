@@ -23,12 +23,12 @@ __all__ = ["ConfigError", "TrainConfig", "defaults_yaml", "load_config"]
 @dataclass
 class ModelSection:
     preset: str = param("tiny", "model shape: 7B 13B 33B 65B (LLaMA Table 2), 1B, 100M, tiny, nano")
-    dim: int | None = param(None, "override the preset's model width")
-    n_layers: int | None = param(None, "override the preset's number of blocks")
-    n_heads: int | None = param(None, "override the preset's number of attention heads")
-    vocab_size: int | None = param(None, "embedding rows; default: the shards' vocab_size")
-    norm_eps: float | None = param(None, "override RMSNorm epsilon (LLaMA-1: 1e-6)")
-    rope_theta: float | None = param(None, "override the RoPE base (LLaMA: 10000)")
+    dim: int | None = param(None, "override the preset's model width", min=1)
+    n_layers: int | None = param(None, "override the preset's number of blocks", min=1)
+    n_heads: int | None = param(None, "override the preset's number of attention heads", min=1)
+    vocab_size: int | None = param(None, "embedding rows; default: the shards' vocab_size", min=1)
+    norm_eps: float | None = param(None, "override RMSNorm epsilon (LLaMA-1: 1e-6)", above=0)
+    rope_theta: float | None = param(None, "override the RoPE base (LLaMA: 10000)", above=0)
     attention: Literal["auto", "sdpa", "xformers"] = param(
         "auto", "attention kernel: xformers on CUDA when installed, else SDPA"
     )
@@ -46,7 +46,7 @@ class DataSection:
         "runs/sample/shards", "directory with manifest.json and the Arrow token shards"
     )
     seq_len: int = param(
-        2048, "tokens per training sequence (windows of seq_len + 1 cut across documents)"
+        2048, "tokens per training sequence (windows of seq_len + 1 cut across documents)", min=1
     )
     document_mask: bool = param(
         False, "attend only within a document inside a packed sequence (RoPE positions restart)"
@@ -55,25 +55,31 @@ class DataSection:
 
 @dataclass
 class BatchSection:
-    global_tokens: int = param(4_194_304, "tokens per optimizer step over all ranks (LLaMA: 4M)")
+    global_tokens: int = param(
+        4_194_304, "tokens per optimizer step over all ranks (LLaMA: 4M)", min=1
+    )
     micro_batch_size: int = param(
-        1, "sequences per rank per forward/backward; the rest is accumulation"
+        1, "sequences per rank per forward/backward; the rest is accumulation", min=1
     )
 
 
 @dataclass
 class OptimSection:
-    lr: float = param(3.0e-4, "peak learning rate (LLaMA: 3e-4 up to 13B, 1.5e-4 for 33B/65B)")
-    beta1: float = param(0.9, "AdamW beta1")
-    beta2: float = param(0.95, "AdamW beta2")
-    eps: float = param(1.0e-8, "AdamW epsilon")
-    weight_decay: float = param(
-        0.1, "decoupled weight decay on matrices (not on norms and token embeddings)"
+    lr: float = param(
+        3.0e-4, "peak learning rate (LLaMA: 3e-4 up to 13B, 1.5e-4 for 33B/65B)", above=0
     )
-    grad_clip: float = param(1.0, "clip the global gradient norm to this value (0 = off)")
-    warmup_steps: int = param(2000, "linear warm-up steps from 0 to the peak")
-    min_lr_ratio: float = param(0.1, "cosine decay ends at this fraction of the peak")
-    decay_steps: int | None = param(None, "step where the cosine reaches its floor; default: steps")
+    beta1: float = param(0.9, "AdamW beta1", min=0, below=1)
+    beta2: float = param(0.95, "AdamW beta2", min=0, below=1)
+    eps: float = param(1.0e-8, "AdamW epsilon", above=0)
+    weight_decay: float = param(
+        0.1, "decoupled weight decay on matrices (not on norms and token embeddings)", min=0
+    )
+    grad_clip: float = param(1.0, "clip the global gradient norm to this value (0 = off)", min=0)
+    warmup_steps: int = param(2000, "linear warm-up steps from 0 to the peak", min=0)
+    min_lr_ratio: float = param(0.1, "cosine decay ends at this fraction of the peak", min=0, max=1)
+    decay_steps: int | None = param(
+        None, "step where the cosine reaches its floor; default: steps", min=1
+    )
 
 
 @dataclass
@@ -82,7 +88,7 @@ class ParallelSection:
         "ddp", "how ranks share the model: DDP replicas or FSDP2 shards"
     )
     tensor_parallel: int = param(
-        1, "ranks per tensor-parallel group (Megatron layout + sequence parallel)"
+        1, "ranks per tensor-parallel group (Megatron layout + sequence parallel)", min=1
     )
     activation_checkpointing: Literal["none", "selective", "full"] = param(
         "none", "per block: selective saves matmul/attention outputs and recomputes the rest"
@@ -95,23 +101,27 @@ class ParallelSection:
 @dataclass
 class EvalSection:
     every: int = param(
-        1000, "validation loss every N steps (also before the first and after the last)"
+        1000, "validation loss every N steps (also before the first and after the last)", min=1
     )
-    samples: int = param(256, "validation windows evaluated each time (0 = the whole val split)")
+    samples: int = param(
+        256, "validation windows evaluated each time (0 = the whole val split)", min=0
+    )
 
 
 @dataclass
 class CheckpointSection:
     every: int = param(
-        1000, "save a checkpoint every N steps (and after the last step); 0 = only at the end"
+        1000,
+        "save a checkpoint every N steps (and after the last step); 0 = only at the end",
+        min=0,
     )
-    keep: int = param(3, "keep the newest K checkpoints (0 = all)")
+    keep: int = param(3, "keep the newest K checkpoints (0 = all)", min=0)
     resume: str = param("auto", "auto (latest in run_dir, if any), none, or a checkpoint directory")
 
 
 @dataclass
 class MetricsSection:
-    log_every: int = param(10, "print a progress line every N steps")
+    log_every: int = param(10, "print a progress line every N steps", min=1)
     tensorboard: bool = param(
         True, "also write TensorBoard events to run_dir/tb when tensorboard is installed"
     )
@@ -124,7 +134,7 @@ class MetricsSection:
 class TrainConfig:
     run_dir: str = param("runs/train", "where metrics, checkpoints and the tokenizer copy go")
     seed: int = param(0, "seeds initialisation and the sample order")
-    steps: int = param(1000, "optimizer steps to train")
+    steps: int = param(1000, "optimizer steps to train", min=1)
     model: ModelSection = param(ModelSection(), "model shape and kernels")
     data: DataSection = param(DataSection(), "token shards and packing")
     batch: BatchSection = param(BatchSection(), "batch size and gradient accumulation")

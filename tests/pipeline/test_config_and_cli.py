@@ -52,6 +52,22 @@ def test_bad_manifest_fails_before_any_stage_runs(tmp_path):
     assert not (tmp_path / "run").exists()
 
 
+@pytest.mark.parametrize(
+    ("section", "message"),
+    [
+        ({"sample": {"scale": -3}}, "sample.scale: must be at least 1, got -3"),
+        ({"runner": {"direct_running_mode": "bogus"}}, "runner.direct_running_mode: 'bogus' is"),
+        ({"shards": {"shard_bytes": 0}}, "shards.shard_bytes: must be at least 1024, got 0"),
+        ({"tokenizer": {"vocab_size": 0}}, "tokenizer.vocab_size: must be at least 300"),
+    ],
+)
+def test_values_out_of_bounds_fail_before_anything_is_written(tmp_path, section, message):
+    manifest = write_manifest(tmp_path / "m.yaml", {"run_dir": str(tmp_path / "run"), **section})
+    result = run_fleece("corpus", "--manifest", str(manifest), expect_ok=False)
+    assert result.exit_code == 2 and message in result.output
+    assert not (tmp_path / "run").exists()
+
+
 def test_defaults_reference_is_the_complete_manifest_with_comments():
     text = run_fleece("config", "--defaults").output
     assert text == defaults_yaml(RunConfig)

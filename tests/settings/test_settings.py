@@ -24,6 +24,8 @@ class Outer:
     rate: float = param(0.5, "a rate")
     kind: Literal["a", "b"] = param("a", "a kind")
     limit: int | None = param(None, "an optional limit", min=1)
+    share: float = param(0.5, "a share", above=0, max=1)
+    beta: float = param(0.9, "a decay", min=0, below=1)
     inner: Inner = param(Inner(), "the inner section")
 
     def validate(self) -> None:
@@ -45,6 +47,9 @@ class Outer:
         ({"inner": {"sizes": [3, "x"]}}, "inner.sizes[1]: expected an integer, got string 'x'"),
         ({"kind": "c"}, "kind: 'c' is not one of 'a', 'b'"),
         ({"limit": 0}, "limit: must be at least 1, got 0"),
+        ({"share": 0}, "share: must be above 0, got 0.0"),
+        ({"share": 1.5}, "share: must be at most 1, got 1.5"),
+        ({"beta": 1}, "beta: must be below 1, got 1.0"),
         ({"inner": 3}, "inner: expected a mapping, got integer 3"),
         ({"name": "bad"}, "<root>: name must not be 'bad'"),
     ],

@@ -36,6 +36,17 @@ def _write(tmp_path, text: str) -> str:
         ),
         ("model: 7B\n", "model: expected a mapping"),
         ("optim:\n  lr: 1e-3\n", "optim.lr: expected a number, got string '1e-3'"),
+        # nothing that would train nothing, divide by zero or diverge at once gets through
+        ("steps: -1\n", "steps: must be at least 1, got -1"),
+        ("steps: 0\n", "steps: must be at least 1, got 0"),
+        ("batch:\n  global_tokens: 0\n", "batch.global_tokens: must be at least 1, got 0"),
+        ("batch:\n  micro_batch_size: 0\n", "batch.micro_batch_size: must be at least 1"),
+        ("data:\n  seq_len: 0\n", "data.seq_len: must be at least 1, got 0"),
+        ("optim:\n  lr: 0\n", "optim.lr: must be above 0, got 0.0"),
+        ("optim:\n  beta2: 1\n", "optim.beta2: must be below 1, got 1.0"),
+        ("optim:\n  min_lr_ratio: 1.5\n", "optim.min_lr_ratio: must be at most 1, got 1.5"),
+        ("model:\n  dim: 0\n", "model.dim: must be at least 1, got 0"),
+        ("checkpoint:\n  keep: -2\n", "checkpoint.keep: must be at least 0, got -2"),
     ],
 )
 def test_errors_name_the_file_and_key(tmp_path, text: str, message: str) -> None:
