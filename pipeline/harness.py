@@ -166,7 +166,13 @@ def fingerprint(stage: Stage, run: RunConfig, limit: int | None) -> str:
     upstream = {}
     for name in stage.requires:
         marker = io.join(stage_dir(run, name), SUCCESS)
-        upstream[name] = io.read_json(marker)["fingerprint"] if io.exists(marker) else None
+        success = io.read_json(marker) if io.exists(marker) else {}
+        # what the stage built and how large each file is: a rebuild that gives the same
+        # files leaves its dependents complete
+        upstream[name] = {
+            "fingerprint": success.get("fingerprint"),
+            "outputs": [[path, size] for path, size, _ in success.get("outputs", [])],
+        }
     payload = {
         "stage": stage.name,
         "version": stage.version,
@@ -178,9 +184,29 @@ def fingerprint(stage: Stage, run: RunConfig, limit: int | None) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
+def output_listing(out_dir: str) -> list[list[Any]]:
+    """[path, size, mtime_ns] of every file a stage wrote (its _SUCCESS aside)."""
+    return [[path, size, mtime] for path, size, mtime in io.list_tree(out_dir) if path != SUCCESS]
+
+
+def changed_outputs(out_dir: str, success: dict[str, Any]) -> str | None:
+    """Why the files a stage's _SUCCESS lists are no longer what it wrote, or None."""
+    listed = success.get("outputs")
+    if listed is None:
+        return "its _SUCCESS lists no output files (older code wrote it)"
+    now = {path: [size, mtime] for path, size, mtime in output_listing(out_dir)}
+    for path, size, mtime in listed:
+        if path not in now:
+            return f"output file {path} is missing"
+        if now[path] != [size, mtime]:
+            return f"output file {path} changed after the stage finished"
+    return None
+
+
 def completion(stage: Stage, run: RunConfig, limit: int | None) -> tuple[bool, str, str]:
-    """(complete?, why, current fingerprint) for a stage's output under the run directory.
-    The fingerprint lists every input, so it is computed once and handed on to run_stage."""
+    """(complete?, why, current fingerprint) for a stage's output under the run directory:
+    a _SUCCESS of this code version and fingerprint whose listed output files are all there,
+    unchanged. The fingerprint lists every input, so it is computed once and handed on."""
     current = fingerprint(stage, run, limit)
     marker = io.join(stage_dir(run, stage.name), SUCCESS)
     if not io.exists(marker):
@@ -192,7 +218,26 @@ def completion(stage: Stage, run: RunConfig, limit: int | None) -> tuple[bool, s
         return False, f"the stage's code changed since the last run (version {change})", current
     if recorded != current:
         return False, "inputs or parameters changed since the last run", current
+    problem = changed_outputs(stage_dir(run, stage.name), success)
+    if problem is not None:
+        return False, problem, current
     return True, f"complete (fingerprint {recorded[:12]} unchanged)", current
+
+
+def upstream_problem(stage: Stage, run: RunConfig, limit: int | None) -> str | None:
+    """Why `stage` cannot read its inputs yet: a required, enabled stage that is not
+    complete (never built, killed, an output file deleted, built from other inputs)."""
+    for name in stage.requires:
+        upstream = find_stage(name)
+        if not upstream.enabled(run):
+            continue
+        complete, why, _ = completion(upstream, run, limit)
+        if not complete:
+            return (
+                f"needs {name}, which is not complete ({why}); build it first: "
+                f"`fleece {name} --manifest ...` or `fleece corpus`"
+            )
+    return None
 
 
 def beam_args_for(run: RunConfig, extra: list[str]) -> list[str]:
@@ -273,6 +318,7 @@ def run_stage(
             "fingerprint": stage_fingerprint,
             "version": stage.version,
             "code_version": code_version(),
+            "outputs": output_listing(out_dir),
         },
     )
     return counters
@@ -315,6 +361,9 @@ def run_stages(
             echo(f"{stage.name}: skipped (not configured in this manifest)")
             continue
         try:
+            problem = upstream_problem(stage, run, limit)
+            if problem is not None:
+                raise click.ClickException(f"{stage.name}: {problem}")
             complete, why, current = completion(stage, run, limit)
             if complete and not force:
                 echo(f"{stage.name}: {why}; nothing to do")

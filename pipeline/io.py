@@ -50,6 +50,27 @@ def match_files(patterns: list[str]) -> list[InputFile]:
     return sorted(found.values())
 
 
+def list_tree(path: str) -> list[tuple[str, int, int]]:
+    """(path relative to `path`, size, modification time in ns) of every file below it,
+    sorted. Local files give their exact mtime_ns; object stores their listing's time."""
+    if "://" not in path:
+        import os
+
+        found = []
+        for root, _, files in os.walk(path):
+            for name in files:
+                stat = os.stat(os.path.join(root, name))
+                rel = os.path.relpath(os.path.join(root, name), path)
+                found.append((rel, stat.st_size, stat.st_mtime_ns))
+        return sorted(found)
+    prefix = path.rstrip("/") + "/"
+    listed = FileSystems.match([prefix + "**"])[0].metadata_list
+    return sorted(
+        (m.path[len(prefix) :], m.size_in_bytes, int(m.last_updated_in_seconds * 1e9))
+        for m in listed
+    )
+
+
 def exists(path: str) -> bool:
     return FileSystems.exists(path)
 

@@ -24,9 +24,10 @@ def write_manifest(path: Path, manifest: dict) -> Path:
 
 
 def tree_digest(root: Path) -> dict[str, str]:
-    """sha256 of every file under root, by relative path."""
+    """sha256 of every file under root, by relative path; `_SUCCESS` markers aside, since
+    they record when each output file was written (identical rebuilds differ there)."""
     return {
         str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(root.rglob("*"))
-        if p.is_file()
+        if p.is_file() and p.name != "_SUCCESS"
     }

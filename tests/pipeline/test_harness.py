@@ -3,12 +3,20 @@ requires, and a stage's code version is part of what makes its output complete."
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from pipeline.config import RunConfig
-from pipeline.harness import Stage, StageContext, StageError, completion, run_stage
+from pipeline.harness import (
+    Stage,
+    StageContext,
+    StageError,
+    completion,
+    fingerprint,
+    run_stage,
+)
 
 
 class Reader(Stage):
@@ -54,3 +62,29 @@ def test_a_new_code_version_makes_the_output_stale(tmp_path: Path) -> None:
 
     complete, why, _ = completion(Fixed(), run, None)
     assert not complete and why == "the stage's code changed since the last run (version 1 -> 2)"
+
+
+def test_a_changed_or_missing_output_file_makes_the_stage_incomplete(tmp_path: Path) -> None:
+    run = RunConfig(run_dir=str(tmp_path))
+    run_stage(Reader(), run)
+    summary = tmp_path / "reader" / "summary.txt"
+    summary.write_text("changed by hand")
+    assert completion(Reader(), run, None)[1] == "output file summary.txt changed after the stage finished"  # fmt: skip
+    summary.unlink()
+    assert completion(Reader(), run, None)[1] == "output file summary.txt is missing"
+
+
+def test_dependents_see_what_upstream_wrote_not_when(tmp_path: Path) -> None:
+    """A rebuilt upstream with the same files (sizes) leaves its dependents complete; other
+    files make them stale."""
+    run = RunConfig(run_dir=str(tmp_path))
+    marker = tmp_path / "tokenizer" / "_SUCCESS"
+    marker.parent.mkdir()
+
+    def upstream(size: int, mtime: int) -> str:
+        marker.write_text(json.dumps({"fingerprint": "f", "outputs": [["tokenizer.model", size, mtime]]}))  # fmt: skip
+        return fingerprint(Reader(), run, None)
+
+    first = upstream(100, 1)
+    assert upstream(100, 2) == first
+    assert upstream(101, 2) != first

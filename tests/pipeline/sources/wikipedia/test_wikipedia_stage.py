@@ -126,6 +126,29 @@ def test_rerun_skips_reruns_only_what_changed_and_is_byte_identical(sample_run, 
     assert tree_digest(root / "run") == before
 
 
+def test_an_incomplete_upstream_is_refused_and_a_deleted_part_rebuilt(sample_run):
+    """A stage never reads a stage that did not finish, or lost a file since."""
+    root, manifest, _, _ = sample_run
+    before = tree_digest(root / "run")
+    success = root / "run/wikipedia/_SUCCESS"
+    marker = success.read_bytes()
+    success.unlink()  # as if the stage had been killed before it finished
+    refused = run_fleece("tokenizer", "--manifest", str(manifest), expect_ok=False)
+    assert refused.exit_code == 1, refused.output
+    assert "tokenizer: needs wikipedia, which is not complete (no _SUCCESS)" in refused.output
+    assert not (root / "run/tokenizer").exists()
+    success.write_bytes(marker)
+
+    part = sorted((root / "run/wikipedia").glob("part-*.parquet"))[1]
+    part.unlink()
+    refused = run_fleece("tokenizer", "--manifest", str(manifest), expect_ok=False)
+    assert f"(output file {part.name} is missing)" in refused.output
+    assert not (root / "run/tokenizer").exists()
+    rebuilt = run_fleece("corpus", "--manifest", str(manifest), "--only", "sample,wikipedia")
+    assert f"wikipedia: running (output file {part.name} is missing)" in rebuilt.output
+    assert tree_digest(root / "run") == before
+
+
 @pytest.fixture
 def bad_inputs(tmp_path, write_dump):
     bomb = page_xml(6, "Bomb", "X").replace(">X<", ">&lol3;&lol3;<")
