@@ -3,6 +3,7 @@ and with its input and output on s3:// (a moto server on localhost)."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -83,7 +84,7 @@ def test_portable_runner_with_external_worker_pool(dumps, tmp_path):
         pool.wait(timeout=30)
     direct = tree_digest(tmp_path / "direct/wikipedia")
     portable = tree_digest(tmp_path / "portable/wikipedia")
-    assert direct.pop("_SUCCESS") and portable.pop("_SUCCESS")  # fingerprints name the run dir
+    assert (tmp_path / "portable/wikipedia/_SUCCESS").exists()  # (tree_digest leaves it out)
     assert portable == direct
     assert any(name.startswith("part-") for name in portable)
 
@@ -131,7 +132,11 @@ def test_s3_input_and_output(dumps, tmp_path, s3_server):
     local = tree_digest(tmp_path / "local/wikipedia")
     listed = client.list_objects_v2(Bucket="fleece", Prefix="run/wikipedia/")["Contents"]
     remote = {obj["Key"][len("run/wikipedia/") :]: obj["Key"] for obj in listed}
-    assert set(remote) == set(local)
+    assert set(remote) == set(local) | {"_SUCCESS"}  # (tree_digest leaves _SUCCESS out)
+    success = json.loads(
+        client.get_object(Bucket="fleece", Key="run/wikipedia/_SUCCESS")["Body"].read()
+    )
+    assert sorted(path for path, _, _ in success["outputs"]) == sorted(local)
     for name, key in remote.items():
         if name == "_SUCCESS" or name.startswith("errors/"):
             continue  # these name the run's own paths (s3://... versus /tmp/...)
