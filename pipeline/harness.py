@@ -19,6 +19,7 @@ import functools
 import hashlib
 import json
 import logging
+import re
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -28,6 +29,7 @@ import click
 
 from pipeline import io
 from pipeline.config import RunConfig, load_manifest
+from pipeline.lock import RunLockedError, run_lock
 from pipeline.records import BadInputError, ReadOptions
 from settings import ConfigError, to_dict
 
@@ -350,9 +352,30 @@ def run_stages(
     extra_beam_args: list[str] | None = None,
     echo: Callable[[str], None] = click.echo,
 ) -> list[str]:
-    """Run `stages` in order, skipping complete ones (and saying why). Returns the names run."""
+    """Run `stages` in order, skipping complete ones (and saying why), holding the run
+    directory's lock (pipeline/lock.py) throughout. Returns the names run."""
     beam_args = beam_args_for(run, list(extra_beam_args or []))
     set_filesystem_options(beam_args)
+    try:
+        with run_lock(run.resolve(run.run_dir)):
+            return _run_in_order(
+                stages, run, only, force, limit, strict, keep_dropped, beam_args, echo
+            )
+    except RunLockedError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _run_in_order(
+    stages: list[Stage],
+    run: RunConfig,
+    only: set[str] | None,
+    force: bool,
+    limit: int | None,
+    strict: bool,
+    keep_dropped: bool,
+    beam_args: list[str],
+    echo: Callable[[str], None],
+) -> list[str]:
     ran = []
     for stage in stages:
         if only is not None and stage.name not in only:
@@ -385,8 +408,42 @@ def run_stages(
             raise click.ClickException(f"{stage.name}: {reason}") from exc
         summary = ", ".join(f"{k}={v}" for k, v in counters.items() if not k.startswith("bytes"))
         echo(f"{stage.name}: done ({summary})")
+        for line in error_summary(stage, run):
+            echo(line)
         ran.append(stage.name)
     return ran
+
+
+def _position(record: str) -> tuple[Any, ...]:
+    """A record's place for sorting: the numbers in "page #12 ... at character 345" compare
+    as numbers."""
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", record))
+
+
+def error_summary(stage: Stage, run: RunConfig, first: int = 5) -> list[str]:
+    """The first bad records a stage met, in (file, position) order, then how many more and
+    where they all are: what a user reads on the console after the stage."""
+    if "errors" not in stage.outputs:
+        return []
+    pattern = io.join(stage_dir(run, stage.name), stage.outputs["errors"])
+    try:
+        parts = io.match_files([pattern])
+    except FileNotFoundError:
+        return []
+    from pipeline.documents import read_documents
+
+    rows = sorted(
+        (row for part in parts for row in read_documents(part.path)),
+        key=lambda r: (r["file"], _position(r["record"])),
+    )
+    if not rows:
+        return []
+    lines = [f"{stage.name}: {len(rows)} bad record(s):"]
+    lines += [f"  {r['file']}: {r['record']}: {r['reason']}: {r['message']}" for r in rows[:first]]
+    where = io.join(stage_dir(run, stage.name), "errors")
+    more = f"and {len(rows) - first:,} more; " if len(rows) > first else ""
+    lines.append(f"  {more}see {where}/")
+    return lines
 
 
 def configure_logging(verbose: bool) -> None:

@@ -36,7 +36,10 @@ class SampleStage(Stage):
         if "://" in out:
             raise ValueError(f"sample.out must be a local directory, got {out}")
         written = unchanged = size = 0
-        with tempfile.TemporaryDirectory(dir=os.path.dirname(out) or ".") as scratch:
+        # scratch inside the stage's own folder (a local run_dir): a killed run leaves it
+        # there, and the next run of the stage clears that folder first
+        scratch_root = ctx.out_dir if "://" not in ctx.out_dir else os.path.dirname(out)
+        with tempfile.TemporaryDirectory(dir=scratch_root) as scratch:
             write_sample(scratch, scale=config.scale, seed=config.seed)
             for root, _, files in os.walk(scratch):
                 for name in sorted(files):

@@ -185,8 +185,13 @@ def test_bad_input_is_counted_and_good_pages_kept(bad_inputs, tmp_path):
             "sources": {"wikipedia": {"inputs": [str(bad_inputs / "*wiki-*")]}},
         },
     )
-    run_fleece("wikipedia", "--manifest", str(manifest))
+    result = run_fleece("wikipedia", "--manifest", str(manifest))
     out = tmp_path / "run/wikipedia"
+    # the console names the bad records, file and position, in file order
+    console = result.output[result.output.index("wikipedia: 4 bad record(s):") :].splitlines()
+    assert console[1].startswith(f"  {bad_inputs / 'dewiki-cut.xml.bz2'}: stream: truncated_stream")
+    assert console[2].startswith(f"  {bad_inputs / 'enwiki-bad.xml.bz2'}: page #2 'Broken'")
+    assert console[5] == f"  see {out}/errors/"
     counters = json.loads((out / "_stats.json").read_text())["counters"]
     assert counters["errors.malformed_page"] == 1
     assert counters["errors.invalid_encoding"] == 1
