@@ -15,10 +15,12 @@ directory's layout (`<run_dir>/<stage>/`) is known here and nowhere else.
 from __future__ import annotations
 
 import dataclasses
+import errno
 import functools
 import hashlib
 import json
 import logging
+import os
 import re
 import subprocess
 from collections.abc import Callable
@@ -326,9 +328,38 @@ def run_stage(
     return counters
 
 
+# Failures of the machine rather than of fleece: reported as one line naming the path.
+ENVIRONMENT_ERRORS = {errno.ENOSPC: "no space left on the device",
+                      errno.EDQUOT: "disk quota exceeded",
+                      errno.EROFS: "the filesystem is read-only",
+                      errno.EACCES: "permission denied", errno.EPERM: "permission denied",
+                      errno.ENOTDIR: "a path component is a file, not a directory",
+                      errno.EEXIST: "a file is in the way"}  # fmt: skip
+# how an OSError reads once a runner has turned it into text
+_OS_ERROR_TEXT = re.compile(r"\[Errno (\d+)\] [^:'\n]*(?::\s*'([^'\n]+)')?")
+
+
+def environment_error(exc: BaseException) -> str | None:
+    """ "<path>: <cause>" for a full disk, a read-only or forbidden path, a file where a
+    folder should be, whether raised here or in a worker (then found in the runner's text)."""
+    for error in (exc, exc.__cause__, exc.__context__):
+        if isinstance(error, OSError) and error.errno in ENVIRONMENT_ERRORS:
+            where = error.filename or "?"
+            return f"{where}: {ENVIRONMENT_ERRORS[error.errno]} ({error.strerror})"
+    for match in _OS_ERROR_TEXT.finditer(str(exc)):
+        code = int(match.group(1))
+        if code in ENVIRONMENT_ERRORS:
+            return f"{match.group(2) or '?'}: {ENVIRONMENT_ERRORS[code]} ({os.strerror(code)})"
+    return None
+
+
 def _bad_input(exc: BaseException) -> str | None:
     """The one-line reason of a failure the user must act on (a missing input, a bad record
-    under --strict), dug out of the runner's wrapping; None for anything else."""
+    under --strict, a full or read-only disk), dug out of the runner's wrapping; None for
+    anything else."""
+    environment = environment_error(exc)
+    if environment is not None:
+        return environment
     if isinstance(exc, FileNotFoundError):
         return str(exc)
     text = str(exc)
@@ -363,6 +394,11 @@ def run_stages(
             )
     except RunLockedError as exc:
         raise click.ClickException(str(exc)) from exc
+    except OSError as exc:  # the run directory itself cannot be made or locked
+        reason = environment_error(exc)
+        if reason is None:
+            raise
+        raise click.ClickException(reason) from exc
 
 
 def _run_in_order(
