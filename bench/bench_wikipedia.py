@@ -99,8 +99,6 @@ def articles(paths: list[str]) -> list[str]:
 
 def whole_stage(paths: list[str], out: str) -> tuple[float, list[str]]:
     """Seconds of the stage's work on `paths` in this process, and the documents' texts."""
-    from apache_beam.transforms.combiners import ToDict  # noqa: F401 - Beam imported once
-
     from pipeline import io
     from pipeline.counters import Tally
     from pipeline.records import ReadOptions

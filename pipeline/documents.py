@@ -76,17 +76,6 @@ class Document:
         """The row of `<stage>/dropped/` (DROPPED_SCHEMA): the document and why it went."""
         return {**self.row(), "reason": reason}
 
-    @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> Document:
-        return cls(
-            id=row["id"],
-            source=row["source"],
-            text=row["text"],
-            url=row.get("url"),
-            language=row.get("language"),
-            meta=json.loads(row["meta"]) if row.get("meta") else {},
-        )
-
 
 def stable_hash(value: str, salt: str = "") -> int:
     """A 64-bit hash that is the same in every process and every run (unlike hash())."""

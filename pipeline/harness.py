@@ -228,12 +228,16 @@ def completion(stage: Stage, run: RunConfig, limit: int | None) -> tuple[bool, s
     return True, f"complete (fingerprint {recorded[:12]} unchanged)", current
 
 
-def upstream_problem(stage: Stage, run: RunConfig, limit: int | None) -> str | None:
+def upstream_problem(
+    stage: Stage, run: RunConfig, limit: int | None, known_complete: set[str]
+) -> str | None:
     """Why `stage` cannot read its inputs yet: a required, enabled stage that is not
-    complete (never built, killed, an output file deleted, built from other inputs)."""
+    complete (never built, killed, an output file deleted, built from other inputs).
+    Stages in `known_complete` (checked or built earlier in this run) are not checked again;
+    those found complete are added."""
     for name in stage.requires:
         upstream = find_stage(name)
-        if not upstream.enabled(run):
+        if name in known_complete or not upstream.enabled(run):
             continue
         complete, why, _ = completion(upstream, run, limit)
         if not complete:
@@ -241,6 +245,7 @@ def upstream_problem(stage: Stage, run: RunConfig, limit: int | None) -> str | N
                 f"needs {name}, which is not complete ({why}); build it first: "
                 f"`fleece {name} --manifest ...` or `fleece corpus`"
             )
+        known_complete.add(name)
     return None
 
 
@@ -413,6 +418,7 @@ def _run_in_order(
     echo: Callable[[str], None],
 ) -> list[str]:
     ran = []
+    complete_now: set[str] = set()  # stages built or found complete in this run
     for stage in stages:
         if only is not None and stage.name not in only:
             continue
@@ -420,12 +426,13 @@ def _run_in_order(
             echo(f"{stage.name}: skipped (not configured in this manifest)")
             continue
         try:
-            problem = upstream_problem(stage, run, limit)
+            problem = upstream_problem(stage, run, limit, complete_now)
             if problem is not None:
                 raise click.ClickException(f"{stage.name}: {problem}")
             complete, why, current = completion(stage, run, limit)
             if complete and not force:
                 echo(f"{stage.name}: {why}; nothing to do")
+                complete_now.add(stage.name)
                 continue
             echo(f"{stage.name}: running ({'--force' if complete else why})")
             counters = run_stage(
@@ -447,6 +454,7 @@ def _run_in_order(
         for line in error_summary(stage, run):
             echo(line)
         ran.append(stage.name)
+        complete_now.add(stage.name)
     return ran
 
 

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from pipeline.sample import sites
+from pipeline.sources.wikipedia.languages import WIKIPEDIA_EDITIONS
 
 # Unique tokens inside content that must be dropped (no other text contains them).
 DROPPED_MARKER = "qxhardcasedropped"
@@ -119,8 +120,6 @@ def markup_in_unpiped_link_targets(w, rng: random.Random) -> Case:
 
 
 def short_word_and_colon(w, rng: random.Random) -> Case:
-    from pipeline.sources.wikipedia.languages import WIKIPEDIA_EDITIONS
-
     while True:
         prefix = "".join(rng.choice(string.ascii_uppercase) for _ in range(rng.choice((2, 3))))
         if prefix.lower() not in WIKIPEDIA_EDITIONS:

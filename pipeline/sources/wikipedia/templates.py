@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-Args = tuple[list[str], dict[str, str]]  # positional values, named values; rendered text
 Render = Callable[[list[str], dict[str, str]], str | None]
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
