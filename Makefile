@@ -8,10 +8,11 @@ MANIFEST    ?= manifests/sample.yaml
 ARGS        ?=
 TRAIN_CONFIG ?= manifests/train-tiny.yaml
 BENCH_ARGS  ?=
+FUZZ_FLIPS  ?= 20000
 KENLM_BUILD := build/kenlm
 BOOST_PKGS  := libboost-program-options-dev libboost-system-dev libboost-thread-dev libboost-test-dev
 
-.PHONY: install corpus test test-fast bench lint train clean
+.PHONY: install corpus test test-fast bench fuzz lint train clean
 
 install: $(VENV)/.installed $(BIN)/lmplz
 
@@ -50,6 +51,13 @@ test-fast: install
 
 bench: install
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# `fleece verify` under FUZZ_FLIPS damages of each kind, on a small directory and then on
+# the sample corpus's shards (built by `make corpus`) when they are there.
+fuzz: install
+	$(BIN)/python -m tests.faults.verify_fuzz --flips $(FUZZ_FLIPS)
+	test ! -f runs/sample/shards/manifest.json || \
+	  $(BIN)/python -m tests.faults.verify_fuzz --flips $$(( $(FUZZ_FLIPS) / 10 )) --directory runs/sample/shards
 
 lint: install
 	$(BIN)/ruff check .

@@ -120,6 +120,7 @@ class ShardInfo:
     tokens_per_source: dict[str, int]
     bytes: int = 0
     documents_per_source: dict[str, int] = dataclasses.field(default_factory=dict)
+    max_id: int = 0
 
 
 class _HashingSink:
@@ -178,6 +179,7 @@ class ShardWriter:
         self._ids: list[str] = []
         self._tokens_per_source: dict[str, int] = {}
         self._documents_per_source: dict[str, int] = {}
+        self._max_id = 0
         self._info: ShardInfo | None = None
 
     def write(self, tokens: Sequence[int] | np.ndarray, source: str, id: str) -> None:  # noqa: A002
@@ -198,6 +200,7 @@ class ShardWriter:
                     f"{self.path}: document {id!r}: token id {low if low < 0 else high} outside "
                     f"[0, {self.vocab_size})"
                 )
+            self._max_id = max(self._max_id, high)
         end = self._used + values.size
         if end > self._buffer.size:
             grown = np.empty(max(end, self._buffer.size * 3 // 2), dtype=self._dtype)
@@ -250,6 +253,7 @@ class ShardWriter:
             tokens_per_source=dict(sorted(self._tokens_per_source.items())),
             bytes=hashing.size,
             documents_per_source=dict(sorted(self._documents_per_source.items())),
+            max_id=self._max_id,
         )
         self._buffer = np.empty(0, dtype=self._dtype)
         return self._info
@@ -267,43 +271,65 @@ class ShardWriter:
 
 
 class ShardReader:
-    """A shard opened for reading: memory-mapped when local, the token buffer never copied."""
+    """A shard opened for reading: memory-mapped when local, the token buffer never copied.
+
+    Nothing in the file is trusted before it is checked: Arrow validates the whole stream
+    (offsets monotone and inside their buffers, dictionary indices in range, UTF-8) before any
+    value is read, so a corrupt or truncated file is a ValueError naming it, never a crash.
+    """
 
     def __init__(self, path: str) -> None:
         self.path = path
-        if _is_local(path):
-            self._source: pa.NativeFile = pa.memory_map(_local_path(path), "r")
-        else:
-            fs, inner = _filesystem(path)
-            with fs.open_input_file(inner) as stream:
-                self._source = pa.BufferReader(stream.read_buffer())
+        try:
+            if _is_local(path):
+                self._source: pa.NativeFile = pa.memory_map(_local_path(path), "r")
+            else:
+                fs, inner = _filesystem(path)
+                with fs.open_input_file(inner) as stream:
+                    self._source = pa.BufferReader(stream.read_buffer())
+        except pa.ArrowException as error:
+            raise ValueError(f"{path}: cannot be opened: {error}") from error
         try:
             table = pa.ipc.open_stream(self._source).read_all()
-        except pa.ArrowInvalid as error:
-            raise ValueError(f"{path}: not an Arrow IPC stream shard: {error}") from error
-        self._check_schema(table.schema)
+            table.validate(full=True)
+        except (pa.ArrowException, OSError, MemoryError) as error:
+            # pyarrow raises OSError (its ArrowIOError) for a stream cut short.
+            self._source.close()
+            raise ValueError(f"{path}: not a valid Arrow IPC stream shard: {error}") from error
+        try:
+            self._check_schema(table.schema)
+            self._load(table)
+        except ValueError:
+            self._source.close()
+            raise
+        self._table = table
+
+    def _load(self, table: pa.Table) -> None:
         self.zero_copy = table.column("tokens").num_chunks <= 1
+        for name in ("tokens", "source", "id"):
+            nulls = table.column(name).null_count
+            if nulls:
+                raise ValueError(f"{self.path}: {nulls} rows have a null {name}")
         if table.num_rows == 0:
             self._tokens = np.empty(0, dtype=self._value_dtype(table.schema))
             self._offsets = np.zeros(1, dtype=np.int64)
-        else:
-            # Several batches (not written by ShardWriter) are combined: a copy.
-            column = table.column("tokens")
-            tokens = column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
-            if tokens.null_count:
-                raise ValueError(f"{path}: {tokens.null_count} rows have null tokens")
-            offsets = tokens.offsets.to_numpy()
-            values = tokens.values.to_numpy(zero_copy_only=True)
-            if offsets[0] != 0:
-                values = values[offsets[0] : offsets[-1]]
-                offsets = offsets - offsets[0]
-            self._tokens = values
-            self._offsets = offsets
-        self._table = table
+            return
+        # Several batches (not written by ShardWriter) are combined: a copy.
+        column = table.column("tokens")
+        tokens = column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
+        offsets = tokens.offsets.to_numpy()
+        values = tokens.values.to_numpy(zero_copy_only=True)
+        if offsets[-1] > values.size or (np.diff(offsets) < 0).any():
+            raise ValueError(f"{self.path}: token offsets are not monotone inside the buffer")
+        if offsets[0] != 0:
+            values = values[offsets[0] : offsets[-1]]
+            offsets = offsets - offsets[0]
+        self._tokens = values
+        self._offsets = offsets
 
     def _check_schema(self, schema: pa.Schema) -> None:
         names = schema.names
-        if names[:3] != ["tokens", "source", "id"]:
+        if names != ["tokens", "source", "id"]:
             raise ValueError(f"{self.path}: columns {names}, expected ['tokens', 'source', 'id']")
         tokens_type = schema.field("tokens").type
         if not pa.types.is_large_list(tokens_type) or tokens_type.value_type not in (
@@ -312,6 +338,15 @@ class ShardReader:
         ):
             raise ValueError(
                 f"{self.path}: tokens column is {tokens_type}, expected large_list<uint16|uint32>"
+            )
+        source_type = schema.field("source").type
+        if not (pa.types.is_dictionary(source_type) and pa.types.is_string(source_type.value_type)):
+            raise ValueError(
+                f"{self.path}: source column is {source_type}, expected dictionary<string>"
+            )
+        if not pa.types.is_string(schema.field("id").type):
+            raise ValueError(
+                f"{self.path}: id column is {schema.field('id').type}, expected string"
             )
 
     @staticmethod

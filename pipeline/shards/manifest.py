@@ -6,10 +6,22 @@ Pure functions over plain data, shared by the mix stage (which writes it) and `f
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pipeline.shards.format import BOS_ID, EOS_ID, FORMAT, SPLITS, TOKENIZER_NAME, token_dtype
+
+CHECKSUM_FIELD = "checksum"
+
+
+def manifest_checksum(manifest: Mapping[str, Any]) -> str:
+    """sha256 of the manifest's content without its checksum field (canonical JSON), so that
+    any edit after the mix wrote it is seen, including fields nothing else can be checked
+    against (the run manifest, the code version)."""
+    body = {k: v for k, v in manifest.items() if k != CHECKSUM_FIELD}
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode("ascii")).hexdigest()
 
 
 def split_totals(shards: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, int]]:
@@ -79,7 +91,7 @@ def build_manifest(
 ) -> dict[str, Any]:
     """The complete manifest.json content (a plain dict; dump with sort_keys)."""
     ordered = sorted(shards, key=lambda s: (SPLITS.index(s["split"]), s["file"]))
-    return {
+    manifest = {
         "format": FORMAT,
         "vocab_size": vocab_size,
         "bos_id": BOS_ID,
@@ -97,3 +109,5 @@ def build_manifest(
         "run_manifest": dict(run_manifest),
         "code_version": code_version,
     }
+    manifest[CHECKSUM_FIELD] = manifest_checksum(manifest)
+    return manifest

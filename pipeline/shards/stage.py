@@ -184,6 +184,7 @@ def write_shard(
         "tokens_per_source": info.tokens_per_source,
         "documents_per_source": info.documents_per_source,
         "bytes": info.bytes,
+        "max_id": info.max_id,
     }
 
 
@@ -246,6 +247,8 @@ def sum_figures(values: Any) -> tuple[int, int, int]:
 
 class ShardsStage(Stage):
     name = "shards"
+    # 2: each shard entry records its largest token id, manifest.json its own checksum.
+    version = 2
     requires = ("tokenizer", "encode")
     outputs = {
         "manifest": MANIFEST_NAME,

@@ -14,7 +14,19 @@ import random
 
 import numpy as np
 
-from pipeline.shards.format import BOS_ID, EOS_ID, FORMAT, ShardWriter, shard_name
+from pipeline.config import RunConfig
+from pipeline.shards.config import ShardsConfig
+from pipeline.shards.format import (
+    BOS_ID,
+    EOS_ID,
+    MANIFEST_NAME,
+    TOKENIZER_NAME,
+    ShardWriter,
+    shard_name,
+)
+from pipeline.shards.manifest import build_manifest
+from settings import to_dict
+from tokenizer.config import TokenizerConfig
 
 
 def markov_documents(
@@ -86,8 +98,10 @@ def write_shards(
     vocab_size: int,
     train_shards: int = 2,
     tokenizer: str | None = None,
+    source: str = "c4",
 ) -> str:
-    """Write train/val shards (documents dealt round-robin) and a manifest.json."""
+    """Write train/val shards (documents dealt round-robin) and the manifest.json the mix
+    would write for them (all of one source; the run manifest holds the matching fields)."""
     os.makedirs(directory, exist_ok=True)
     entries = []
     for split, docs, count in (("train", train, train_shards), ("val", val, 1)):
@@ -96,7 +110,9 @@ def write_shards(
             with ShardWriter(path, vocab_size) as writer:
                 for number, doc in enumerate(docs[index::count]):
                     writer.write(
-                        np.asarray(doc, dtype=np.int64), "c4", f"c4/{split}-{index}-{number}"
+                        np.asarray(doc, dtype=np.int64),
+                        source,
+                        f"{source}/{split}-{index}-{number}",
                     )
             info = writer.close()
             entries.append(
@@ -107,39 +123,49 @@ def write_shards(
                     "documents": info.documents,
                     "tokens": info.tokens,
                     "tokens_per_source": info.tokens_per_source,
+                    "documents_per_source": info.documents_per_source,
+                    "bytes": info.bytes,
+                    "max_id": info.max_id,
                 }
             )
-    tokenizer_entry = {"file": "tokenizer.model", "sha256": ""}
+    tokenizer_sha256 = "0" * 64
     if tokenizer is not None:
         with open(tokenizer, "rb") as handle:
             data = handle.read()
-        with open(os.path.join(directory, "tokenizer.model"), "wb") as handle:
+        with open(os.path.join(directory, TOKENIZER_NAME), "wb") as handle:
             handle.write(data)
-        tokenizer_entry["sha256"] = hashlib.sha256(data).hexdigest()
-    splits = {
-        split: {
-            "documents": sum(e["documents"] for e in entries if e["split"] == split),
-            "tokens": sum(e["tokens"] for e in entries if e["split"] == split),
-        }
-        for split in ("train", "val")
-    }
-    manifest = {
-        "format": FORMAT,
-        "vocab_size": vocab_size,
-        "bos_id": BOS_ID,
-        "eos_id": EOS_ID,
-        "dtype": "uint16",
-        "tokenizer": tokenizer_entry,
-        "shards": entries,
-        "splits": splits,
-        "mixture": {},
-        "token_target": splits["train"]["tokens"],
-        "seed": 0,
-        "run_manifest": {},
-        "code_version": "test",
-    }
-    with open(os.path.join(directory, "manifest.json"), "w", encoding="utf-8") as handle:
-        json.dump(manifest, handle, indent=1)
+        tokenizer_sha256 = hashlib.sha256(data).hexdigest()
+    run = RunConfig(
+        shards=ShardsConfig(ratios={source: 1.0}),
+        tokenizer=TokenizerConfig(vocab_size=max(vocab_size, 300)),
+    )
+    run_manifest = to_dict(run)
+    run_manifest["tokenizer"]["vocab_size"] = vocab_size  # below the trainable minimum is fine here
+    train_tokens = sum(len(d) for d in train)
+    manifest = build_manifest(
+        shards=entries,
+        vocab_size=vocab_size,
+        tokenizer_sha256=tokenizer_sha256,
+        shares={source: 1.0},
+        sources={
+            source: {
+                "source_documents": len(train),
+                "source_tokens": train_tokens,
+                "val_documents": len(val),
+                "val_tokens": sum(len(d) for d in val),
+                "bytes": 0,
+            }
+        },
+        missing_sources=[],
+        token_target=train_tokens,
+        seed=0,
+        split_seed=0,
+        tolerance=run.shards.tolerance,
+        run_manifest=run_manifest,
+        code_version="test",
+    )
+    with open(os.path.join(directory, MANIFEST_NAME), "w", encoding="utf-8") as handle:
+        json.dump(manifest, handle, indent=1, sort_keys=True)
     return directory
 
 

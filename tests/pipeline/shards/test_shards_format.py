@@ -104,7 +104,7 @@ def test_bad_ids_and_bad_files_are_named(tmp_path: Path) -> None:
     ):
         writer.write([1, 1000, 2], "c4", "x/1")
     (tmp_path / "junk.arrow").write_bytes(b"not arrow at all")
-    with pytest.raises(ValueError, match="junk.arrow: not an Arrow IPC stream shard"):
+    with pytest.raises(ValueError, match="junk.arrow: not a valid Arrow IPC stream shard"):
         ShardReader(str(tmp_path / "junk.arrow"))
 
 
