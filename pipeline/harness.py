@@ -14,8 +14,8 @@ directory's layout (`<run_dir>/<stage>/`) is known here and nowhere else.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
-import errno
 import functools
 import hashlib
 import json
@@ -23,7 +23,7 @@ import logging
 import os
 import re
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ import click
 
 from pipeline import io
 from pipeline.config import RunConfig, load_manifest
+from pipeline.environment import environment_error
 from pipeline.lock import RunLockedError, run_lock
 from pipeline.records import BadInputError, ReadOptions
 from settings import ConfigError, to_dict
@@ -270,6 +271,29 @@ def set_filesystem_options(beam_args: list[str]) -> None:
     FileSystems.set_options(PipelineOptions(beam_args))
 
 
+# The folder holding the packages this process runs (pipeline/, tokenizer/, settings/...).
+CODE_ROOT = str(Path(__file__).resolve().parent.parent)
+
+
+@contextlib.contextmanager
+def workers_import_this_code() -> Iterator[None]:
+    """Beam's local workers are `python -m ...` subprocesses, which put their current folder
+    first on sys.path: one holding another `pipeline/` would run that code, not the code this
+    run records in _SUCCESS. They inherit the environment, so for the run's duration it tells
+    Python to add no such folder (PYTHONSAFEPATH) and to look in this code's root first."""
+    saved = {key: os.environ.get(key) for key in ("PYTHONSAFEPATH", "PYTHONPATH")}
+    os.environ["PYTHONSAFEPATH"] = "1"
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (CODE_ROOT, saved["PYTHONPATH"]) if p)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
 def run_beam(ctx: StageContext, build: Callable[[Any], None]) -> dict[str, int]:
     """Build a pipeline with `build(pipeline)`, run it to completion, return its counters
     (the Beam metrics of namespace `ctx.name`, summed over steps)."""
@@ -280,8 +304,9 @@ def run_beam(ctx: StageContext, build: Callable[[Any], None]) -> dict[str, int]:
     options = PipelineOptions(ctx.beam_args)
     pipeline = beam.Pipeline(options=options)
     build(pipeline)
-    result = pipeline.run()
-    result.wait_until_finish()
+    with workers_import_this_code():
+        result = pipeline.run()
+        result.wait_until_finish()
     counters: dict[str, int] = {}
     for counter in result.metrics().query(MetricsFilter().with_namespace(ctx.name))["counters"]:
         try:
@@ -331,31 +356,6 @@ def run_stage(
         },
     )
     return counters
-
-
-# Failures of the machine rather than of fleece: reported as one line naming the path.
-ENVIRONMENT_ERRORS = {errno.ENOSPC: "no space left on the device",
-                      errno.EDQUOT: "disk quota exceeded",
-                      errno.EROFS: "the filesystem is read-only",
-                      errno.EACCES: "permission denied", errno.EPERM: "permission denied",
-                      errno.ENOTDIR: "a path component is a file, not a directory",
-                      errno.EEXIST: "a file is in the way"}  # fmt: skip
-# how an OSError reads once a runner has turned it into text
-_OS_ERROR_TEXT = re.compile(r"\[Errno (\d+)\] [^:'\n]*(?::\s*'([^'\n]+)')?")
-
-
-def environment_error(exc: BaseException) -> str | None:
-    """ "<path>: <cause>" for a full disk, a read-only or forbidden path, a file where a
-    folder should be, whether raised here or in a worker (then found in the runner's text)."""
-    for error in (exc, exc.__cause__, exc.__context__):
-        if isinstance(error, OSError) and error.errno in ENVIRONMENT_ERRORS:
-            where = error.filename or "?"
-            return f"{where}: {ENVIRONMENT_ERRORS[error.errno]} ({error.strerror})"
-    for match in _OS_ERROR_TEXT.finditer(str(exc)):
-        code = int(match.group(1))
-        if code in ENVIRONMENT_ERRORS:
-            return f"{match.group(2) or '?'}: {ENVIRONMENT_ERRORS[code]} ({os.strerror(code)})"
-    return None
 
 
 def _bad_input(exc: BaseException) -> str | None:

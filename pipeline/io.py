@@ -6,7 +6,10 @@ faults can be reported with a position), so files are opened UNCOMPRESSED here.
 
 from __future__ import annotations
 
+import contextlib
+import io as io_module
 import json
+import os
 import posixpath
 from dataclasses import dataclass
 from typing import IO, Any
@@ -79,7 +82,49 @@ def open_read(path: str) -> IO[bytes]:
     return FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED)
 
 
+# Prefix of a file being written: hidden, so no output glob (`part-*.parquet`) matches it.
+IN_PROGRESS = ".inprogress-"
+
+
+class _CommitOnClose(io_module.BufferedWriter):
+    """A local file written under a hidden temporary name in its folder and renamed to its
+    own name by close(): a killed writer leaves no file a reader could take for output, only
+    a hidden one that the next run of the stage clears with the rest of its folder."""
+
+    def __init__(self, path: str) -> None:
+        folder, name = os.path.split(os.path.abspath(path))
+        os.makedirs(folder, exist_ok=True)
+        self.final_path = os.path.join(folder, name)
+        self.temporary_path = os.path.join(folder, f"{IN_PROGRESS}{os.getpid()}-{name}")
+        self._failed = False
+        super().__init__(io_module.FileIO(self.temporary_path, "w"), buffer_size=1 << 20)
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        try:
+            super().close()
+        except BaseException:
+            self._failed = True
+            raise
+        finally:
+            if self._failed:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(self.temporary_path)
+            else:
+                os.replace(self.temporary_path, self.final_path)
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        self._failed = self._failed or exc_type is not None
+        self.close()
+
+
 def open_write(path: str) -> IO[bytes]:
+    """A file to write. Local files are committed by rename when closed (see _CommitOnClose);
+    on object stores, where a rename is a copy, the stage's _SUCCESS listing, written last,
+    is what commits its files."""
+    if "://" not in path or path.startswith("file://"):
+        return _CommitOnClose(path.removeprefix("file://"))
     return FileSystems.create(path, compression_type=CompressionTypes.UNCOMPRESSED)
 
 

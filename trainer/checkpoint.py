@@ -16,6 +16,7 @@ in place (DCP stages each read through host memory).
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import os
@@ -40,6 +41,7 @@ from torch.distributed.checkpoint.state_dict import (
 )
 from torch.distributed.tensor import DTensor
 
+from pipeline.environment import environment_cause
 from trainer.parallel import Topology
 
 log = logging.getLogger("fleece.trainer")
@@ -120,6 +122,16 @@ def _set_rng_state(state: dict[str, Any]) -> None:
         torch.cuda.set_rng_state_all(state["cuda"])
 
 
+def _write_bytes(path: str, data: bytes) -> None:
+    try:
+        with open(path, "wb") as handle:
+            handle.write(data)
+    except OSError as error:
+        if error.filename is None:  # a failed write() does not name its file
+            raise OSError(error.errno, error.strerror, path) from error
+        raise
+
+
 def save_checkpoint(
     path: str,
     model: nn.Module,
@@ -135,12 +147,23 @@ def save_checkpoint(
     _barrier(topology)
     os.makedirs(path, exist_ok=True)
     model_state, optim_state = get_state_dict(model, optimizer)
-    with _quiet_single_process():
-        dcp.save(
-            {"model": model_state, "optimizer": optim_state},
-            checkpoint_id=os.path.join(path, "state"),
-        )
-    torch.save(_rng_state(), os.path.join(path, f"rng-{topology.rank:05d}.pt"))
+    try:
+        with _quiet_single_process():
+            dcp.save(
+                {"model": model_state, "optimizer": optim_state},
+                checkpoint_id=os.path.join(path, "state"),
+            )
+    except Exception as error:
+        cause = environment_cause(error)  # DCP wraps its writers' OSErrors in text
+        if cause is None:
+            raise
+        code, where = cause
+        raise OSError(code, os.strerror(code), where or os.path.join(path, "state")) from error
+    # Serialised in memory, then written by Python: a full disk is then an OSError naming the
+    # file, not torch's "enforce fail at inline_container.cc".
+    buffer = io.BytesIO()
+    torch.save(_rng_state(), buffer)
+    _write_bytes(os.path.join(path, f"rng-{topology.rank:05d}.pt"), buffer.getvalue())
     if topology.is_main:
         with open(os.path.join(path, "trainer.json"), "w", encoding="utf-8") as handle:
             json.dump(trainer_state, handle, indent=1)

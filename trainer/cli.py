@@ -63,6 +63,7 @@ def train(
         config = load_config(config_path, all_overrides)
     except (ConfigError, OSError) as error:
         raise click.ClickException(str(error)) from None
+    from pipeline.environment import environment_error
     from trainer.loop import DivergenceError
     from trainer.loop import train as run_training
 
@@ -74,6 +75,12 @@ def train(
         raise click.ClickException(f"{error}{hint}") from None
     except (DivergenceError, ValueError) as error:  # bad data or settings, named in the message
         raise click.ClickException(str(error)) from None
+    except Exception as error:
+        # A full disk or a read-only run_dir, however torch wrapped it: one line, exit 1.
+        line = environment_error(error, config.run_dir)
+        if line is None:
+            raise
+        raise click.ClickException(line) from None
 
 
 @click.command()

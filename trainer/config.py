@@ -51,6 +51,11 @@ class DataSection:
     document_mask: bool = param(
         False, "attend only within a document inside a packed sequence (RoPE positions restart)"
     )
+    verify_sha256: bool = param(
+        True,
+        "check each shard's sha256 against manifest.json in a background thread before its "
+        "first batch is used (false for trusted storage: size and structure are still checked)",
+    )
 
 
 @dataclass

@@ -23,7 +23,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from pipeline.shards.format import ShardReader, join, load_manifest
+from pipeline.shards.format import ShardReader, join
+from trainer.shard_checks import ShardCheckError, ShardHashes, check_sizes, checked_manifest
 
 _MASK64 = (1 << 64) - 1
 
@@ -74,22 +75,39 @@ def permute(index: np.ndarray, size: int, seed: int, epoch: int) -> np.ndarray:
 
 
 class TokenStream:
-    """The shards of one split as one concatenated, memory-mapped token stream."""
+    """The shards of one split as one concatenated, memory-mapped token stream.
 
-    def __init__(self, directory: str, split: str, manifest: dict[str, Any] | None = None) -> None:
+    Opening checks each shard against its manifest entry (size, a valid Arrow stream, its
+    documents and tokens); with `verify_sha256` a background thread hashes the shards, and
+    no window is served from a shard before its hash matched (trainer/shard_checks.py)."""
+
+    def __init__(
+        self,
+        directory: str,
+        split: str,
+        manifest: dict[str, Any] | None = None,
+        verify_sha256: bool = False,
+    ) -> None:
         self.directory = directory
-        manifest = manifest if manifest is not None else load_manifest(directory)
+        manifest = manifest if manifest is not None else checked_manifest(directory)
         entries = [s for s in manifest.get("shards", []) if s.get("split") == split]
         if not entries:
             raise ValueError(f"{join(directory, 'manifest.json')}: lists no {split!r} shards")
+        check_sizes(directory, entries)
+        self.vocab_size = int(manifest["vocab_size"])
         self.readers = []
         for entry in entries:
             reader = ShardReader(join(directory, entry["file"]))
-            if reader.num_tokens != entry["tokens"]:
-                raise ValueError(
-                    f"{reader.path}: holds {reader.num_tokens} tokens, manifest.json says {entry['tokens']}"
-                )
+            for field, actual in (
+                ("tokens", reader.num_tokens),
+                ("documents", reader.num_documents),
+            ):
+                if actual != entry[field]:
+                    raise ShardCheckError(
+                        f"{reader.path}: holds {actual} {field}, manifest.json says {entry[field]}"
+                    )
             self.readers.append(reader)
+        self.hashes = ShardHashes(directory, entries, enabled=verify_sha256)
         self.shard_starts = np.cumsum([0] + [r.num_tokens for r in self.readers])
         self.num_tokens = int(self.shard_starts[-1])
 
@@ -106,7 +124,13 @@ class TokenStream:
         while done < length:
             local = start + done - int(self.shard_starts[shard])
             take = min(length - done, self.readers[shard].num_tokens - local)
+            self.hashes.ready(shard)
             tokens, doc_starts = self.readers[shard].window(local, take)
+            if take and int(tokens.max()) >= self.vocab_size:
+                raise ShardCheckError(
+                    f"{self.readers[shard].path}: token id {int(tokens.max())} at or above the "
+                    f"vocabulary of {self.vocab_size} (run `fleece verify`)"
+                )
             pieces.append(tokens)
             starts.append(doc_starts + done)
             done += take

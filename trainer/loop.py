@@ -24,7 +24,7 @@ import yaml
 from torch import nn
 
 from model import ModelConfig, Transformer, count_parameters, flops_per_token, preset
-from pipeline.shards.format import TOKENIZER_NAME, join, load_manifest
+from pipeline.shards.format import TOKENIZER_NAME, join
 from trainer.checkpoint import (
     checkpoint_path,
     latest_checkpoint,
@@ -37,6 +37,7 @@ from trainer.data import Batch, TokenStream, TrainLoader, Windows, validation_ba
 from trainer.metrics import MetricsLog, mfu, peak_flops
 from trainer.optim import build_optimizer, learning_rate, set_learning_rate
 from trainer.parallel import Topology, close_topology, init_topology, parallelize
+from trainer.shard_checks import check_vocabulary, checked_manifest
 
 
 class DivergenceError(RuntimeError):
@@ -90,18 +91,26 @@ class Trainer:
         self.config = config
         self.topology = topology
         data = config.data
-        manifest = load_manifest(data.shards)
+        manifest = checked_manifest(data.shards)
         self.tokenizer = join(data.shards, TOKENIZER_NAME)
         if not os.path.exists(self.tokenizer):
             self.tokenizer = None
-        self.train_windows = Windows(TokenStream(data.shards, "train", manifest), data.seq_len)
-        self.val_windows = (
-            Windows(TokenStream(data.shards, "val", manifest), data.seq_len)
-            if config.eval.every > 0
-            else None
-        )
         self.model_config = resolve_model_config(
             config.model, int(manifest["vocab_size"]), data.seq_len
+        )
+        splits = ("train", "val") if config.eval.every > 0 else ("train",)
+        check_vocabulary(
+            data.shards,
+            [s for s in manifest["shards"] if s["split"] in splits],
+            self.model_config.vocab_size,
+        )
+        self.train_windows = Windows(
+            TokenStream(data.shards, "train", manifest, data.verify_sha256), data.seq_len
+        )
+        self.val_windows = (
+            Windows(TokenStream(data.shards, "val", manifest, data.verify_sha256), data.seq_len)
+            if config.eval.every > 0
+            else None
         )
         if config.batch.global_tokens % data.seq_len:
             raise ValueError(
@@ -338,6 +347,10 @@ class Trainer:
                 self._validate(metrics)
             while self.step < config.steps:
                 self._one_step(metrics, result)
+            # A short run must not end before every shard it read has passed its check.
+            for windows in (self.train_windows, self.val_windows):
+                if windows is not None:
+                    windows.stream.hashes.wait_all()
         finally:
             metrics.close()
         result.step = self.step

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from pipeline import io
-from pipeline.harness import environment_error
+from pipeline.environment import environment_error
 from tests.helpers import run_fleece, write_manifest
 from tests.pipeline.sources.wikipedia.dumps import article, dump_xml
 
