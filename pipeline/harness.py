@@ -51,6 +51,15 @@ def stage_dir(run: RunConfig, name: str) -> str:
     return io.join(run.resolve(run.run_dir), name)
 
 
+def in_progress_dir(out_dir: str) -> str:
+    """Where a stage writes before its output is committed: `.<name>.inprogress` beside
+    `out_dir` on local disk; `out_dir` itself on an object store."""
+    if "://" in out_dir and not out_dir.startswith("file://"):
+        return out_dir
+    parent, name = os.path.split(out_dir.removeprefix("file://").rstrip("/"))
+    return os.path.join(parent, f".{name}.inprogress")
+
+
 class Stage:
     """Base of every stage. Subclasses set `name`, `requires`, `outputs`, `config_key` and
     implement `run`; `version` is bumped whenever the stage's output changes for the same
@@ -329,40 +338,50 @@ def run_stage(
     beam_args: list[str] | None = None,
     stage_fingerprint: str | None = None,
 ) -> dict[str, int]:
-    """Run one stage unconditionally: clear its output, run it, write _stats.json, _SUCCESS."""
+    """Run one stage unconditionally: clear its output, run it, write _stats.json, _SUCCESS.
+
+    On a local run_dir the stage writes into a hidden `.<name>.inprogress/` beside its folder,
+    renamed to `<name>/` once _SUCCESS is written: a killed stage leaves no folder a reader
+    could take for its output, and its next run clears what the killed one left. On an object
+    store (where a rename is a copy) the stage writes in place and _SUCCESS, written last over
+    the listing of its files, is what commits them."""
     out_dir = stage_dir(run, stage.name)
+    work_dir = in_progress_dir(out_dir)
     if stage_fingerprint is None:
         stage_fingerprint = fingerprint(stage, run, limit)
     io.remove_tree(out_dir)
-    io.make_dirs(out_dir)
+    io.remove_tree(work_dir)
+    io.make_dirs(work_dir)
     ctx = StageContext(
         run=run,
         stage=stage,
-        out_dir=out_dir,
+        out_dir=work_dir,
         limit=limit,
         strict=strict,
         keep_dropped=keep_dropped,
         beam_args=list(beam_args or []),
     )
     counters = stage.run(ctx)
-    io.write_json(io.join(out_dir, STATS), {"stage": stage.name, "counters": counters})
+    io.write_json(io.join(work_dir, STATS), {"stage": stage.name, "counters": counters})
     io.write_json(
-        io.join(out_dir, SUCCESS),
+        io.join(work_dir, SUCCESS),
         {
             "fingerprint": stage_fingerprint,
             "version": stage.version,
             "code_version": code_version(),
-            "outputs": output_listing(out_dir),
+            "outputs": output_listing(work_dir),
         },
     )
+    if work_dir != out_dir:
+        os.replace(work_dir, out_dir.removeprefix("file://"))
     return counters
 
 
-def _bad_input(exc: BaseException) -> str | None:
+def _bad_input(exc: BaseException, where: str | None = None) -> str | None:
     """The one-line reason of a failure the user must act on (a missing input, a bad record
     under --strict, a full or read-only disk), dug out of the runner's wrapping; None for
-    anything else."""
-    environment = environment_error(exc)
+    anything else. `where` names the path of a disk failure whose error names none."""
+    environment = environment_error(exc, where)
     if environment is not None:
         return environment
     if isinstance(exc, FileNotFoundError):
@@ -445,7 +464,7 @@ def _run_in_order(
                 stage_fingerprint=current,
             )
         except Exception as exc:
-            reason = _bad_input(exc)
+            reason = _bad_input(exc, run.resolve(run.run_dir))
             if reason is None:
                 raise
             raise click.ClickException(f"{stage.name}: {reason}") from exc

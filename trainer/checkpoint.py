@@ -16,6 +16,7 @@ in place (DCP stages each read through host memory).
 
 from __future__ import annotations
 
+import errno
 import io
 import json
 import logging
@@ -25,13 +26,14 @@ import re
 import shutil
 import warnings
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 import torch
 import torch.distributed as dist
 import torch.distributed.checkpoint as dcp
 from torch import nn
+from torch.distributed.checkpoint.api import CheckpointException
 from torch.distributed.checkpoint.state_dict import (
     StateDictOptions,
     get_model_state_dict,
@@ -41,7 +43,7 @@ from torch.distributed.checkpoint.state_dict import (
 )
 from torch.distributed.tensor import DTensor
 
-from pipeline.environment import environment_cause
+from pipeline.environment import ENVIRONMENT_ERRORS, environment_cause
 from trainer.parallel import Topology
 
 log = logging.getLogger("fleece.trainer")
@@ -122,6 +124,41 @@ def _set_rng_state(state: dict[str, Any]) -> None:
         torch.cuda.set_rng_state_all(state["cuda"])
 
 
+def _state_bytes(state: Any) -> int:
+    """Bytes of the tensors this rank holds in a (nested) state dict."""
+    if isinstance(state, DTensor):
+        state = state.to_local()
+    if isinstance(state, torch.Tensor):
+        return state.numel() * state.element_size()
+    if isinstance(state, dict):
+        return sum(_state_bytes(v) for v in state.values())
+    if isinstance(state, list | tuple):
+        return sum(_state_bytes(v) for v in state)
+    return 0
+
+
+def _disk_refuses(folder: str, needed: int) -> tuple[int, None] | None:
+    """(ENOSPC, None) when the disk under `folder` has less room than a checkpoint of
+    `needed` bytes, or refuses a small write outright (EROFS, EDQUOT...); else None."""
+    try:
+        if shutil.disk_usage(folder).free < needed:
+            return errno.ENOSPC, None
+    except OSError:
+        pass
+    probe = os.path.join(folder, ".fleece-space-probe")
+    try:
+        with open(probe, "wb") as handle:
+            handle.write(b"\0" * 65536)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError as error:
+        return (error.errno, None) if error.errno in ENVIRONMENT_ERRORS else None
+    finally:
+        with suppress(OSError):
+            os.unlink(probe)
+    return None
+
+
 def _write_bytes(path: str, data: bytes) -> None:
     try:
         with open(path, "wb") as handle:
@@ -153,8 +190,11 @@ def save_checkpoint(
                 {"model": model_state, "optimizer": optim_state},
                 checkpoint_id=os.path.join(path, "state"),
             )
-    except Exception as error:
-        cause = environment_cause(error)  # DCP wraps its writers' OSErrors in text
+    except (Exception, CheckpointException) as error:  # the latter is a BaseException
+        # DCP wraps its writers' errors in text, and torch.save's short write on a full disk
+        # reads "enforce fail at inline_container.cc" with no errno: ask the disk itself.
+        needed = _state_bytes(model_state) + _state_bytes(optim_state)
+        cause = environment_cause(error) or _disk_refuses(path, needed)
         if cause is None:
             raise
         code, where = cause

@@ -75,7 +75,9 @@ def train(
         raise click.ClickException(f"{error}{hint}") from None
     except (DivergenceError, ValueError) as error:  # bad data or settings, named in the message
         raise click.ClickException(str(error)) from None
-    except Exception as error:
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as error:  # DCP's CheckpointException is a BaseException
         # A full disk or a read-only run_dir, however torch wrapped it: one line, exit 1.
         line = environment_error(error, config.run_dir)
         if line is None:

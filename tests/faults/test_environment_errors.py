@@ -48,7 +48,7 @@ def test_a_full_disk_in_the_middle_of_a_stage(tmp_path: Path, monkeypatch) -> No
                         expect_ok=False)  # fmt: skip
     assert result.exit_code == 1
     last = result.output.strip().splitlines()[-1]
-    assert last.startswith(f"Error: wikipedia: {tmp_path / 'run' / 'wikipedia'}/")
+    assert last.startswith(f"Error: wikipedia: {tmp_path / 'run' / '.wikipedia.inprogress'}/")
     assert last.endswith(": no space left on the device (No space left on device)")
 
 

@@ -1,0 +1,91 @@
+"""Settings that make no sense are refused before anything is written, naming the key path;
+a full or read-only disk under the pipeline is one line naming the path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tests.faults.conftest import fleece, sample_manifest
+from trainer.cli import train
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"sample": {"scale": -3}}, "sample.scale: must be at least 1, got -3"),
+        ({"runner": {"direct_running_mode": "bogus"}}, "runner.direct_running_mode: 'bogus' is"),
+        ({"runner": {"direct_num_workers": -1}}, "runner.direct_num_workers: must be at least 0"),
+        ({"shards": {"shard_bytes": 0}}, "shards.shard_bytes: must be at least 1024, got 0"),
+        ({"shards": {"token_target": -5}}, "shards.token_target: must be at least 0, got -5"),
+        ({"tokenizer": {"vocab_size": 0}}, "tokenizer.vocab_size: must be at least 300, got 0"),
+        ({"seed": "zero"}, "seed: expected an integer"),
+    ],
+)
+def test_a_bad_run_manifest_value_is_refused_before_anything_is_written(
+    tmp_path: Path, changes: dict, message: str
+) -> None:
+    run_dir = tmp_path / "run"
+    manifest = sample_manifest(tmp_path / "m.yaml", run_dir, **changes)
+    result = fleece("corpus", "--manifest", str(manifest))
+    assert result.returncode != 0
+    assert message in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    assert not run_dir.exists()
+
+
+def test_a_file_where_the_run_dir_should_be_is_one_line(tmp_path: Path) -> None:
+    run_dir = tmp_path / "run"
+    run_dir.write_text("not a folder")
+    result = fleece("corpus", "--manifest", str(sample_manifest(tmp_path / "m.yaml", run_dir)))
+    assert result.returncode == 1
+    assert (
+        result.stderr.strip().splitlines()[-1]
+        == f"Error: {run_dir}: a file is in the way (File exists)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ("steps=-1", "steps: must be at least 1, got -1"),
+        ("steps=0", "steps: must be at least 1, got 0"),
+        ("batch.global_tokens=0", "batch.global_tokens: must be at least 1, got 0"),
+        ("batch.micro_batch_size=0", "batch.micro_batch_size: must be at least 1, got 0"),
+        ("data.seq_len=0", "data.seq_len: must be at least 1, got 0"),
+        ("parallel.precision=fp7", "parallel.precision: 'fp7' is not one of"),
+    ],
+)
+def test_a_bad_training_setting_is_refused_before_anything_is_written(
+    tmp_path: Path, override: str, message: str
+) -> None:
+    run_dir = tmp_path / "run"
+    result = CliRunner().invoke(
+        train,
+        ["--config", "manifests/train-tiny.yaml", "-o", f"run_dir={run_dir}", "-o", override],
+    )
+    assert result.exit_code != 0
+    assert message in result.output, result.output
+    assert "Traceback" not in result.output
+    assert not run_dir.exists()
+
+
+def test_the_pipeline_on_a_full_disk_is_one_line(tmp_path: Path, small_disk: Path) -> None:
+    run_dir = small_disk / "run"
+    result = fleece("corpus", "--manifest", str(sample_manifest(tmp_path / "m.yaml", run_dir)))
+    assert result.returncode == 1
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"Error: sample: {run_dir}"), last
+    assert last.endswith(": no space left on the device (No space left on device)"), last
+    assert len(result.stderr.splitlines()) < 20, result.stderr
+
+
+def test_the_pipeline_on_a_read_only_disk_is_one_line(tmp_path: Path, read_only_disk: Path) -> None:
+    run_dir = read_only_disk / "run"
+    result = fleece("corpus", "--manifest", str(sample_manifest(tmp_path / "m.yaml", run_dir)))
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"Error: {run_dir}: the filesystem is read-only (Read-only file system)"
+    )
