@@ -14,7 +14,10 @@ class TokenizerConfig:
     # ids 0-2 are <unk> <s> </s>, then 256 byte pieces (byte_fallback), then the rest.
     vocab_size: int = param(32000, "Vocabulary size (LLaMA: 32000).", min=300)
     character_coverage: float = param(
-        0.99995, "Share of characters covered by pieces; the rest fall back to bytes."
+        0.99995,
+        "Share of characters covered by pieces; the rest fall back to bytes.",
+        above=0,
+        max=1,
     )
     sample_bytes: int = param(
         2_000_000_000,
@@ -29,7 +32,3 @@ class TokenizerConfig:
     )
     max_sentencepiece_length: int = param(16, "Longest piece in characters.", min=1)
     num_threads: int = param(0, "Training threads; 0 = all cores.", min=0)
-
-    def validate(self) -> None:
-        if not 0 < self.character_coverage <= 1:
-            raise ValueError("character_coverage must be in (0, 1]")

@@ -31,16 +31,21 @@ class ShardsConfig:
         "Training tokens (BOS+ids+EOS) in the train shards; 0 = the most that repeats no source.",
         min=0,
     )
-    val_fraction: float = param(0.0005, "Share of each source's documents held out for validation.")
+    val_fraction: float = param(
+        0.0005, "Share of each source's documents held out for validation.", min=0, below=1
+    )
     val_min_documents: int = param(4, "At least this many validation documents per source.", min=0)
     split_seed: int = param(
         0, "Seed of the validation split's id hash (kept apart from `seed`, which only places)."
     )
     shard_bytes: int = param(1_000_000_000, "Target size of one shard file in bytes.", min=1024)
     tolerance: float = param(
-        0.01, "Largest allowed gap between achieved and target share (0.01 = 1 point)."
+        0.01,
+        "Largest allowed gap between achieved and target share (0.01 = 1 point).",
+        above=0,
+        below=1,
     )
-    max_epochs: float = param(64.0, "Refuse a mixture that repeats any source more often.")
+    max_epochs: float = param(64.0, "Refuse a mixture that repeats any source more often.", above=0)
 
     def validate(self) -> None:
         unknown = sorted(set(self.ratios) - set(LLAMA_RATIOS))
@@ -50,9 +55,3 @@ class ShardsConfig:
             )
         if any(r < 0 for r in self.ratios.values()) or sum(self.ratios.values()) <= 0:
             raise ValueError("ratios must be non-negative with a positive sum")
-        if not 0 <= self.val_fraction < 1:
-            raise ValueError("val_fraction must be in [0, 1)")
-        if not 0 < self.tolerance < 1:
-            raise ValueError("tolerance must be in (0, 1)")
-        if self.max_epochs <= 0:
-            raise ValueError("max_epochs must be positive")

@@ -52,3 +52,26 @@ def test_a_kill_mid_prune_leaves_nothing_that_looks_complete(
     assert found == [str(paths[1]), str(paths[2])]  # step 10 lost its marker before its data
     assert f"{paths[0]}: skipped, no COMPLETE marker" in caplog.text
     assert latest_checkpoint(str(tmp_path)) == str(paths[2])
+
+
+def test_a_process_killed_mid_prune_leaves_nothing_that_looks_complete(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    paths = [fake_checkpoint(tmp_path, step) for step in (10, 20, 30)]
+    # The child deletes part of the oldest checkpoint's data, then SIGKILLs itself: a real
+    # kill in the middle of pruning, no Python cleanup.
+    child = f"""
+import os, shutil, signal
+from pathlib import Path
+from trainer.checkpoint import prune_checkpoints
+def killed(path, *args, **kwargs):
+    (Path(path) / "state" / "__0_0.distcp").unlink()
+    os.kill(os.getpid(), signal.SIGKILL)
+shutil.rmtree = killed
+prune_checkpoints({str(tmp_path)!r}, keep=1)
+"""
+    result = subprocess.run([sys.executable, "-c", child], cwd=Path(__file__).parents[2])
+    assert result.returncode == -9
+    assert complete_checkpoints(str(tmp_path)) == [str(paths[1]), str(paths[2])]
+    assert latest_checkpoint(str(tmp_path)) == str(paths[2])

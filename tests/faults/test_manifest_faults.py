@@ -89,3 +89,94 @@ def test_the_pipeline_on_a_read_only_disk_is_one_line(tmp_path: Path, read_only_
     assert result.stderr.strip().splitlines()[-1] == (
         f"Error: {run_dir}: the filesystem is read-only (Read-only file system)"
     )
+
+
+def _scalar(kind: object) -> object:
+    """int for `int | None`, and so on."""
+    import types
+
+    if isinstance(kind, types.UnionType):
+        kinds = [k for k in kind.__args__ if k is not type(None)]
+        return kinds[0] if len(kinds) == 1 else kind
+    return kind
+
+
+def _bounded_fields(cls: type, prefix: str = "") -> list[tuple[str, object, str]]:
+    """(key path, a value just outside its bounds, the start of the message) for every
+    scalar field of a config with declared bounds or choices."""
+    import dataclasses
+    import typing
+
+    out = []
+    hints = typing.get_type_hints(cls)
+    for field in dataclasses.fields(cls):
+        key, kind, meta = f"{prefix}{field.name}", _scalar(hints[field.name]), field.metadata
+        if dataclasses.is_dataclass(kind):
+            out += _bounded_fields(kind, f"{key}.")
+            continue
+        step = 1 if kind is int else 0.5
+        if "choices" in meta and kind is str:
+            out.append((key, "bogus", f"{key}: 'bogus' is not one of"))
+        if "min" in meta:
+            out.append((key, meta["min"] - step, f"{key}: must be at least {meta['min']}"))
+        if "max" in meta:
+            out.append((key, meta["max"] + step, f"{key}: must be at most {meta['max']}"))
+        if "above" in meta:
+            out.append((key, meta["above"], f"{key}: must be above {meta['above']}"))
+        if "below" in meta:
+            out.append((key, meta["below"], f"{key}: must be below {meta['below']}"))
+    return out
+
+
+def _nested(key: str, value: object) -> dict:
+    out: dict = {}
+    node = out
+    *parents, last = key.split(".")
+    for part in parents:
+        node = node.setdefault(part, {})
+    node[last] = value
+    return out
+
+
+def _cases() -> list[tuple[str, str, object, str]]:
+    from pipeline.config import RunConfig
+    from trainer.config import TrainConfig
+
+    return [("run", *case) for case in _bounded_fields(RunConfig)] + [
+        ("train", *case) for case in _bounded_fields(TrainConfig)
+    ]
+
+
+@pytest.mark.parametrize(("manifest", "key", "value", "message"), _cases())
+def test_every_bounded_field_of_both_manifests_refuses_a_value_outside(
+    manifest: str, key: str, value: object, message: str
+) -> None:
+    from pipeline.config import RunConfig
+    from settings import ConfigError, from_mapping
+    from trainer.config import TrainConfig
+
+    with pytest.raises(ConfigError) as error:
+        from_mapping(RunConfig if manifest == "run" else TrainConfig, _nested(key, value))
+    assert str(error.value).startswith(message), str(error.value)
+
+
+def test_the_bounded_fields_cover_every_count_size_and_step() -> None:
+    # a numeric field without bounds must be a seed (any integer is a seed)
+    import dataclasses
+    import typing
+
+    from pipeline.config import RunConfig
+    from trainer.config import TrainConfig
+
+    def unbounded(cls: type, prefix: str = "") -> list[str]:
+        out, hints = [], typing.get_type_hints(cls)
+        for field in dataclasses.fields(cls):
+            kind = _scalar(hints[field.name])
+            if dataclasses.is_dataclass(kind):
+                out += unbounded(kind, f"{prefix}{field.name}.")
+            elif kind in (int, float) and not set(field.metadata) - {"help"}:
+                out.append(f"{prefix}{field.name}")
+        return out
+
+    found = unbounded(RunConfig) + unbounded(TrainConfig)
+    assert all(key.endswith("seed") for key in found), found
