@@ -5,6 +5,8 @@ Pages are of these kinds (ground truth `pages[id].kind`):
   web         English shop, review and forum pages framed by boilerplate lines
   non_english de fr es it fi pages
   gibberish   random letter strings shaped like text
+  word_salad  English words in shuffled order: passes language ID as English, so only the
+              perplexity filter can catch it (it must land in the tail bucket)
   short       fewer than 300 characters
   duplicate   byte-identical copy of an earlier page (same WARC-Block-Digest), in another
               file or dump, under the same or another URL
@@ -32,6 +34,7 @@ KIND_WEIGHTS = (
     ("reference", 17),
     ("non_english", 15),
     ("gibberish", 5),
+    ("word_salad", 5),
     ("short", 6),
     ("duplicate", 7),
 )
@@ -127,6 +130,14 @@ class PageMaker:
         lines += [text.gibberish(rng, rng.randrange(150, 500)) for _ in range(rng.randrange(2, 5))]
         return "\n".join(lines)
 
+    def word_salad(self, rng: random.Random) -> str:
+        lines = []
+        for _ in range(rng.randrange(3, 6)):
+            words = self.english.paragraph(rng, rng.randrange(3, 6)).split()
+            rng.shuffle(words)
+            lines.append(" ".join(words))
+        return "\n".join(lines)
+
     def short(self, rng: random.Random) -> str:
         page = f"{self.web.product(rng).title()}\n{self.web.sentence(rng)}"
         while len(page) >= MIN_PAGE_CHARS:
@@ -162,12 +173,13 @@ def write_commoncrawl(
     for i, page in enumerate(cited_pages):
         cited_by_file.setdefault(i % len(files), []).append(page)
     truth: dict = {
-        "id_scheme": "commoncrawl/<uuid of WARC-Record-ID>",
+        "id_scheme": "commoncrawl/<dump>/<uuid of WARC-Record-ID>",
         "files": [],
         "pages": {},
         "cited_by_wikipedia": [],
         "non_english": {},
         "gibberish": [],
+        "word_salad": [],
         "short": [],
         "duplicate_groups": [],
         "duplicate_pages": [],
@@ -205,6 +217,8 @@ def write_commoncrawl(
                 url, page_text, kind_name = web_url(rng), maker.non_english(rng, language), kind
             elif kind == "gibberish":
                 url, page_text, kind_name, language = web_url(rng), maker.gibberish(rng), kind, None
+            elif kind == "word_salad":
+                url, page_text, kind_name = web_url(rng), maker.word_salad(rng), kind
             elif kind == "short":
                 url, page_text, kind_name = web_url(rng), maker.short(rng), kind
             else:
@@ -215,7 +229,7 @@ def write_commoncrawl(
             record = writer.conversion(url, page_text, header_language)
             for family in {FAMILY_OF_LINE.get(line) for line in page_text.split("\n")} - {None}:
                 boilerplate_documents[family] += 1
-            doc_id = f"commoncrawl/{record['record_id']}"
+            doc_id = f"commoncrawl/{dump}/{record['record_id']}"
             truth["pages"][doc_id] = {
                 "kind": kind_name,
                 "language": language,
@@ -229,7 +243,7 @@ def write_commoncrawl(
                 truth["cited_by_wikipedia"].append(doc_id)
             elif kind_name == "non_english":
                 truth["non_english"][doc_id] = language
-            elif kind_name in ("gibberish", "short"):
+            elif kind_name in ("gibberish", "word_salad", "short"):
                 truth[kind_name].append(doc_id)
             if kind_name == "duplicate":
                 groups.setdefault(record["digest"], []).append(doc_id)

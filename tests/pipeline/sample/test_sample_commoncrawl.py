@@ -68,7 +68,7 @@ def test_records_match_the_truth(sample_dir, ground_truth):
         for index, (headers, payload) in enumerate(records[1:], start=1):
             doc_id, page = by_location[(info["file"], index)]
             assert headers.get_header("WARC-Type") == "conversion"
-            assert headers.get_header("WARC-Record-ID") == f"<urn:uuid:{doc_id.split('/')[1]}>"
+            assert headers.get_header("WARC-Record-ID") == f"<urn:uuid:{doc_id.rsplit('/', 1)[1]}>"
             assert headers.get_header("WARC-Target-URI") == page["url"]
             assert headers.get_header("WARC-Block-Digest") == page["digest"]
             assert headers.get_header("Content-Type") == "text/plain"
@@ -95,18 +95,27 @@ def test_planted_pages(sample_dir, ground_truth):
     pages = truth["pages"]
     payloads = {}
     for info in truth["files"]:
+        dump = info["dump"].removeprefix("CC-MAIN-")
         for member in members(f"{sample_dir}/{info['file']}"):
             head, _, body = member.partition(b"\r\n\r\n")
             if b"WARC-Type: conversion" not in head:
                 continue
             for line in head.split(b"\r\n"):
                 if line.startswith(b"WARC-Record-ID: <urn:uuid:"):
-                    payloads["commoncrawl/" + line[26:-1].decode()] = body[:-4].decode("utf-8")
+                    doc_id = f"commoncrawl/{dump}/{line[26:-1].decode()}"
+                    payloads[doc_id] = body[:-4].decode("utf-8")
     assert set(payloads) == set(pages)
     for doc_id in truth["short"]:
         assert len(payloads[doc_id]) < 300
-    for doc_id in truth["gibberish"] + list(truth["non_english"]):
+    for doc_id in truth["gibberish"] + truth["word_salad"] + list(truth["non_english"]):
         assert len(payloads[doc_id]) >= 300
+    english = set(
+        " ".join(payloads[d] for d, p in pages.items() if p["kind"] == "reference").split()
+    )
+    for doc_id in truth["word_salad"]:  # English words, in an order no English text has
+        words = payloads[doc_id].split()
+        assert sum(w in english for w in words) / len(words) > 0.5
+    assert len(truth["word_salad"]) >= 5
     for group in truth["duplicate_groups"]:
         assert len({pages[d]["digest"] for d in group}) == 1
         assert len({payloads[d] for d in group}) == 1

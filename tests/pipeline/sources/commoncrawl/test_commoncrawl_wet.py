@@ -57,7 +57,7 @@ def test_the_sample_reads_with_its_planted_fault_reported_and_later_pages_kept(
         assert isinstance(info, WetInfo) and info.dump == entry["dump"].removeprefix("CC-MAIN-")
         assert len(items) - 1 == entry["records"] - 1  # every record but warcinfo, once
         for page in pages(items):
-            seen[f"commoncrawl/{page.record_id}"] = page
+            seen[f"commoncrawl/{page.dump}/{page.record_id}"] = page
             assert page.dump == info.dump
             if not entry["post_2020_headers"]:
                 assert page.languages is None
