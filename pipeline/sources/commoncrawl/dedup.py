@@ -1,0 +1,262 @@
+"""CCNet's two deduplications, at any scale, without ever grouping page text.
+
+A page is named by a small key, (file index, record ordinal), that travels with its hashes;
+the text stays in the WET files, which are read twice: once for the hashes, once to write
+the pages that survive. Between the two passes only hashes and keys are grouped:
+
+1. Digest dedup: per WARC-Block-Digest a combiner keeps the smallest page id (with its key
+   and its line hashes, a few hundred bytes); every other page with that digest goes.
+   Before line dedup, or identical pages would erase each other's lines.
+2. Line dedup over the survivors: per (scope, line hash) a combiner keeps the two smallest
+   page ids that hold the line and the set of files they are in; a line held by two pages
+   or more is a duplicate. cc_net removes it from every page (the default); `keep="first"`
+   leaves it in the smallest page. No key's values are ever materialised: a boilerplate
+   line held by 10^8 pages costs one accumulator. The scope is `global` (default), `dump`
+   or cc_net-style groups of `group_files` files.
+3. Per file, the survivors' ordinals and the duplicate lines found in that file are grouped
+   by file index, and the file is read again to write its pages without those lines. A line
+   repeated inside one page keeps its first copy; lines whose dedup form is empty (blank,
+   only marks) are kept as separators and never hashed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+
+import apache_beam as beam
+
+from pipeline import io
+from pipeline.records import ReadOptions, read_records
+from pipeline.sources.commoncrawl.wet import WetPage, read_wet
+from pipeline.text.hashing import line_hash
+
+PageKey = tuple[int, int]  # (file index, record ordinal)
+SCOPES = ("global", "dump", "groups")
+KEEP = ("none", "first")
+
+
+@dataclass(frozen=True)
+class PageHashes:
+    """What pass 1 keeps of a page: its id, key, dump, digest and distinct line hashes."""
+
+    id: str
+    key: PageKey
+    dump: str
+    digest: str
+    hashes: tuple[int, ...]
+
+
+def distinct_line_hashes(text: str) -> tuple[int, ...]:
+    """The hashes of the page's lines, each once, in order of first appearance."""
+    seen: dict[int, None] = {}
+    for line in text.split("\n"):
+        value = line_hash(line)
+        if value is not None:
+            seen.setdefault(value, None)
+    return tuple(seen)
+
+
+def remove_lines(
+    text: str, duplicates: Mapping[int, PageKey | None], key: PageKey | None = None
+) -> tuple[str, int]:
+    """(text without its duplicate lines, number of lines removed). `duplicates` maps a
+    duplicate line's hash to the page that keeps it (None: no page does); later copies of a
+    line inside the page go too. Lines that hash to nothing stay."""
+    kept, removed = [], 0
+    seen: set[int] = set()
+    for line in text.split("\n"):
+        value = line_hash(line)
+        if value is not None and (
+            value in seen
+            or (value in duplicates and (duplicates[value] is None or duplicates[value] != key))
+        ):
+            removed += 1
+            continue
+        if value is not None:
+            seen.add(value)
+        kept.append(line)
+    return "\n".join(kept).strip("\n"), removed
+
+
+def scope_of(page: PageHashes, scope: str, group_files: int) -> str:
+    """The part of the input a line is deduplicated within."""
+    if scope == "global":
+        return ""
+    if scope == "dump":
+        return page.dump
+    return str(page.key[0] // group_files)
+
+
+class SmallestPage(beam.CombineFn):
+    """Per digest: the PageHashes with the smallest id (constant memory per key)."""
+
+    def create_accumulator(self) -> PageHashes | None:
+        return None
+
+    def add_input(self, best: PageHashes | None, page: PageHashes) -> PageHashes:
+        return page if best is None or page.id < best.id else best
+
+    def merge_accumulators(self, accumulators: Iterable[PageHashes | None]) -> PageHashes | None:
+        best = None
+        for candidate in accumulators:
+            if candidate is not None:
+                best = self.add_input(best, candidate)
+        return best
+
+    def extract_output(self, best: PageHashes | None) -> PageHashes | None:
+        return best
+
+
+# Accumulator of a line: the (at most) two smallest distinct (id, key) holding it, and the
+# files holding it (bounded by the number of input files, not of pages).
+LineAccumulator = tuple[tuple[tuple[str, PageKey], ...], frozenset[int]]
+
+
+class LineHolders(beam.CombineFn):
+    """Per line hash: who holds it, in constant memory per key (see LineAccumulator)."""
+
+    def create_accumulator(self) -> LineAccumulator:
+        return (), frozenset()
+
+    def add_input(self, acc: LineAccumulator, holder: tuple[str, PageKey]) -> LineAccumulator:
+        return self.merge_accumulators([acc, ((holder,), frozenset((holder[1][0],)))])
+
+    def merge_accumulators(self, accumulators: Iterable[LineAccumulator]) -> LineAccumulator:
+        holders: set[tuple[str, PageKey]] = set()
+        files: set[int] = set()
+        for pages, in_files in accumulators:
+            holders.update(pages)
+            files.update(in_files)
+        return tuple(sorted(holders)[:2]), frozenset(files)
+
+    def extract_output(self, acc: LineAccumulator) -> LineAccumulator:
+        return acc
+
+
+def duplicate_line_notices(
+    item: tuple[tuple[str, int], LineAccumulator], keep: str
+) -> Iterator[tuple[int, tuple[int, PageKey | None]]]:
+    """(file index, (hash, the page that keeps the line or None)) for every file that holds
+    a line held by two pages or more."""
+    (_, value), (holders, files) = item
+    if len(holders) < 2:
+        return
+    keeper = holders[0][1] if keep == "first" else None
+    for file_index in sorted(files):
+        yield file_index, (value, keeper)
+
+
+class LineDedup(beam.PTransform):
+    """Surviving PageHashes -> (file index, (duplicate line hash, keeper or None))."""
+
+    def __init__(self, scope: str = "global", keep: str = "none", group_files: int = 50):
+        super().__init__()
+        if scope not in SCOPES:
+            raise ValueError(f"line dedup scope {scope!r}: expected one of {SCOPES}")
+        if keep not in KEEP:
+            raise ValueError(f"line dedup keep {keep!r}: expected one of {KEEP}")
+        self.scope, self.keep, self.group_files = scope, keep, group_files
+
+    def expand(self, pages: beam.PCollection) -> beam.PCollection:
+        scope, keep, group_files = self.scope, self.keep, self.group_files
+        return (
+            pages
+            | "Line holders"
+            >> beam.FlatMap(
+                lambda p: (((scope_of(p, scope, group_files), h), (p.id, p.key)) for h in p.hashes)
+            )
+            | "Combine holders" >> beam.CombinePerKey(LineHolders())
+            | "Duplicate lines" >> beam.FlatMap(duplicate_line_notices, keep)
+        )
+
+
+class DigestDedup(beam.PTransform):
+    """PageHashes -> the PageHashes of the smallest id per digest."""
+
+    def expand(self, pages: beam.PCollection) -> beam.PCollection:
+        return (
+            pages
+            | "By digest" >> beam.Map(lambda p: (p.digest, p))
+            | "Smallest id" >> beam.CombinePerKey(SmallestPage())
+            | "Survivor" >> beam.Values()
+        )
+
+
+def file_notices(notices: Iterable[tuple[int, PageKey | None]]) -> dict[int, PageKey | None]:
+    """A file's duplicate-line notices as {hash: keeper}; a file lies in one scope, so a
+    hash has one keeper there."""
+    return dict(notices)
+
+
+def page_id(page: WetPage) -> str:
+    """`commoncrawl/<dump>/<record uuid>`."""
+    return f"commoncrawl/{page.dump or 'unknown'}/{page.record_id}"
+
+
+def page_hashes(page: WetPage, file_index: int) -> PageHashes:
+    return PageHashes(
+        id=page_id(page),
+        key=(file_index, page.ordinal),
+        dump=page.dump or "unknown",
+        digest=page.digest,
+        hashes=distinct_line_hashes(page.text),
+    )
+
+
+def wet_pages(path: str) -> Iterator[WetPage]:
+    """The pages of a WET file, its faults skipped (counted by the pass that reports them)."""
+    (file,) = io.match_files([path])
+    for item in read_records(file, read_wet, ReadOptions(), lambda *_: None, report=False):
+        if isinstance(item, WetPage):
+            yield item
+
+
+Reader = Callable[[str], Iterable[WetPage]]
+
+
+def _rewrite(
+    item: tuple[int, dict[str, list]], paths: dict[int, str], read: Reader
+) -> Iterator[tuple[WetPage, str, int]]:
+    file_index, grouped = item
+    keep = set(grouped["keep"])
+    notices = file_notices(grouped["lines"])
+    for page in read(paths[file_index]):
+        if page.ordinal in keep:
+            text, removed = remove_lines(page.text, notices, (file_index, page.ordinal))
+            yield page, text, removed
+
+
+class Deduplicated(beam.PTransform):
+    """(file index, path) of every input file -> (page, text after line dedup, lines
+    removed) for each page that survives digest dedup; pages shorter than `min_chars` are
+    dropped before the digest (as cc_net does at parse time)."""
+
+    def __init__(
+        self,
+        paths: dict[int, str],
+        scope: str = "global",
+        keep: str = "none",
+        group_files: int = 50,
+        min_chars: int = 300,
+        read: Reader = wet_pages,
+    ) -> None:
+        super().__init__()
+        self.paths, self.min_chars, self.read = paths, min_chars, read
+        self.line_dedup = LineDedup(scope, keep, group_files)
+
+    def expand(self, files: beam.PCollection) -> beam.PCollection:
+        read, min_chars = self.read, self.min_chars
+        hashed = files | "Hash pages" >> beam.FlatMap(
+            lambda f: (
+                page_hashes(page, f[0]) for page in read(f[1]) if len(page.text) >= min_chars
+            )
+        )
+        survivors = hashed | "Digest dedup" >> DigestDedup()
+        keep = survivors | "Survivors by file" >> beam.Map(lambda p: (p.key[0], p.key[1]))
+        lines = survivors | "Line dedup" >> self.line_dedup
+        return (
+            {"keep": keep, "lines": lines}
+            | "By file" >> beam.CoGroupByKey()
+            | "Rewrite files" >> beam.FlatMap(_rewrite, self.paths, read)
+        )

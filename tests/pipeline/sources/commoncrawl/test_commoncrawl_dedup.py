@@ -1,0 +1,119 @@
+"""Digest dedup, then line dedup over the whole input, on WET files read by Beam workers:
+a line shared by pages in two files is removed from both, whichever worker read them."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import apache_beam as beam
+import pytest
+from apache_beam.options.pipeline_options import PipelineOptions
+
+from pipeline.sample.wet import WetWriter
+from pipeline.sources.commoncrawl.dedup import (
+    Deduplicated,
+    LineHolders,
+    distinct_line_hashes,
+    remove_lines,
+)
+from pipeline.text.hashing import line_hash
+
+FILLER = "A sentence that makes this page long enough to keep, about the weather. " * 5
+SHARED = "Subscribe to our newsletter for weekly deals!"
+
+
+def test_remove_lines_keeps_separators_and_the_first_copy_inside_a_page() -> None:
+    text = "Title\n\nSubscribe NOW 2019\nBody line.\n\nBody line.\n---\nEnd"
+    duplicates = {line_hash("subscribe now 0000"): None}
+    cleaned, removed = remove_lines(text, duplicates)
+    assert cleaned == "Title\n\nBody line.\n\n---\nEnd"
+    assert removed == 2  # the subscribe line, and the second "Body line."
+    assert remove_lines(text, duplicates, key=(0, 1)) == (cleaned, 2)
+    keeper = {line_hash("subscribe now 0000"): (0, 1)}
+    assert remove_lines(text, keeper, key=(0, 1))[0].startswith("Title\n\nSubscribe NOW 2019")
+
+
+def test_distinct_line_hashes_skip_empty_forms_and_repeats() -> None:
+    hashes = distinct_line_hashes("a\n\n...\nA!\nb")
+    assert hashes == (line_hash("a"), line_hash("b"))
+
+
+def test_line_holders_keep_two_ids_and_every_file() -> None:
+    combine = LineHolders()
+    acc = combine.create_accumulator()
+    for holder in [("c", (2, 0)), ("a", (0, 5)), ("b", (1, 3)), ("a", (0, 5))]:
+        acc = combine.add_input(acc, holder)
+    other = combine.add_input(combine.create_accumulator(), ("z", (7, 1)))
+    merged = combine.merge_accumulators([acc, other])
+    assert merged == ((("a", (0, 5)), ("b", (1, 3))), frozenset({0, 1, 2, 7}))
+
+
+def write_wet(path: Path, dump: str, pages: list[str], seed: int) -> list[str]:
+    writer = WetWriter(str(path), path.name, dump, random.Random(seed), post_2020=False)
+    ids = [writer.conversion(f"http://site{i}.example/", text, None)["record_id"] for i, text in enumerate(pages)]  # fmt: skip
+    writer.close()
+    return [f"commoncrawl/{dump}/{i}" for i in ids]
+
+
+def run(paths: list[Path], out: Path, **options: object) -> dict[str, str]:
+    indexed = {i: str(p) for i, p in enumerate(paths)}
+    beam_options = PipelineOptions(direct_num_workers=2, direct_running_mode="multi_processing")
+    with beam.Pipeline(options=beam_options) as pipeline:
+        _ = (
+            pipeline
+            | beam.Create(sorted(indexed.items()))
+            | beam.Reshuffle()
+            | Deduplicated(indexed, **options)
+            | beam.Map(lambda r: json.dumps([f"commoncrawl/{r[0].dump}/{r[0].record_id}", r[1]]))
+            | beam.io.WriteToText(str(out / "pages"))
+        )
+    rows = [
+        json.loads(line) for f in sorted(out.glob("pages*")) for line in f.read_text().splitlines()
+    ]
+    return dict(rows)
+
+
+@pytest.fixture
+def crawl(tmp_path: Path) -> tuple[list[Path], dict[str, str]]:
+    first = tmp_path / "CC-MAIN-2019-30-00000.warc.wet.gz"
+    second = tmp_path / "CC-MAIN-2023-06-00000.warc.wet.gz"
+    one = f"Page one\n{FILLER}\n{SHARED}\nOne's own closing line."
+    two = f"Page two\n{FILLER.replace('weather', 'tides')}\nSUBSCRIBE to our newsletter for weekly deals.\nTwo ends."
+    alone = f"Page three\n{FILLER.replace('weather', 'stars')}\nRepeat me.\nRepeat me.\nThree ends."
+    a = write_wet(first, "2019-30", [one, alone, "too short"], seed=1)
+    b = write_wet(second, "2023-06", [two, one], seed=2)  # `one` again: a digest duplicate
+    return [first, second], {"one": a[0], "alone": a[1], "short": a[2], "two": b[0], "copy": b[1]}
+
+
+def test_a_line_in_two_files_read_by_different_workers_goes_from_both(
+    crawl, tmp_path: Path
+) -> None:
+    paths, ids = crawl
+    pages = run(paths, tmp_path / "out")
+    one_id = min(ids["one"], ids["copy"])  # of two identical pages the smallest id stays
+    assert set(pages) == {one_id, ids["alone"], ids["two"]}
+    assert SHARED not in pages[one_id] and "One's own closing line." in pages[one_id]
+    assert "newsletter" not in pages[ids["two"]] and "Two ends." in pages[ids["two"]]
+    # the identical copy did not make page one's own lines duplicates
+    assert "Page one" in pages[one_id]
+    assert pages[ids["alone"]].count("Repeat me.") == 1
+
+
+def test_keep_first_leaves_the_line_in_the_smallest_page(crawl, tmp_path: Path) -> None:
+    paths, ids = crawl
+    pages = run(paths, tmp_path / "out", keep="first")
+    one_id = min(ids["one"], ids["copy"])
+    holders = sorted([one_id, ids["two"]])
+    assert "ewsletter" in pages[holders[0]] and "ewsletter" not in pages[holders[1]]
+
+
+def test_a_dump_scope_keeps_lines_shared_only_across_dumps(crawl, tmp_path: Path) -> None:
+    paths, ids = crawl
+    pages = run(paths, tmp_path / "out", scope="dump")
+    # page one (2019-30) and page two (2023-06) share the line across dumps only; the digest
+    # dedup stays global, so the 2023-06 copy of page one still goes
+    assert set(pages) == {ids["one"], ids["alone"], ids["two"]}
+    assert SHARED in pages[ids["one"]]
+    assert "newsletter" in pages[ids["two"]]
