@@ -1,0 +1,108 @@
+"""Training one language's models as cc_net did: SentencePiece unigram on the language's
+Wikipedia text in its language-model form, then a KenLM 5-gram on the pieces.
+
+KenLM's estimator (`lmplz`) and `build_binary` are the programs `make install` builds next
+to the Python interpreter; memory is always bounded (`-S`), and `--discount_fallback` lets
+small corpora train. SentencePiece trains with a soft vocabulary limit, so a language with
+little text gets the vocabulary its text supports instead of an error.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import sentencepiece as spm
+
+from pipeline.text.normalize import lm_form
+
+
+def kenlm_program(name: str) -> str:
+    """Path of lmplz or build_binary: beside the interpreter (make install), else on PATH."""
+    beside = os.path.join(os.path.dirname(sys.executable), name)
+    found = beside if os.access(beside, os.X_OK) else shutil.which(name)
+    if not found:
+        raise FileNotFoundError(
+            f"{name}: KenLM's program is not installed (run `make install`, which builds it)"
+        )
+    return found
+
+
+@dataclass(frozen=True)
+class TrainedModels:
+    sentencepiece: str  # path of <lang>.sp.model
+    kenlm: str  # path of <lang>.arpa.bin
+    documents: int
+    characters: int
+    vocab_size: int
+
+
+def write_lm_text(documents: Iterable[str], path: str, max_documents: int) -> tuple[int, int]:
+    """The documents' lines in language-model form, one per line; (documents, characters)."""
+    count = characters = 0
+    with open(path, "w", encoding="utf-8") as out:
+        for text in documents:
+            if count >= max_documents:
+                break
+            count += 1
+            for line in text.split("\n"):
+                line = lm_form(line)
+                if line:
+                    out.write(line + "\n")
+                    characters += len(line)
+    return count, characters
+
+
+def train_models(
+    documents: Iterable[str],
+    out_dir: str,
+    language: str,
+    *,
+    vocab_size: int,
+    max_documents: int,
+    memory: str,
+    work_dir: str,
+) -> TrainedModels:
+    """Train `<out_dir>/<language>.sp.model` and `<language>.arpa.bin` from `documents`."""
+    os.makedirs(work_dir, exist_ok=True)
+    text_path = os.path.join(work_dir, f"{language}.txt")
+    count, characters = write_lm_text(documents, text_path, max_documents)
+    prefix = os.path.join(out_dir, f"{language}.sp")
+    spm.SentencePieceTrainer.train(
+        input=text_path,
+        model_prefix=prefix,
+        model_type="unigram",
+        vocab_size=vocab_size,
+        hard_vocab_limit=False,
+        character_coverage=0.9995,
+        num_threads=1,  # one thread and the whole input (no sampling): deterministic
+        minloglevel=2,
+    )
+    os.remove(prefix + ".vocab")
+    pieces = spm.SentencePieceProcessor()
+    pieces.Load(prefix + ".model")
+    pieces_path = os.path.join(work_dir, f"{language}.pieces")
+    with (
+        open(text_path, encoding="utf-8") as lines,
+        open(pieces_path, "w", encoding="utf-8") as out,
+    ):
+        for line in lines:
+            out.write(" ".join(pieces.EncodeAsPieces(line.rstrip("\n"))) + "\n")
+    arpa = os.path.join(work_dir, f"{language}.arpa")
+    with open(pieces_path, "rb") as source, open(arpa, "wb") as sink:
+        _run([kenlm_program("lmplz"), "-o", "5", "-S", memory, "--discount_fallback"],
+             stdin=source, stdout=sink)  # fmt: skip
+    binary = os.path.join(out_dir, f"{language}.arpa.bin")
+    _run([kenlm_program("build_binary"), arpa, binary])
+    return TrainedModels(prefix + ".model", binary, count, characters, pieces.GetPieceSize())
+
+
+def _run(command: list[str], **streams: object) -> None:
+    result = subprocess.run(command, stderr=subprocess.PIPE, **streams)  # type: ignore[call-overload]
+    if result.returncode:
+        tail = result.stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
+        raise RuntimeError(f"{os.path.basename(command[0])} failed: {' / '.join(tail)}")
