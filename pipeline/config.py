@@ -14,6 +14,7 @@ import os
 
 from pipeline.encode.config import EncodeConfig
 from pipeline.shards.config import ShardsConfig
+from pipeline.sources.commoncrawl.config import CommonCrawlConfig
 from pipeline.sources.wikipedia.config import WikipediaConfig
 from settings import ConfigError, load_yaml, param
 from tokenizer.config import TokenizerConfig
@@ -47,6 +48,9 @@ class SampleConfig:
 
 @dataclasses.dataclass
 class SourcesConfig:
+    commoncrawl: CommonCrawlConfig = param(
+        CommonCrawlConfig(), "CommonCrawl (WET files) through CCNet: stages lm and ccnet"
+    )
     wikipedia: WikipediaConfig = param(WikipediaConfig(), "Wikipedia (MediaWiki XML dumps)")
 
 

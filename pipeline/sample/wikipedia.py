@@ -326,6 +326,7 @@ class ArticleWriter:
         self.language = language
         self.site = SITES[language]
         self.grammar = text.grammar(language)
+        self.web = text.WebWriter()
         self.titles = titles
         self.rng = rng
         self.file_ns = self.site.namespaces[6]
@@ -492,6 +493,11 @@ class ArticleWriter:
                 blocks.append(self.comment(rng))
             if rng.random() < 0.25:
                 blocks.append(f"=== {self.grammar.place_title(rng)} ===\n{paragraph()}")
+        if self.language == "en":
+            # Real English Wikipedia also speaks of shops, prices and customers: without this
+            # register the sample's language model would find every web page out of its
+            # vocabulary, and shuffled encyclopedic words (word salad) would look better.
+            blocks.append(f"== Trade ==\n{self.web.paragraph(rng, rng.randrange(3, 7))}")
         if urls:  # citations not yet placed get a closing paragraph of their own
             blocks.append(
                 " ".join(

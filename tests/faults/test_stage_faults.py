@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from pipeline import stages
+from pipeline.documents import read_documents
 from pipeline.harness import SUCCESS
 from tests.faults.conftest import fleece, kill_when, sample_manifest
 from tests.helpers import tree_digest
@@ -22,10 +23,13 @@ STAGE_NAMES = stages.stage_names()
 
 def run_digest(run_dir: Path) -> dict[str, str]:
     """tree_digest of a run, less what names the run's own folder or its history: the run
-    manifest's run_dir inside manifest.json (with the checksum over it), and the sample
-    stage's counters (files written vs unchanged)."""
+    manifest's run_dir inside manifest.json (with the checksum over it), the input paths in
+    error rows, and the sample stage's counters (files written vs unchanged)."""
     digest = tree_digest(run_dir)
     digest.pop("sample/_stats.json", None)
+    for name in [n for n in digest if "/errors/" in n]:  # rows name the input's path
+        rows = list(read_documents(str(run_dir / name)))
+        digest[name] = json.dumps(rows, sort_keys=True).replace(str(run_dir), "<run>")
     manifest = json.loads((run_dir / "shards" / "manifest.json").read_text())
     manifest["run_manifest"].pop("run_dir")
     manifest.pop("checksum")

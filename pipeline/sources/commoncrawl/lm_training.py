@@ -9,6 +9,7 @@ little text gets the vocabulary its text supports instead of an error.
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import subprocess
@@ -71,20 +72,24 @@ def train_models(
     os.makedirs(work_dir, exist_ok=True)
     text_path = os.path.join(work_dir, f"{language}.txt")
     count, characters = write_lm_text(documents, text_path, max_documents)
-    prefix = os.path.join(out_dir, f"{language}.sp")
-    spm.SentencePieceTrainer.train(
-        input=text_path,
-        model_prefix=prefix,
-        model_type="unigram",
-        vocab_size=vocab_size,
-        hard_vocab_limit=False,
-        character_coverage=0.9995,
-        num_threads=1,  # one thread and the whole input (no sampling): deterministic
-        minloglevel=2,
-    )
-    os.remove(prefix + ".vocab")
+    model_path = os.path.join(out_dir, f"{language}.sp.model")
+    model = io.BytesIO()
+    with open(text_path, encoding="utf-8") as lines:
+        # from an iterator into memory: a model trained from a file records that file's path
+        spm.SentencePieceTrainer.train(
+            sentence_iterator=(line.rstrip("\n") for line in lines),
+            model_writer=model,
+            model_type="unigram",
+            vocab_size=vocab_size,
+            hard_vocab_limit=False,
+            character_coverage=0.9995,
+            num_threads=1,  # one thread and the whole input (no sampling): deterministic
+            minloglevel=2,
+        )
+    with open(model_path, "wb") as out:
+        out.write(model.getvalue())
     pieces = spm.SentencePieceProcessor()
-    pieces.Load(prefix + ".model")
+    pieces.Load(model_path)
     pieces_path = os.path.join(work_dir, f"{language}.pieces")
     with (
         open(text_path, encoding="utf-8") as lines,
@@ -98,7 +103,7 @@ def train_models(
              stdin=source, stdout=sink)  # fmt: skip
     binary = os.path.join(out_dir, f"{language}.arpa.bin")
     _run([kenlm_program("build_binary"), arpa, binary])
-    return TrainedModels(prefix + ".model", binary, count, characters, pieces.GetPieceSize())
+    return TrainedModels(model_path, binary, count, characters, pieces.GetPieceSize())
 
 
 def _run(command: list[str], **streams: object) -> None:

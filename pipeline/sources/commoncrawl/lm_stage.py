@@ -1,0 +1,122 @@
+"""The `lm` stage: per language of `sources.commoncrawl.languages`, a SentencePiece model and
+a KenLM 5-gram trained on that language's Wikipedia documents (lm_training.py), or the
+ready models the manifest names (cc_net's published `<lang>.sp.model` / `<lang>.arpa.bin`).
+
+Plain Python, no Beam: each language trains on one machine, as cc_net's Makefile did. A
+language with too little Wikipedia text gets no model, is logged and counted
+(`languages.without_model`); its pages then fall in no perplexity bucket.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+
+from pipeline import io
+from pipeline.config import RunConfig
+from pipeline.documents import read_documents
+from pipeline.harness import Stage, StageContext, stage_command
+from pipeline.sources.commoncrawl.config import LanguageModelConfig
+from pipeline.sources.commoncrawl.lm_training import train_models, write_lm_text
+
+log = logging.getLogger("fleece")
+NAME = "lm"
+SENTENCEPIECE = "{language}.sp.model"
+KENLM = "{language}.arpa.bin"
+
+
+@dataclasses.dataclass
+class LanguageModelParameters:
+    languages: list[str]
+    lm: LanguageModelConfig
+
+
+def wikipedia_texts(parts: list[str], language: str) -> Iterator[str]:
+    """The texts of the Wikipedia documents in `language`, parts in name order."""
+    for part in sorted(parts):
+        for row in read_documents(part):
+            if row["language"] == language:
+                yield row["text"]
+
+
+def model_paths(lm_dir: str, language: str) -> tuple[str, str]:
+    """(SentencePiece, KenLM) paths of a language's models under the lm stage's folder."""
+    return (
+        io.join(lm_dir, SENTENCEPIECE.format(language=language)),
+        io.join(lm_dir, KENLM.format(language=language)),
+    )
+
+
+class LanguageModelStage(Stage):
+    name = NAME
+    requires = ("wikipedia",)
+    outputs = {"sentencepiece": "*.sp.model", "kenlm": "*.arpa.bin"}
+    config_key = "sources.commoncrawl.lm"
+    help = (
+        "Per language, SentencePiece + KenLM 5-gram models trained on the Wikipedia "
+        "documents (cc_net's perplexity models), or the ready models the manifest names."
+    )
+
+    def enabled(self, run: RunConfig) -> bool:
+        return bool(run.sources.commoncrawl.inputs)
+
+    def parameters(self, run: RunConfig) -> LanguageModelParameters:
+        config = run.sources.commoncrawl
+        return LanguageModelParameters(list(config.languages), config.lm)
+
+    def input_patterns(self, run: RunConfig) -> list[str]:
+        ready = run.sources.commoncrawl.lm.ready
+        return [p for m in ready.values() for p in (m.sentencepiece, m.kenlm) if p]
+
+    def run(self, ctx: StageContext) -> dict[str, int]:
+        config = ctx.run.sources.commoncrawl
+        counters: dict[str, int] = {"languages.with_model": 0, "languages.without_model": 0}
+        if "://" in ctx.out_dir:
+            raise ValueError(f"the lm stage writes local model files; run_dir {ctx.run.run_dir}")
+        parts = [f.path for f in io.match_files([ctx.input("wikipedia", "documents")])]
+        for language in config.languages:
+            sentencepiece, kenlm = model_paths(ctx.out_dir, language)
+            ready = config.lm.ready.get(language)
+            if ready is not None:
+                for source, target in ((ready.sentencepiece, sentencepiece), (ready.kenlm, kenlm)):
+                    with io.open_read(ctx.run.resolve(source)) as src, io.open_write(target) as dst:
+                        shutil.copyfileobj(src, dst)
+                counters["languages.with_model"] += 1
+                counters[f"ready.{language}"] = 1
+                continue
+            with tempfile.TemporaryDirectory(dir=ctx.out_dir) as work:
+                sample = os.path.join(work, "measure.txt")
+                documents, characters = write_lm_text(
+                    wikipedia_texts(parts, language), sample, config.lm.max_documents
+                )
+                counters[f"documents.{language}"] = documents
+                counters[f"characters.{language}"] = characters
+                if characters < config.lm.min_characters:
+                    log.warning(
+                        "lm: %s has %d characters of Wikipedia text, fewer than "
+                        "sources.commoncrawl.lm.min_characters=%d: no language model; its "
+                        "pages fall in no perplexity bucket",
+                        language, characters, config.lm.min_characters,
+                    )  # fmt: skip
+                    counters["languages.without_model"] += 1
+                    continue
+                trained = train_models(
+                    wikipedia_texts(parts, language),
+                    ctx.out_dir,
+                    language,
+                    vocab_size=config.lm.vocab_size,
+                    max_documents=config.lm.max_documents,
+                    memory=config.lm.memory,
+                    work_dir=work,
+                )
+            counters[f"vocab_size.{language}"] = trained.vocab_size
+            counters["languages.with_model"] += 1
+        return counters
+
+
+STAGE = LanguageModelStage()
+command = stage_command(STAGE)
