@@ -39,7 +39,7 @@ class LanguageIdentifier:
             raise ValueError(f"{self.path}: not a fastText model: {error}") from None
 
     def identify(self, text: str) -> tuple[str, float]:
-        labels, scores = self.model.predict(" ".join(text.split("\n")).strip(), k=1)
+        labels, scores = self.model.predict(text.replace("\n", " "), k=1)
         if not labels:
             return "unknown", 0.0
         # fastText's hierarchical softmax can give 1.00003; a score is a probability
