@@ -46,6 +46,11 @@ class StageError(RuntimeError):
     """A stage that breaks the harness's rules (reads a stage it does not require)."""
 
 
+class StageCannotRun(RuntimeError):
+    """A stage that cannot do its work with these inputs and settings; the message says
+    what to set. Shown as one line, exit 1."""
+
+
 def stage_dir(run: RunConfig, name: str) -> str:
     """`<run_dir>/<name>`: where stage `name` writes."""
     return io.join(run.resolve(run.run_dir), name)
@@ -104,6 +109,8 @@ class StageContext:
     strict: bool = False
     keep_dropped: bool = False
     beam_args: list[str] = dataclasses.field(default_factory=list)
+    # measurements that are not counts (cutoffs, precision, AUC): `figures` in _stats.json
+    figures: dict[str, float] = dataclasses.field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -362,7 +369,10 @@ def run_stage(
         beam_args=list(beam_args or []),
     )
     counters = stage.run(ctx)
-    io.write_json(io.join(work_dir, STATS), {"stage": stage.name, "counters": counters})
+    stats: dict[str, Any] = {"stage": stage.name, "counters": counters}
+    if ctx.figures:
+        stats["figures"] = dict(sorted(ctx.figures.items()))
+    io.write_json(io.join(work_dir, STATS), stats)
     io.write_json(
         io.join(work_dir, SUCCESS),
         {
@@ -384,7 +394,7 @@ def _bad_input(exc: BaseException, where: str | None = None) -> str | None:
     environment = environment_error(exc, where)
     if environment is not None:
         return environment
-    if isinstance(exc, FileNotFoundError):
+    if isinstance(exc, FileNotFoundError | StageCannotRun):
         return str(exc)
     text = str(exc)
     marker = f"{BadInputError.__name__}: "

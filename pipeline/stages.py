@@ -35,6 +35,8 @@ STAGES: tuple[StageEntry, ...] = (
                "Stage: per language, SentencePiece + KenLM models trained on Wikipedia (cc_net)."),
     StageEntry("ccnet", "pipeline.sources.commoncrawl.ccnet_stage",
                "Stage: WET files -> deduplicated, language-identified, perplexity-scored pages."),
+    StageEntry("refclf", "pipeline.sources.commoncrawl.refclf_stage",
+               "Stage: a fastText classifier of the pages Wikipedia cites (LLaMA's filter)."),
     StageEntry("tokenizer", "pipeline.tokenizer.stage",
                "Stage: train the SentencePiece BPE tokenizer (LLaMA settings) on the documents."),
     StageEntry("encode", "pipeline.encode.stage",

@@ -69,8 +69,32 @@ class CCNetConfig:
 
 
 @dataclasses.dataclass
+class ReferenceClassifierConfig:
+    """The `refclf` stage: a fastText classifier of pages Wikipedia cites (LLaMA, §2)."""
+
+    enabled: bool = param(True, "train and apply the Wikipedia-reference classifier")
+    min_positives: int = param(
+        1000, "stop, saying what to set, when fewer cited pages are found among the pages", min=1
+    )
+    positives: list[str] = param(
+        [], "extra positives: text files, one document per line (for crawls Wikipedia cites little)"
+    )
+    held_out: float = param(
+        0.1, "share of positives and negatives never trained on, to measure", above=0, below=1
+    )
+    epoch: int = param(5, "fastText epochs", min=1)
+    lr: float = param(0.1, "fastText learning rate", above=0)
+    word_ngrams: int = param(2, "fastText word n-grams", min=1)
+    dim: int = param(100, "fastText vector size", min=1)
+    seed: int = param(0, "seed of the negatives' sample, the held-out split and fastText")
+
+
+@dataclasses.dataclass
 class CommonCrawlConfig:
     inputs: list[str] = param([], "Common Crawl WET files (.warc.wet.gz; globs; any Beam path)")
     languages: list[str] = param(["en"], "languages kept (lid.176 codes)")
     lm: LanguageModelConfig = param(LanguageModelConfig(), "the lm stage")
     ccnet: CCNetConfig = param(CCNetConfig(), "the ccnet stage")
+    reference_classifier: ReferenceClassifierConfig = param(
+        ReferenceClassifierConfig(), "the refclf stage"
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -18,13 +19,14 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict:
     root = tmp_path_factory.mktemp("ccnet")
     manifest = sample_manifest(root / "m.yaml", root / "run")
     result = fleece("corpus", "--manifest", str(manifest), "--only",
-                    "sample,wikipedia,lm,ccnet", "--keep-dropped")  # fmt: skip
+                    "sample,wikipedia,lm,ccnet,refclf", "--keep-dropped")  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
     run = root / "run"
     truth = json.loads((run / "inputs" / "ground_truth.json").read_text())["commoncrawl"]
     kept = {r["id"]: r for p in sorted((run / "ccnet").glob("part-*.parquet")) for r in read_documents(str(p))}  # fmt: skip
     dropped = {r["id"]: r for p in sorted((run / "ccnet" / "dropped").glob("*.parquet")) for r in read_documents(str(p))}  # fmt: skip
-    return {"run": run, "truth": truth, "kept": kept, "dropped": dropped, "output": result.stdout}
+    return {"run": run, "truth": truth, "kept": kept, "dropped": dropped, "output": result.stdout,
+            "manifest": manifest}  # fmt: skip
 
 
 def test_every_page_is_kept_or_dropped_with_a_reason(built: dict) -> None:
@@ -96,4 +98,36 @@ def test_the_console_names_the_planted_corrupt_record(built: dict) -> None:
     assert (
         f"record #{corrupt['record']} at byte {corrupt['offset']}: corrupt_member"
         in built["output"]
+    )
+
+
+def test_the_reference_classifier_finds_the_cited_pages_and_is_measured(built: dict) -> None:
+    from pipeline.sources.commoncrawl.reference import ReferenceClassifier
+
+    stats = json.loads((built["run"] / "refclf" / "_stats.json").read_text())
+    cited_kept = [d for d in built["truth"]["cited_by_wikipedia"] if d in built["kept"]]
+    assert stats["counters"]["positives.cited"] == len(cited_kept) >= 10
+    assert stats["counters"]["negatives"] == len(cited_kept)
+    figures = stats["figures"]
+    assert set(figures) == {"held_out.auc", "held_out.precision", "held_out.recall"}
+    assert all(0.0 <= value <= 1.0 for value in figures.values())
+    model = ReferenceClassifier(str(built["run"] / "refclf" / "model.bin"))
+    cited = [model.probability(built["kept"][d]["text"]) for d in cited_kept]
+    others = [model.probability(t["text"]) for d, t in built["kept"].items() if d not in cited_kept]
+    assert sum(cited) / len(cited) > sum(others) / len(others)
+
+
+def test_too_few_positives_stops_naming_the_keys_to_set(built: dict, tmp_path: Path) -> None:
+    import yaml
+
+    manifest = yaml.safe_load(Path(built["manifest"]).read_text())
+    manifest["sources"]["commoncrawl"]["reference_classifier"] = {"min_positives": 100000}
+    changed = tmp_path / "m.yaml"
+    changed.write_text(yaml.safe_dump(manifest))
+    result = fleece("refclf", "--manifest", str(changed))
+    assert result.returncode == 1
+    line = result.stderr.strip().splitlines()[-1]
+    assert "fewer than sources.commoncrawl.reference_classifier.min_positives=100000" in line
+    assert (
+        "reference_classifier.positives" in line and "reference_classifier.enabled: false" in line
     )

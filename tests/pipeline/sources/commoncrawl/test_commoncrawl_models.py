@@ -83,3 +83,13 @@ def test_missing_or_corrupt_model_files_are_clear_errors(tmp_path: Path) -> None
     (tmp_path / "en.arpa.bin").write_bytes(b"junk")
     with pytest.raises(ValueError, match="not a SentencePiece model"):
         PerplexityModel(str(tmp_path / "en.sp.model"), str(tmp_path / "en.arpa.bin"))
+
+
+def test_auc_and_precision_recall() -> None:
+    from pipeline.sources.commoncrawl.reference import auc, precision_recall
+
+    assert auc([0.9, 0.8], [0.1, 0.2]) == 1.0
+    assert auc([0.1], [0.9]) == 0.0
+    assert auc([0.5, 0.5], [0.5]) == 0.5
+    assert auc([0.9, 0.3], [0.5, 0.1]) == 0.75
+    assert precision_recall([0.9, 0.3], [0.6, 0.1], 0.5) == (0.5, 0.5)

@@ -1,0 +1,95 @@
+"""The Wikipedia-reference classifier (LLaMA, §2): fastText, pages Wikipedia cites against
+the rest, and the measures of it on a held-out part."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+
+import fasttext
+
+from pipeline.documents import stable_hash
+
+POSITIVE = "__label__wiki"
+NEGATIVE = "__label__cc"
+
+
+def classifier_text(text: str) -> str:
+    """A page as the classifier reads it: one lower-case line, white space collapsed."""
+    return " ".join(text.lower().split())
+
+
+def is_held_out(doc_id: str, seed: int, share: float) -> bool:
+    """Whether a page is kept out of training (a seeded hash of its id)."""
+    return stable_hash(doc_id, f"refclf-held-out{seed}") < int(share * (1 << 64))
+
+
+def negative_rank(doc_id: str, seed: int) -> int:
+    """The order negatives are drawn in: the n smallest ranks form a seeded sample."""
+    return stable_hash(doc_id, f"refclf-negative{seed}")
+
+
+def train_classifier(
+    examples: Iterable[tuple[str, str]], path: str, *, epoch: int, lr: float,
+    word_ngrams: int, dim: int, seed: int, work_dir: str,
+) -> None:  # fmt: skip
+    """Train on (label, text) examples and save the model at `path`. One thread and a fixed
+    seed: fastText's multi-threaded training is not deterministic."""
+    data = os.path.join(work_dir, "train.txt")
+    with open(data, "w", encoding="utf-8") as out:
+        for label, text in examples:
+            out.write(f"{label} {classifier_text(text)}\n")
+    model = fasttext.train_supervised(
+        input=data, epoch=epoch, lr=lr, wordNgrams=word_ngrams, dim=dim, thread=1, seed=seed,
+        verbose=0, minCount=1,
+    )  # fmt: skip
+    model.save_model(path)
+
+
+class ReferenceClassifier:
+    """`probability(text)`: how likely Wikipedia would cite the page."""
+
+    def __init__(self, path: str) -> None:
+        if not os.path.isfile(path):
+            raise FileNotFoundError(f"{path}: no reference classifier here")
+        try:
+            self.model = fasttext.load_model(path)
+        except ValueError as error:
+            raise ValueError(f"{path}: not a fastText model of this version: {error}") from None
+        if POSITIVE not in self.model.get_labels():
+            raise ValueError(f"{path}: a fastText model without the label {POSITIVE}")
+
+    def probability(self, text: str) -> float:
+        labels, scores = self.model.predict(classifier_text(text), k=2)
+        for label, score in zip(labels, scores, strict=True):
+            if label == POSITIVE:
+                return round(min(1.0, float(score)), 4)
+        return 0.0
+
+
+def auc(positives: Sequence[float], negatives: Sequence[float]) -> float:
+    """Area under the ROC curve: the chance a positive outscores a negative, ties counted
+    half (the Mann-Whitney rank sum, O(n log n))."""
+    if not positives or not negatives:
+        return float("nan")
+    ranked = sorted([(score, 1) for score in positives] + [(score, 0) for score in negatives])
+    rank_sum, index = 0.0, 0
+    while index < len(ranked):
+        end = index
+        while end < len(ranked) and ranked[end][0] == ranked[index][0]:
+            end += 1
+        average = (index + 1 + end) / 2  # ranks index+1 .. end share their mean
+        rank_sum += average * sum(flag for _, flag in ranked[index:end])
+        index = end
+    count = len(positives)
+    return (rank_sum - count * (count + 1) / 2) / (count * len(negatives))
+
+
+def precision_recall(
+    positives: Sequence[float], negatives: Sequence[float], threshold: float
+) -> tuple[float, float]:
+    """(precision, recall) of calling a page a reference when its probability ≥ threshold."""
+    true = sum(p >= threshold for p in positives)
+    false = sum(n >= threshold for n in negatives)
+    precision = true / (true + false) if true + false else 0.0
+    return precision, (true / len(positives) if positives else 0.0)
