@@ -57,8 +57,6 @@ def list_tree(path: str) -> list[tuple[str, int, int]]:
     """(path relative to `path`, size, modification time in ns) of every file below it,
     sorted. Local files give their exact mtime_ns; object stores their listing's time."""
     if "://" not in path:
-        import os
-
         found = []
         for root, _, files in os.walk(path):
             for name in files:

@@ -11,7 +11,15 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from pipeline.shards.format import BOS_ID, EOS_ID, FORMAT, SPLITS, TOKENIZER_NAME, token_dtype
+from pipeline.shards.format import (
+    BOS_ID,
+    EOS_ID,
+    FORMAT,
+    SPLITS,
+    TOKENIZER_NAME,
+    ShardInfo,
+    token_dtype,
+)
 
 CHECKSUM_FIELD = "checksum"
 
@@ -22,6 +30,21 @@ def manifest_checksum(manifest: Mapping[str, Any]) -> str:
     against (the run manifest, the code version)."""
     body = {k: v for k, v in manifest.items() if k != CHECKSUM_FIELD}
     return hashlib.sha256(json.dumps(body, sort_keys=True).encode("ascii")).hexdigest()
+
+
+def shard_entry(info: ShardInfo, split: str) -> dict[str, Any]:
+    """The manifest's entry for a written shard (its file name, split and ShardInfo)."""
+    return {
+        "file": info.path.rsplit("/", 1)[-1],
+        "split": split,
+        "sha256": info.sha256,
+        "documents": info.documents,
+        "tokens": info.tokens,
+        "tokens_per_source": info.tokens_per_source,
+        "documents_per_source": info.documents_per_source,
+        "bytes": info.bytes,
+        "max_id": info.max_id,
+    }
 
 
 def split_totals(shards: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, int]]:

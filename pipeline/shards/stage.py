@@ -46,7 +46,7 @@ from pipeline.shards.format import (
     shard_name,
     token_dtype,
 )
-from pipeline.shards.manifest import build_manifest
+from pipeline.shards.manifest import build_manifest, shard_entry
 from pipeline.sources import SOURCES
 from settings import to_dict
 
@@ -175,17 +175,7 @@ def write_shard(
         for _, doc_id, _, source, ids in rows:
             writer.write(np.concatenate([bos, ids.astype(dtype, copy=False), eos]), source, doc_id)
         info = writer.close()
-    return {
-        "file": name,
-        "split": split,
-        "sha256": info.sha256,
-        "documents": info.documents,
-        "tokens": info.tokens,
-        "tokens_per_source": info.tokens_per_source,
-        "documents_per_source": info.documents_per_source,
-        "bytes": info.bytes,
-        "max_id": info.max_id,
-    }
+    return shard_entry(info, split)
 
 
 def finish(

@@ -230,8 +230,10 @@ def _tokenizer_problems(directory: str, manifest: dict[str, Any]) -> Iterator[st
 
 
 def _shard_problems(
-    directory: str, entry: dict[str, Any], size: int, manifest: dict[str, Any]
+    directory: str, entry: dict[str, Any], size: int, manifest: dict[str, Any], ids: list[str]
 ) -> Iterator[str]:
+    """The problems of one shard; its document ids are appended to `ids` when it reads (so
+    the leak check needs no second read)."""
     name = entry["file"]
     if size != entry["bytes"]:
         yield f"{name}: {size} bytes, manifest says {entry['bytes']}"
@@ -253,6 +255,7 @@ def _shard_problems(
         actual_max = int(reader.tokens.max()) if reader.num_tokens else 0
         if actual_max != entry["max_id"]:
             yield f"{name}: largest token id {actual_max}, manifest's max_id {entry['max_id']}"
+        ids.extend(reader.ids())
         sources = reader.sources()
         tokens_per_source: dict[str, int] = {}
         for source, length in zip(sources, np.diff(reader.offsets).tolist(), strict=True):
@@ -265,23 +268,12 @@ def _shard_problems(
             yield f"{name}: {problem}"
 
 
-def _shard_ids(directory: str, name: str) -> list[str]:
-    try:
-        with ShardReader(join(directory, name)) as reader:
-            return reader.ids()
-    except (ValueError, OSError):
-        return []  # already reported by _shard_problems
-
-
-def _leak_problems(directory: str, shards: list[dict[str, Any]], present: set[str]) -> list[str]:
-    val_ids: set[str] = set()
-    for entry in shards:
-        if entry["split"] == "val" and entry["file"] in present:
-            val_ids.update(_shard_ids(directory, entry["file"]))
+def _leak_problems(shards: list[dict[str, Any]], ids: dict[str, list[str]]) -> list[str]:
+    val_ids = {i for entry in shards if entry["split"] == "val" for i in ids.get(entry["file"], [])}
     problems = []
     for entry in shards:
-        if entry["split"] == "train" and entry["file"] in present:
-            leaked = val_ids.intersection(_shard_ids(directory, entry["file"]))
+        if entry["split"] == "train":
+            leaked = val_ids.intersection(ids.get(entry["file"], []))
             if leaked:
                 problems.append(
                     f"{entry['file']}: {len(leaked)} validation documents in training, e.g. {sorted(leaked)[0]}"
@@ -307,10 +299,14 @@ def verify_directory(
     for name in sorted(set(sizes) - listed):
         if name.endswith(".arrow"):
             problems.append(f"{name}: shard file not listed in {MANIFEST_NAME}")
+    ids: dict[str, list[str]] = {}
     for entry in shards:
         if entry["file"] in sizes:
-            problems.extend(_shard_problems(directory, entry, sizes[entry["file"]], manifest))
-    problems += _leak_problems(directory, shards, set(sizes))
+            shard_ids = ids.setdefault(entry["file"], [])
+            problems.extend(
+                _shard_problems(directory, entry, sizes[entry["file"]], manifest, shard_ids)
+            )
+    problems += _leak_problems(shards, ids)
 
     if split_totals(shards) != manifest["splits"]:
         problems.append(

@@ -62,7 +62,7 @@ def dedup_form(line: str) -> str:
     if not line:
         return ""
     line = _DIGIT.sub("0", line.lower()).translate(_DEDUP_TABLE)
-    if len(line) != len(line.encode("utf-16-le")) // 2:  # astral characters (rare)
+    if max(line, default="") > "\uffff":  # characters beyond the table (rare)
         line = "".join(c for c in line if not _is_dropped_in_dedup(c))
     return _SPACES.sub(" ", line).strip()
 

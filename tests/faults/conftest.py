@@ -80,21 +80,20 @@ def _unmount(target: Path) -> None:
     subprocess.run(["umount", "-l", str(target)], capture_output=True)
 
 
-@pytest.fixture
-def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A real 1 MiB tmpfs: writes past it fail with ENOSPC (skipped where mounts are denied)."""
-    target = tmp_path / "small-disk"
-    if not _mount(target, "size=1m"):
+def _tmpfs(target: Path, options: str) -> Iterator[Path]:
+    if not _mount(target, options):
         pytest.skip("cannot mount a tmpfs here (needs root with CAP_SYS_ADMIN)")
     yield target
     _unmount(target)
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A real 1 MiB tmpfs: writes past it fail with ENOSPC (skipped where mounts are denied)."""
+    yield from _tmpfs(tmp_path / "small-disk", "size=1m")
 
 
 @pytest.fixture
 def read_only_disk(tmp_path: Path) -> Iterator[Path]:
     """A real read-only tmpfs (root ignores mode 0555, not a read-only mount)."""
-    target = tmp_path / "read-only-disk"
-    if not _mount(target, "size=1m,ro"):
-        pytest.skip("cannot mount a tmpfs here (needs root with CAP_SYS_ADMIN)")
-    yield target
-    _unmount(target)
+    yield from _tmpfs(tmp_path / "read-only-disk", "size=1m,ro")

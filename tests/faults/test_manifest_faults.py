@@ -101,19 +101,27 @@ def _scalar(kind: object) -> object:
     return kind
 
 
-def _bounded_fields(cls: type, prefix: str = "") -> list[tuple[str, object, str]]:
-    """(key path, a value just outside its bounds, the start of the message) for every
-    scalar field of a config with declared bounds or choices."""
+def _scalar_fields(cls: type, prefix: str = "") -> list[tuple[str, object, dict]]:
+    """(key path, type, field metadata) of every scalar field of a config, nested ones too."""
     import dataclasses
     import typing
 
     out = []
     hints = typing.get_type_hints(cls)
     for field in dataclasses.fields(cls):
-        key, kind, meta = f"{prefix}{field.name}", _scalar(hints[field.name]), field.metadata
+        key, kind = f"{prefix}{field.name}", _scalar(hints[field.name])
         if dataclasses.is_dataclass(kind):
-            out += _bounded_fields(kind, f"{key}.")
-            continue
+            out += _scalar_fields(kind, f"{key}.")
+        else:
+            out.append((key, kind, dict(field.metadata)))
+    return out
+
+
+def _bounded_fields(cls: type) -> list[tuple[str, object, str]]:
+    """(key path, a value just outside its bounds, the start of the message) for every
+    scalar field of a config with declared bounds or choices."""
+    out = []
+    for key, kind, meta in _scalar_fields(cls):
         step = 1 if kind is int else 0.5
         if "choices" in meta and kind is str:
             out.append((key, "bogus", f"{key}: 'bogus' is not one of"))
@@ -162,21 +170,13 @@ def test_every_bounded_field_of_both_manifests_refuses_a_value_outside(
 
 def test_the_bounded_fields_cover_every_count_size_and_step() -> None:
     # a numeric field without bounds must be a seed (any integer is a seed)
-    import dataclasses
-    import typing
-
     from pipeline.config import RunConfig
     from trainer.config import TrainConfig
 
-    def unbounded(cls: type, prefix: str = "") -> list[str]:
-        out, hints = [], typing.get_type_hints(cls)
-        for field in dataclasses.fields(cls):
-            kind = _scalar(hints[field.name])
-            if dataclasses.is_dataclass(kind):
-                out += unbounded(kind, f"{prefix}{field.name}.")
-            elif kind in (int, float) and not set(field.metadata) - {"help"}:
-                out.append(f"{prefix}{field.name}")
-        return out
-
-    found = unbounded(RunConfig) + unbounded(TrainConfig)
+    found = [
+        key
+        for cls in (RunConfig, TrainConfig)
+        for key, kind, meta in _scalar_fields(cls)
+        if kind in (int, float) and not set(meta) - {"help"}
+    ]
     assert all(key.endswith("seed") for key in found), found

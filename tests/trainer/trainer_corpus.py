@@ -24,7 +24,7 @@ from pipeline.shards.format import (
     ShardWriter,
     shard_name,
 )
-from pipeline.shards.manifest import build_manifest
+from pipeline.shards.manifest import build_manifest, shard_entry
 from settings import to_dict
 from tokenizer.config import TokenizerConfig
 
@@ -114,20 +114,7 @@ def write_shards(
                         source,
                         f"{source}/{split}-{index}-{number}",
                     )
-            info = writer.close()
-            entries.append(
-                {
-                    "file": os.path.basename(path),
-                    "split": split,
-                    "sha256": info.sha256,
-                    "documents": info.documents,
-                    "tokens": info.tokens,
-                    "tokens_per_source": info.tokens_per_source,
-                    "documents_per_source": info.documents_per_source,
-                    "bytes": info.bytes,
-                    "max_id": info.max_id,
-                }
-            )
+            entries.append(shard_entry(writer.close(), split))
     tokenizer_sha256 = "0" * 64
     if tokenizer is not None:
         with open(tokenizer, "rb") as handle:

@@ -26,8 +26,7 @@ from pipeline.harness import StageContext, run_beam, stage_command
 from pipeline.records import ReadOptions, RecordError, read_records
 from pipeline.sources.commoncrawl.config import CCNetConfig
 from pipeline.sources.commoncrawl.dedup import (
-    DigestDedup,
-    LineDedup,
+    FileVerdicts,
     file_notices,
     page_hashes,
     page_id,
@@ -181,16 +180,14 @@ class CCNetStage(SourceStage):
             hashed = spread | "Hash pages" >> beam.ParDo(
                 HashPagesFn(config.ccnet, ctx.read_options)
             ).with_outputs("errors", main="pages")
-            survivors = hashed.pages | "Digest dedup" >> DigestDedup()
-            lines = survivors | "Line dedup" >> LineDedup(
-                config.ccnet.line_dedup_scope,
-                config.ccnet.line_dedup_keep,
-                config.ccnet.group_files,
-            )
-            keep = survivors | "Survivors by file" >> beam.Map(lambda s: (s.key[0], s.key[1]))
             _ = (
-                {"file": listed, "keep": keep, "lines": lines}
-                | "By file" >> beam.CoGroupByKey()
+                (listed, hashed.pages)
+                | "File verdicts"
+                >> FileVerdicts(
+                    config.ccnet.line_dedup_scope,
+                    config.ccnet.line_dedup_keep,
+                    config.ccnet.group_files,
+                )
                 | "Score and write"
                 >> beam.ParDo(
                     ScorePagesFn(

@@ -14,21 +14,20 @@ the pages that survive. Between the two passes only hashes and keys are grouped:
    line held by 10^8 pages costs one accumulator. The scope is `global` (default), `dump`
    or cc_net-style groups of `group_files` files.
 3. Per file, the survivors' ordinals and the duplicate lines found in that file are grouped
-   by file index, and the file is read again to write its pages without those lines. A line
+   by file index (FileVerdicts), and the file is read again to write its pages without
+   those lines (the ccnet stage's pass 2). A line
    repeated inside one page keeps its first copy; lines whose dedup form is empty (blank,
    only marks) are kept as separators and never hashed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 import apache_beam as beam
 
-from pipeline import io
-from pipeline.records import ReadOptions, read_records
-from pipeline.sources.commoncrawl.wet import WetPage, read_wet
+from pipeline.sources.commoncrawl.wet import WetPage
 from pipeline.text.hashing import line_hash
 
 PageKey = tuple[int, int]  # (file index, record ordinal)
@@ -204,59 +203,21 @@ def page_hashes(page: WetPage, file_index: int) -> PageHashes:
     )
 
 
-def wet_pages(path: str) -> Iterator[WetPage]:
-    """The pages of a WET file, its faults skipped (counted by the pass that reports them)."""
-    (file,) = io.match_files([path])
-    for item in read_records(file, read_wet, ReadOptions(), lambda *_: None, report=False):
-        if isinstance(item, WetPage):
-            yield item
+class FileVerdicts(beam.PTransform):
+    """(listed files, PageHashes of pass 1) -> per file index {"file": [its element],
+    "keep": [ordinals of the pages that survive digest dedup], "lines": [(duplicate line
+    hash, the page that keeps it or None)]}: what pass 2 needs to rewrite the file. Only
+    keys and hashes are grouped."""
 
-
-Reader = Callable[[str], Iterable[WetPage]]
-
-
-def _rewrite(
-    item: tuple[int, dict[str, list]], paths: dict[int, str], read: Reader
-) -> Iterator[tuple[WetPage, str, int]]:
-    file_index, grouped = item
-    keep = set(grouped["keep"])
-    notices = file_notices(grouped["lines"])
-    for page in read(paths[file_index]):
-        if page.ordinal in keep:
-            text, removed = remove_lines(page.text, notices, (file_index, page.ordinal))
-            yield page, text, removed
-
-
-class Deduplicated(beam.PTransform):
-    """(file index, path) of every input file -> (page, text after line dedup, lines
-    removed) for each page that survives digest dedup; pages shorter than `min_chars` are
-    dropped before the digest (as cc_net does at parse time)."""
-
-    def __init__(
-        self,
-        paths: dict[int, str],
-        scope: str = "global",
-        keep: str = "none",
-        group_files: int = 50,
-        min_chars: int = 300,
-        read: Reader = wet_pages,
-    ) -> None:
+    def __init__(self, scope: str = "global", keep: str = "none", group_files: int = 50):
         super().__init__()
-        self.paths, self.min_chars, self.read = paths, min_chars, read
         self.line_dedup = LineDedup(scope, keep, group_files)
 
-    def expand(self, files: beam.PCollection) -> beam.PCollection:
-        read, min_chars = self.read, self.min_chars
-        hashed = files | "Hash pages" >> beam.FlatMap(
-            lambda f: (
-                page_hashes(page, f[0]) for page in read(f[1]) if len(page.text) >= min_chars
-            )
-        )
-        survivors = hashed | "Digest dedup" >> DigestDedup()
-        keep = survivors | "Survivors by file" >> beam.Map(lambda p: (p.key[0], p.key[1]))
-        lines = survivors | "Line dedup" >> self.line_dedup
-        return (
-            {"keep": keep, "lines": lines}
-            | "By file" >> beam.CoGroupByKey()
-            | "Rewrite files" >> beam.FlatMap(_rewrite, self.paths, read)
-        )
+    def expand(self, inputs: tuple[beam.PCollection, beam.PCollection]) -> beam.PCollection:
+        files, pages = inputs
+        survivors = pages | "Digest dedup" >> DigestDedup()
+        return {
+            "file": files,
+            "keep": survivors | "Survivors by file" >> beam.Map(lambda p: (p.key[0], p.key[1])),
+            "lines": survivors | "Line dedup" >> self.line_dedup,
+        } | "By file" >> beam.CoGroupByKey()

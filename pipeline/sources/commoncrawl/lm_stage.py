@@ -89,9 +89,9 @@ class LanguageModelStage(Stage):
                 counters[f"ready.{language}"] = 1
                 continue
             with tempfile.TemporaryDirectory(dir=ctx.out_dir) as work:
-                sample = os.path.join(work, "measure.txt")
+                text_path = os.path.join(work, f"{language}.txt")
                 documents, characters = write_lm_text(
-                    wikipedia_texts(parts, language), sample, config.lm.max_documents
+                    wikipedia_texts(parts, language), text_path, config.lm.max_documents
                 )
                 counters[f"documents.{language}"] = documents
                 counters[f"characters.{language}"] = characters
@@ -105,11 +105,10 @@ class LanguageModelStage(Stage):
                     counters["languages.without_model"] += 1
                     continue
                 trained = train_models(
-                    wikipedia_texts(parts, language),
+                    text_path,
                     ctx.out_dir,
                     language,
                     vocab_size=config.lm.vocab_size,
-                    max_documents=config.lm.max_documents,
                     memory=config.lm.memory,
                     work_dir=work,
                 )

@@ -37,8 +37,6 @@ def kenlm_program(name: str) -> str:
 class TrainedModels:
     sentencepiece: str  # path of <lang>.sp.model
     kenlm: str  # path of <lang>.arpa.bin
-    documents: int
-    characters: int
     vocab_size: int
 
 
@@ -59,19 +57,17 @@ def write_lm_text(documents: Iterable[str], path: str, max_documents: int) -> tu
 
 
 def train_models(
-    documents: Iterable[str],
+    text_path: str,
     out_dir: str,
     language: str,
     *,
     vocab_size: int,
-    max_documents: int,
     memory: str,
     work_dir: str,
 ) -> TrainedModels:
-    """Train `<out_dir>/<language>.sp.model` and `<language>.arpa.bin` from `documents`."""
+    """Train `<out_dir>/<language>.sp.model` and `<language>.arpa.bin` from the text that
+    write_lm_text wrote at `text_path`."""
     os.makedirs(work_dir, exist_ok=True)
-    text_path = os.path.join(work_dir, f"{language}.txt")
-    count, characters = write_lm_text(documents, text_path, max_documents)
     model_path = os.path.join(out_dir, f"{language}.sp.model")
     model = io.BytesIO()
     with open(text_path, encoding="utf-8") as lines:
@@ -103,7 +99,7 @@ def train_models(
              stdin=source, stdout=sink)  # fmt: skip
     binary = os.path.join(out_dir, f"{language}.arpa.bin")
     _run([kenlm_program("build_binary"), arpa, binary])
-    return TrainedModels(model_path, binary, count, characters, pieces.GetPieceSize())
+    return TrainedModels(model_path, binary, pieces.GetPieceSize())
 
 
 def _run(command: list[str], **streams: object) -> None:

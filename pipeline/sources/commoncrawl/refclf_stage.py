@@ -102,7 +102,7 @@ class ReferenceClassifierStage(Stage):
         negatives: list[tuple[int, str, str]] = []  # max-heap (negated rank): the smallest
         for part in pages:  # pass 2: as many negatives, the smallest seeded ranks
             for row in read_documents(part):
-                if row["id"] in positive_ids or (row["url"] and normalize_url(row["url"]) in cited):
+                if row["id"] in positive_ids:
                     continue
                 heapq.heappush(
                     negatives, (-negative_rank(row["id"], config.seed), row["id"], row["text"])

@@ -136,8 +136,8 @@ def gzip_members(stream: BinaryIO, max_bytes: int) -> Iterator[tuple[int, bytes 
                 return
 
 
-def _page(record: object, name: str, dump: str | None, ordinal: int, offset: int) -> WetPage:
-    headers = record.rec_headers  # type: ignore[attr-defined]
+def _page(headers: object, payload: bytes, dump: str | None, ordinal: int, offset: int) -> WetPage:
+    """A conversion record's headers and content as a WetPage (a _MemberFault if bad)."""
     missing = [
         h for h in ("WARC-Record-ID", "WARC-Target-URI", "WARC-Block-Digest")
         if not headers.get_header(h)
@@ -148,7 +148,6 @@ def _page(record: object, name: str, dump: str | None, ordinal: int, offset: int
     if uuid is None:
         raise _MemberFault("malformed_header", "WARC-Record-ID is not <urn:uuid:...>")
     declared = headers.get_header("Content-Length")
-    payload = record.content_stream().read()  # type: ignore[attr-defined]
     if declared is None or not declared.strip().isdigit() or int(declared) != len(payload):
         raise _MemberFault(
             "content_length_mismatch",
@@ -258,19 +257,8 @@ def read_wet(stream: BinaryIO, name: str, max_record_bytes: int) -> Iterator[obj
                 yield RecordError(name, where, "record_too_large", f"over {max_record_bytes} bytes")
                 continue
             try:
-                yield _page(_Replayed(record, payload), name, dump, ordinal - 1, offset)
+                yield _page(record.rec_headers, payload, dump, ordinal - 1, offset)  # type: ignore[attr-defined]
             except _MemberFault as fault:
                 yield RecordError(name, where, fault.reason, str(fault))
     if empty:
         yield RecordError(name, "file", "empty_file", "the file is empty")
-
-
-class _Replayed:
-    """A record whose content was already read: its headers and those bytes."""
-
-    def __init__(self, record: object, payload: bytes) -> None:
-        self.rec_headers = record.rec_headers  # type: ignore[attr-defined]
-        self._payload = payload
-
-    def content_stream(self) -> io.BytesIO:
-        return io.BytesIO(self._payload)

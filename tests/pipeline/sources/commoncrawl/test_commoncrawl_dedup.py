@@ -13,11 +13,15 @@ from apache_beam.options.pipeline_options import PipelineOptions
 
 from pipeline.sample.wet import WetWriter
 from pipeline.sources.commoncrawl.dedup import (
-    Deduplicated,
+    FileVerdicts,
     LineHolders,
     distinct_line_hashes,
+    file_notices,
+    page_hashes,
+    page_id,
     remove_lines,
 )
+from pipeline.sources.commoncrawl.wet import WetPage, read_wet
 from pipeline.text.hashing import line_hash
 
 FILLER = "A sentence that makes this page long enough to keep, about the weather. " * 5
@@ -58,20 +62,41 @@ def write_wet(path: Path, dump: str, pages: list[str], seed: int) -> list[str]:
 
 
 def run(paths: list[Path], out: Path, **options: object) -> dict[str, str]:
-    indexed = {i: str(p) for i, p in enumerate(paths)}
+    # defined here, so that Beam's workers get them by value (they cannot import this file)
+    def read_pages(path: str) -> list[WetPage]:
+        with open(path, "rb") as stream:
+            return [p for p in read_wet(stream, path, 64 << 20) if isinstance(p, WetPage)]
+
+    def rewrite(item: tuple[int, dict]) -> list[str]:
+        """Pass 2 as the ccnet stage does it: the file read again, the survivors without
+        their duplicate lines."""
+        index, grouped = item
+        (path,) = grouped["file"]
+        keep, notices = set(grouped["keep"]), file_notices(grouped["lines"])
+        return [
+            json.dumps([page_id(p), remove_lines(p.text, notices, (index, p.ordinal))[0]])
+            for p in read_pages(path)
+            if p.ordinal in keep
+        ]
+
+    indexed = sorted((i, str(p)) for i, p in enumerate(paths))
     beam_options = PipelineOptions(direct_num_workers=2, direct_running_mode="multi_processing")
     with beam.Pipeline(options=beam_options) as pipeline:
-        _ = (
-            pipeline
-            | beam.Create(sorted(indexed.items()))
+        listed = pipeline | beam.Create(indexed)
+        hashed = (
+            listed
             | beam.Reshuffle()
-            | Deduplicated(indexed, **options)
-            | beam.Map(lambda r: json.dumps([f"commoncrawl/{r[0].dump}/{r[0].record_id}", r[1]]))
+            | beam.FlatMap(
+                lambda f: [page_hashes(p, f[0]) for p in read_pages(f[1]) if len(p.text) >= 300]
+            )
+        )
+        _ = (
+            (listed, hashed)
+            | FileVerdicts(**options)
+            | beam.FlatMap(rewrite)
             | beam.io.WriteToText(str(out / "pages"))
         )
-    rows = [
-        json.loads(line) for f in sorted(out.glob("pages*")) for line in f.read_text().splitlines()
-    ]
+    rows = [json.loads(line) for f in sorted(out.glob("pages*")) for line in f.read_text().splitlines()]  # fmt: skip
     return dict(rows)
 
 

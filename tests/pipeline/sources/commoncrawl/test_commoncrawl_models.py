@@ -54,9 +54,11 @@ def english_models(tmp_path_factory: pytest.TempPathFactory) -> PerplexityModel:
     documents = [
         "\n".join(grammar.paragraph(rng, rng.randrange(3, 7)) for _ in range(4)) for _ in range(400)
     ]
-    trained = train_models(documents, str(root), "en", vocab_size=2000, max_documents=300,
-                           memory="10%", work_dir=str(root / "work"))  # fmt: skip
-    assert trained.documents == 300 and trained.vocab_size <= 2000
+    text_path = str(root / "en.txt")
+    count, _ = write_lm_text(documents, text_path, max_documents=300)
+    trained = train_models(text_path, str(root), "en", vocab_size=2000, memory="10%",
+                           work_dir=str(root / "work"))  # fmt: skip
+    assert count == 300 and trained.vocab_size <= 2000
     return PerplexityModel(trained.sentencepiece, trained.kenlm)
 
 
