@@ -11,6 +11,7 @@ import sys
 # name -> module with main(argv); each runs with its defaults.
 BENCHMARKS = {
     "wikipedia": "bench.bench_wikipedia",
+    "commoncrawl": "bench.bench_commoncrawl",
     "tokenizer": "bench.bench_tokenizer",
     "mix": "bench.bench_mix",
     "train": "bench.bench_train",

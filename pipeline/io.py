@@ -163,3 +163,18 @@ def make_dirs(path: str) -> None:
         import os
 
         os.makedirs(path, exist_ok=True)
+
+
+def local_copy(path: str, directory: str) -> str:
+    """A local path to the file at `path`: the path itself when it is local, else a copy made
+    under `directory` (fastText, KenLM and SentencePiece open models by local path only)."""
+    if "://" not in path or path.startswith("file://"):
+        return path.removeprefix("file://")
+    target = os.path.join(directory, posixpath.basename(path.rstrip("/")))
+    if not os.path.exists(target):
+        partial = target + ".partial"
+        with open_read(path) as source, open(partial, "wb") as out:
+            while chunk := source.read(16 << 20):
+                out.write(chunk)
+        os.replace(partial, target)
+    return target

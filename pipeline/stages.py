@@ -37,6 +37,8 @@ STAGES: tuple[StageEntry, ...] = (
                "Stage: WET files -> deduplicated, language-identified, perplexity-scored pages."),
     StageEntry("refclf", "pipeline.sources.commoncrawl.refclf_stage",
                "Stage: a fastText classifier of the pages Wikipedia cites (LLaMA's filter)."),
+    StageEntry("commoncrawl", "pipeline.sources.commoncrawl.stage",
+               "Stage: ccnet pages -> the ones kept (perplexity buckets, reference classifier)."),
     StageEntry("tokenizer", "pipeline.tokenizer.stage",
                "Stage: train the SentencePiece BPE tokenizer (LLaMA settings) on the documents."),
     StageEntry("encode", "pipeline.encode.stage",

@@ -41,13 +41,20 @@ Step = Callable[[Any], Any]  # record -> record | Dropped; may have setup()
 
 def apply_steps(record: R, steps: Sequence[Step], count: Count) -> R | Dropped:
     """The record after every step, or the first Dropped (counted as dropped.<reason>)."""
+    record, dropped = run_steps(record, steps, count)
+    return record if dropped is None else dropped
+
+
+def run_steps(record: R, steps: Sequence[Step], count: Count) -> tuple[R, Dropped | None]:
+    """(the record as far as the steps took it, the first Dropped or None): a dropped record
+    keeps the signals the steps before its rule wrote (its bucket, when the bucket drops it)."""
     for step in steps:
         result = step(record)
         if isinstance(result, Dropped):
             count(counters.dropped(result.reason), 1)
-            return result
+            return record, result
         record = result
-    return record
+    return record, None
 
 
 def setup_steps(steps: Sequence[Step]) -> None:

@@ -1,12 +1,17 @@
 """CommonCrawl WET sample: two dumps (one with post-2020 headers), planted hard cases.
 
 Pages are of these kinds (ground truth `pages[id].kind`):
-  reference   English encyclopedic prose; some are the pages Wikipedia cites (`cited`)
+  reference   English prose of two registers (`register`): encyclopedic, or archive and
+              local-history reports (bylines, dates, record numbers, sources). Every page
+              Wikipedia cites (`cited_as`) is a report and so are half of the others, so the
+              reference classifier has a register to learn and to generalise to, as news and
+              archive pages on the real web
   web         English shop, review and forum pages framed by boilerplate lines
   non_english de fr es it fi pages
   gibberish   random letter strings shaped like text
-  word_salad  English words in shuffled order: passes language ID as English, so only the
-              perplexity filter can catch it (it must land in the tail bucket)
+  word_salad  shop and encyclopedic words in shuffled order (keyword stuffing): passes
+              language ID as English, so only the perplexity filter can catch it (it must
+              land in the tail bucket)
   short       fewer than 300 characters
   duplicate   byte-identical copy of an earlier page (same WARC-Block-Digest), in another
               file or dump, under the same or another URL
@@ -91,6 +96,7 @@ class PageMaker:
     def __init__(self) -> None:
         self.english = text.grammar("en")
         self.web = text.WebWriter()
+        self.report = text.ReportWriter()
         self.others = {language: text.grammar(language) for language in NON_ENGLISH}
 
     def boilerplate(self, rng: random.Random, families: tuple[str, ...], count: int) -> list[str]:
@@ -104,6 +110,24 @@ class PageMaker:
         lines += [
             self.english.paragraph(rng, rng.randrange(3, 7)) for _ in range(rng.randrange(3, 7))
         ]
+        if rng.random() < 0.5:
+            lines += self.boilerplate(rng, ("copyright",), 1)
+        return "\n".join(lines)
+
+    def report_page(self, rng: random.Random, topic: str, url: str) -> str:
+        host = url.split("://", 1)[1].split("/", 1)[0].removeprefix("www.")
+        publisher = host.split(".", 1)[0].replace("-", " ").title()
+        lines = [topic.capitalize() + " - " + self.english.place_title(rng)]
+        if rng.random() < 0.5:
+            lines += self.boilerplate(rng, HEADER_FAMILIES[:2], 1)
+        lines.append(self.report.byline(rng, publisher))
+        for _ in range(rng.randrange(3, 6)):
+            sentences = [
+                self.report.sentence(rng) if rng.random() < 0.6 else self.english.sentence(rng)
+                for _ in range(rng.randrange(3, 6))
+            ]
+            lines.append(" ".join(sentences))
+        lines.append(self.report.sources_line(rng))
         if rng.random() < 0.5:
             lines += self.boilerplate(rng, ("copyright",), 1)
         return "\n".join(lines)
@@ -123,6 +147,8 @@ class PageMaker:
         grammar = self.others[language]
         lines = [grammar.place_title(rng)]
         lines += [grammar.paragraph(rng, rng.randrange(3, 6)) for _ in range(rng.randrange(2, 6))]
+        while len("\n".join(lines)) < MIN_PAGE_CHARS:  # short pages are their own kind
+            lines.append(grammar.paragraph(rng, 3))
         return "\n".join(lines)
 
     def gibberish(self, rng: random.Random) -> str:
@@ -131,9 +157,11 @@ class PageMaker:
         return "\n".join(lines)
 
     def word_salad(self, rng: random.Random) -> str:
+        """Keyword stuffing: the words of shop and encyclopedic sentences, shuffled."""
         lines = []
         for _ in range(rng.randrange(3, 6)):
-            words = self.english.paragraph(rng, rng.randrange(3, 6)).split()
+            words = self.web.paragraph(rng, rng.randrange(1, 4)).split()
+            words += self.english.paragraph(rng, rng.randrange(1, 4)).split()
             rng.shuffle(words)
             lines.append(" ".join(words))
         return "\n".join(lines)
@@ -202,16 +230,22 @@ def write_commoncrawl(
                 record = writer.truncated_conversion(web_url(rng), maker.web_page(rng))
                 truth["corrupt_records"].append({"file": relative, **record})
             language: str | None = "en"
+            register = None
             if isinstance(kind, sites.CitedPage):
-                url, kind_name = kind.crawled_url, "reference"
-                page_text = maker.reference(rng, kind.topic)
+                url, kind_name, register = kind.crawled_url, "reference", "report"
+                page_text = maker.report_page(rng, kind.topic, url)
             elif kind == "duplicate" and originals:
                 source = rng.choice(originals)
                 url = source["url"] if rng.random() < 0.5 else web_url(rng)
                 page_text, kind_name, language = source["text"], "duplicate", source["language"]
+            elif kind == "reference" and rng.random() < 0.5:
+                path, topic = sites.random_path(rng)
+                url = f"https://{sites.random_host(rng)}{path}"
+                page_text, kind_name, register = maker.report_page(rng, topic, url), kind, "report"
             elif kind == "reference":
                 _, topic = sites.random_path(rng)
                 url, page_text, kind_name = web_url(rng), maker.reference(rng, topic), "reference"
+                register = "encyclopedic"
             elif kind == "non_english":
                 language = rng.choice(NON_ENGLISH)
                 url, page_text, kind_name = web_url(rng), maker.non_english(rng, language), kind
@@ -238,6 +272,8 @@ def write_commoncrawl(
                 "record": record["record"],
                 "digest": record["digest"],
             }
+            if register:
+                truth["pages"][doc_id]["register"] = register
             if isinstance(kind, sites.CitedPage):
                 truth["pages"][doc_id]["cited_as"] = kind.cited_url
                 truth["cited_by_wikipedia"].append(doc_id)

@@ -414,3 +414,36 @@ NARRATIVE = {
         "rain|silence|house|road|evening|morning|fire|wind|sea|night|sky|crowd|voice|music"
     ),
 }
+
+# The register of the pages Wikipedia cites: archive records, local-history and news reports,
+# with bylines, dates, record numbers and quoted sources.
+REPORT = {
+    "records": words(
+        "parish register|census return|council minutes|land survey|tax roll|estate accounts|"
+        "court record|harbour log|building survey|annual report|tithe map|school log book|"
+        "shipping register|planning file|trade directory"
+    ),
+    "institutions": words(
+        "County Record Office|Historical Society|National Archives|University Library|"
+        "Heritage Trust|Museum of Local History|Archaeological Survey|Civic Society|"
+        "Records Commission|Maritime Museum"
+    ),
+    "roles": words(
+        "archivist|curator|historian|senior researcher|librarian|director|field officer|"
+        "records manager"
+    ),
+    "findings": words(
+        "a much larger settlement than earlier accounts suggested|"
+        "that the first building stood further east|"
+        "at least three periods of reconstruction|"
+        "that the site was in continuous use for two centuries|"
+        "evidence of a fire that destroyed the upper floors|"
+        "that most of the workers came from neighbouring parishes|"
+        "a dispute over the water rights that lasted for decades|"
+        "that the original plans were never completed"
+    ),
+    "months": words(
+        "January|February|March|April|May|June|July|August|September|October|November|December"
+    ),
+    "codes": words("PR|CM|LS|TR|EA|CR|HL|BS|AR|TM"),
+}

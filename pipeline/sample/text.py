@@ -542,6 +542,74 @@ class WebWriter:
         return self.slots["product"].pick(rng)
 
 
+class ReportWriter:
+    """Archive records and local-history reports: the pages Wikipedia cites. Their bylines,
+    dates, record numbers and quoted sources set them apart from the rest of the crawl, as
+    news and archive pages are set apart on the real web."""
+
+    templates = (
+        "According to the {record} held by the {institution}, the {noun} was {verb} in {year}.",
+        "In the {record} of {year}, {number} {unit} are listed, against {number} in {year}.",
+        "Researchers at the {institution} examined the {record} in {year} and found {finding}.",
+        "A report published by the {institution} in {year} describes the {noun} as {predicate}.",
+        '"The {record} shows {finding}," said {person}, {role} at the {institution}.',
+        "The {noun} first appears in the {record} of {year}, where it is listed under {code}.",
+        "Copies of the {record} are held at the {institution} under reference {reference}.",
+    )
+
+    def __init__(self) -> None:
+        lex, english = lexicon.REPORT, lexicon.EN
+        self.slots = {
+            "record": Zipf(lex["records"]),
+            "institution": Zipf(lex["institutions"]),
+            "role": Zipf(lex["roles"]),
+            "finding": Zipf(lex["findings"]),
+            "month": Zipf(lex["months"]),
+            "code": Zipf(lex["codes"]),
+            "noun": Zipf(english["nouns"]),
+            "verb": Zipf(english["verbs"]),
+            "predicate": Zipf(english["predicates"]),
+            "unit": Zipf(english["units"]),
+        }
+        self.person_names = Zipf(lexicon.NARRATIVE["names"])
+        self.syllables = Zipf(english["syllables"])
+        self.parsed = [parse_template(t) for t in self.templates]
+
+    def person(self, rng: random.Random) -> str:
+        surname = "".join(self.syllables.pick(rng) for _ in range(2)).capitalize()
+        return f"{self.person_names.pick(rng)} {surname}"
+
+    def reference(self, rng: random.Random) -> str:
+        return f"{self.slots['code'].pick(rng)}/{rng.randrange(1700, 1950)}/{rng.randrange(1, 999)}"
+
+    def fill(self, rng: random.Random, literal_slots: list[tuple[str, str]]) -> str:
+        out = []
+        for literal, slot in literal_slots:
+            out.append(literal)
+            if slot == "year":
+                out.append(str(rng.randrange(1650, 1950)))
+            elif slot == "number":
+                out.append(str(rng.randrange(12, 4000)))
+            elif slot == "person":
+                out.append(self.person(rng))
+            elif slot == "reference":
+                out.append(self.reference(rng))
+            elif slot:
+                out.append(self.slots[slot].pick(rng))
+        return capitalize("".join(out))
+
+    def sentence(self, rng: random.Random) -> str:
+        return self.fill(rng, self.parsed[rng.randrange(len(self.parsed))])
+
+    def byline(self, rng: random.Random, publisher: str) -> str:
+        day, month = rng.randrange(1, 29), self.slots["month"].pick(rng)
+        return f"By {self.person(rng)} | {publisher} | Published {day} {month} {rng.randrange(1998, 2020)}"
+
+    def sources_line(self, rng: random.Random) -> str:
+        cited = [f"{self.slots['record'].pick(rng)} ({self.reference(rng)})" for _ in range(2)]
+        return "Sources: " + "; ".join(cited) + "."
+
+
 class NarrativeWriter:
     """Novel-like English prose with dialogue, for the books sample."""
 

@@ -327,6 +327,7 @@ class ArticleWriter:
         self.site = SITES[language]
         self.grammar = text.grammar(language)
         self.web = text.WebWriter()
+        self.reports = text.ReportWriter()
         self.titles = titles
         self.rng = rng
         self.file_ns = self.site.namespaces[6]
@@ -494,10 +495,15 @@ class ArticleWriter:
             if rng.random() < 0.25:
                 blocks.append(f"=== {self.grammar.place_title(rng)} ===\n{paragraph()}")
         if self.language == "en":
-            # Real English Wikipedia also speaks of shops, prices and customers: without this
-            # register the sample's language model would find every web page out of its
-            # vocabulary, and shuffled encyclopedic words (word salad) would look better.
-            blocks.append(f"== Trade ==\n{self.web.paragraph(rng, rng.randrange(3, 7))}")
+            # Real English Wikipedia draws on archives and local reports and speaks of them,
+            # and now and then of shops and prices: the sample's language model knows the
+            # register of the pages Wikipedia cites well and the web's a little, so that
+            # reports score near encyclopedic prose and shop pages above both.
+            if rng.random() < 0.6:
+                records = [self.reports.sentence(rng) for _ in range(rng.randrange(2, 5))]
+                blocks.append("== Records ==\n" + " ".join(records))
+            if rng.random() < 0.15:
+                blocks.append(f"== Trade ==\n{self.web.paragraph(rng, rng.randrange(1, 3))}")
         if urls:  # citations not yet placed get a closing paragraph of their own
             blocks.append(
                 " ".join(

@@ -120,19 +120,27 @@ def _scalar_fields(cls: type, prefix: str = "") -> list[tuple[str, object, dict]
 def _bounded_fields(cls: type) -> list[tuple[str, object, str]]:
     """(key path, a value just outside its bounds, the start of the message) for every
     scalar field of a config with declared bounds or choices."""
+    import typing
+
     out = []
     for key, kind, meta in _scalar_fields(cls):
+        # a list's bounds hold for each item: the bad value goes in as a list's one item
+        wrap = typing.get_origin(kind) is list
+        if wrap:
+            (kind,) = typing.get_args(kind)
+        cases = []
         step = 1 if kind is int else 0.5
         if "choices" in meta and kind is str:
-            out.append((key, "bogus", f"{key}: 'bogus' is not one of"))
+            cases.append(("bogus", f"{key}: 'bogus' is not one of"))
         if "min" in meta:
-            out.append((key, meta["min"] - step, f"{key}: must be at least {meta['min']}"))
+            cases.append((meta["min"] - step, f"{key}: must be at least {meta['min']}"))
         if "max" in meta:
-            out.append((key, meta["max"] + step, f"{key}: must be at most {meta['max']}"))
+            cases.append((meta["max"] + step, f"{key}: must be at most {meta['max']}"))
         if "above" in meta:
-            out.append((key, meta["above"], f"{key}: must be above {meta['above']}"))
+            cases.append((meta["above"], f"{key}: must be above {meta['above']}"))
         if "below" in meta:
-            out.append((key, meta["below"], f"{key}: must be below {meta['below']}"))
+            cases.append((meta["below"], f"{key}: must be below {meta['below']}"))
+        out += [(key, [value] if wrap else value, message) for value, message in cases]
     return out
 
 

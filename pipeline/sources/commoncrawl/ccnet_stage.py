@@ -13,6 +13,7 @@ falls in, and whether it is kept, is the `commoncrawl` stage's decision.
 from __future__ import annotations
 
 import dataclasses
+import tempfile
 from collections.abc import Iterator
 from typing import Any
 
@@ -59,6 +60,23 @@ def wet_document(page: WetPage, text: str, language: str | None, meta: dict[str,
     )
 
 
+def load_models(
+    config: CCNetConfig, languages: list[str], lm_dir: str, local_dir: str
+) -> tuple[LanguageIdentifier, dict[str, PerplexityModel]]:
+    """The language identifier and each language's perplexity model that the lm stage made.
+    Files on gs:// or s3:// are copied to `local_dir` first (the libraries need local paths)."""
+    lid = io.local_copy(config.lid_model, local_dir) if config.lid_model else None
+    identifier = LanguageIdentifier(lid)
+    models: dict[str, PerplexityModel] = {}
+    for language in languages:
+        sentencepiece, kenlm = model_paths(lm_dir, language)
+        if io.exists(sentencepiece) and io.exists(kenlm):
+            models[language] = PerplexityModel(
+                io.local_copy(sentencepiece, local_dir), io.local_copy(kenlm, local_dir)
+            )
+    return identifier, models
+
+
 class HashPagesFn(beam.DoFn):
     """Pass 1 over one file: its errors (as rows, to the errors output) and the PageHashes
     of its pages long enough to keep."""
@@ -94,12 +112,10 @@ class ScorePagesFn(beam.DoFn):
         self.count = BeamCounters(NAME)
 
     def setup(self) -> None:
-        self.identifier = LanguageIdentifier(self.config.lid_model or None)
-        self.models: dict[str, PerplexityModel] = {}
-        for language in self.languages:
-            sentencepiece, kenlm = model_paths(self.lm_dir, language)
-            if io.exists(sentencepiece) and io.exists(kenlm):
-                self.models[language] = PerplexityModel(sentencepiece, kenlm)
+        self.local = tempfile.mkdtemp(prefix="fleece-ccnet-")
+        self.identifier, self.models = load_models(
+            self.config, self.languages, self.lm_dir, self.local
+        )
 
     def process(self, element: tuple[int, dict[str, list]]) -> None:
         index, grouped = element
@@ -142,7 +158,9 @@ class ScorePagesFn(beam.DoFn):
             return wet_document(page, text, None, {"lines_removed": removed}), "short"
         language, score = self.identifier.identify(text)
         meta: dict[str, Any] = {"lines_removed": removed, "lang_score": score}
-        verdict = language_verdict(language, score, self.languages, self.config.lid_threshold)
+        verdict = language_verdict(
+            language, score, self.languages, self.config.lid_threshold, self.config.lid_thresholds
+        )
         if verdict is not None:
             return wet_document(page, text, language, meta), verdict
         model = self.models.get(language)
@@ -173,6 +191,8 @@ class CCNetStage(SourceStage):
         config = ctx.run.sources.commoncrawl
         files = self.input_files(ctx)
         lm_dir = ctx.input("lm", "kenlm").rsplit("/", 1)[0]
+        with tempfile.TemporaryDirectory() as local:  # a bad model stops us before any page
+            load_models(config.ccnet, list(config.languages), lm_dir, local)
 
         def build(p: beam.Pipeline) -> None:
             listed = p | "List WET files" >> beam.Create(list(enumerate(files)))

@@ -66,6 +66,16 @@ class CCNetConfig:
     lid_threshold: float = param(
         0.5, "keep a page whose language score (lid.176) is at least this", min=0, max=1
     )
+    lid_thresholds: dict[str, float] = param(
+        {},
+        "per language, instead of lid_threshold: lid.176 is less sure of languages close to "
+        "others (real Croatian and Serbian declarations score 0.36-0.47), e.g. {hr: 0.3}",
+    )
+
+    def validate(self) -> None:
+        for language, threshold in self.lid_thresholds.items():
+            if not 0 <= threshold <= 1:
+                raise ValueError(f"lid_thresholds.{language}: must be in [0, 1], got {threshold}")
 
 
 @dataclasses.dataclass
@@ -82,11 +92,56 @@ class ReferenceClassifierConfig:
     held_out: float = param(
         0.1, "share of positives and negatives never trained on, to measure", above=0, below=1
     )
-    epoch: int = param(5, "fastText epochs", min=1)
-    lr: float = param(0.1, "fastText learning rate", above=0)
+    epoch: int = param(
+        25, "fastText epochs (its default of 5 underfits a few thousand pages)", min=1
+    )
+    lr: float = param(0.5, "fastText learning rate", above=0)
     word_ngrams: int = param(2, "fastText word n-grams", min=1)
     dim: int = param(100, "fastText vector size", min=1)
     seed: int = param(0, "seed of the negatives' sample, the held-out split and fastText")
+
+
+BUCKETS = ("head", "middle", "tail")
+
+
+@dataclasses.dataclass
+class KeepConfig:
+    """The `commoncrawl` stage: which scored pages enter the mix (cc_net buckets, LLaMA's
+    reference filter). Deciding only: changing these reruns no scoring stage."""
+
+    buckets: list[str] = param(
+        ["head", "middle"], "perplexity buckets kept (LLaMA kept head and middle)",
+        choices=BUCKETS,
+    )  # fmt: skip
+    percentiles: list[float] = param(
+        [30.0, 60.0],
+        "head/middle and middle/tail cutoffs at these percentiles of each language's own "
+        "perplexities (cc_net: 30, 60)",
+        above=0, below=100,
+    )  # fmt: skip
+    cutoffs: dict[str, list[float]] = param(
+        {},
+        "fixed cutoffs per language instead, e.g. {en: [340.0, 520.0]} (cc_net's published "
+        "ones are for its own models)",
+    )  # fmt: skip
+    min_wiki_prob: float = param(
+        0.5, "keep a page the reference classifier scores at least this (RedPajama: 0.25)",
+        min=0, max=1,
+    )  # fmt: skip
+    without_language_model: bool = param(
+        False,
+        "keep the pages of a language that got no model (no perplexity, no bucket); "
+        "default: drop them as no_language_model",
+    )
+
+    def validate(self) -> None:
+        if len(self.percentiles) != 2 or self.percentiles[0] >= self.percentiles[1]:
+            raise ValueError(f"percentiles: expected two increasing values, got {self.percentiles}")
+        for language, pair in self.cutoffs.items():
+            if len(pair) != 2 or not 0 < pair[0] < pair[1]:
+                raise ValueError(
+                    f"cutoffs.{language}: expected two increasing perplexities, got {pair}"
+                )
 
 
 @dataclasses.dataclass
@@ -98,3 +153,4 @@ class CommonCrawlConfig:
     reference_classifier: ReferenceClassifierConfig = param(
         ReferenceClassifierConfig(), "the refclf stage"
     )
+    keep: KeepConfig = param(KeepConfig(), "the commoncrawl stage: what enters the mix")

@@ -9,6 +9,7 @@ as spaces (cc_net deletes them, fusing the last word of a line with the next lin
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from importlib import resources
 
 import fasttext
@@ -47,11 +48,16 @@ class LanguageIdentifier:
 
 
 def language_verdict(
-    language: str, score: float, languages: list[str], threshold: float
+    language: str,
+    score: float,
+    languages: list[str],
+    threshold: float,
+    thresholds: Mapping[str, float] | None = None,
 ) -> str | None:
-    """None when the page is kept, else the reason it is dropped."""
+    """None when the page is kept, else the reason it is dropped. `thresholds` overrides
+    `threshold` for the languages it names."""
     if language not in languages:
         return "language"
-    if score < threshold:
+    if score < (thresholds or {}).get(language, threshold):
         return "language_score"
     return None

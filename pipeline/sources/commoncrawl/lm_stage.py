@@ -51,6 +51,12 @@ def model_paths(lm_dir: str, language: str) -> tuple[str, str]:
     )
 
 
+def copy_file(source: str, target: str) -> None:
+    """Copy between any two paths (local, gs://, s3://)."""
+    with io.open_read(source) as src, io.open_write(target) as dst:
+        shutil.copyfileobj(src, dst, 16 << 20)
+
+
 class LanguageModelStage(Stage):
     name = NAME
     requires = ("wikipedia",)
@@ -75,20 +81,20 @@ class LanguageModelStage(Stage):
     def run(self, ctx: StageContext) -> dict[str, int]:
         config = ctx.run.sources.commoncrawl
         counters: dict[str, int] = {"languages.with_model": 0, "languages.without_model": 0}
-        if "://" in ctx.out_dir:
-            raise ValueError(f"the lm stage writes local model files; run_dir {ctx.run.run_dir}")
         parts = [f.path for f in io.match_files([ctx.input("wikipedia", "documents")])]
         for language in config.languages:
             sentencepiece, kenlm = model_paths(ctx.out_dir, language)
             ready = config.lm.ready.get(language)
             if ready is not None:
                 for source, target in ((ready.sentencepiece, sentencepiece), (ready.kenlm, kenlm)):
-                    with io.open_read(ctx.run.resolve(source)) as src, io.open_write(target) as dst:
-                        shutil.copyfileobj(src, dst)
+                    copy_file(ctx.run.resolve(source), target)
                 counters["languages.with_model"] += 1
                 counters[f"ready.{language}"] = 1
                 continue
-            with tempfile.TemporaryDirectory(dir=ctx.out_dir) as work:
+            # spm_train and lmplz write local files: beside the output on local disk (the
+            # text and the ARPA file of a large Wikipedia can outgrow /tmp), else in TMPDIR
+            local_out = None if "://" in ctx.out_dir else ctx.out_dir
+            with tempfile.TemporaryDirectory(dir=local_out) as work:
                 text_path = os.path.join(work, f"{language}.txt")
                 documents, characters = write_lm_text(
                     wikipedia_texts(parts, language), text_path, config.lm.max_documents
@@ -106,12 +112,18 @@ class LanguageModelStage(Stage):
                     continue
                 trained = train_models(
                     text_path,
-                    ctx.out_dir,
+                    work,
                     language,
                     vocab_size=config.lm.vocab_size,
                     memory=config.lm.memory,
                     work_dir=work,
                 )
+                for target in (sentencepiece, kenlm):
+                    trained_file = os.path.join(work, os.path.basename(target))
+                    if local_out is not None:
+                        os.replace(trained_file, target)
+                    else:
+                        copy_file(trained_file, target)
             counters[f"vocab_size.{language}"] = trained.vocab_size
             counters["languages.with_model"] += 1
         return counters

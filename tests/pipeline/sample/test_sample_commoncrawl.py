@@ -110,7 +110,7 @@ def test_planted_pages(sample_dir, ground_truth):
     for doc_id in truth["gibberish"] + truth["word_salad"] + list(truth["non_english"]):
         assert len(payloads[doc_id]) >= 300
     english = set(
-        " ".join(payloads[d] for d, p in pages.items() if p["kind"] == "reference").split()
+        " ".join(payloads[d] for d, p in pages.items() if p["kind"] in ("reference", "web")).split()
     )
     for doc_id in truth["word_salad"]:  # English words, in an order no English text has
         words = payloads[doc_id].split()

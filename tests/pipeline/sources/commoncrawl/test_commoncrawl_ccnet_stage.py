@@ -1,4 +1,5 @@
-"""The lm and ccnet stages on the sample, measured against its ground truth."""
+"""The CommonCrawl stages (lm, ccnet, refclf, commoncrawl) on the sample, measured against
+its ground truth."""
 
 from __future__ import annotations
 
@@ -19,14 +20,16 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict:
     root = tmp_path_factory.mktemp("ccnet")
     manifest = sample_manifest(root / "m.yaml", root / "run")
     result = fleece("corpus", "--manifest", str(manifest), "--only",
-                    "sample,wikipedia,lm,ccnet,refclf", "--keep-dropped")  # fmt: skip
+                    "sample,wikipedia,lm,ccnet,refclf,commoncrawl", "--keep-dropped")  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
     run = root / "run"
     truth = json.loads((run / "inputs" / "ground_truth.json").read_text())["commoncrawl"]
     kept = {r["id"]: r for p in sorted((run / "ccnet").glob("part-*.parquet")) for r in read_documents(str(p))}  # fmt: skip
     dropped = {r["id"]: r for p in sorted((run / "ccnet" / "dropped").glob("*.parquet")) for r in read_documents(str(p))}  # fmt: skip
+    selected = {r["id"]: r for r in read_documents(str(run / "commoncrawl" / "part-*.parquet"))}
+    final_drops = {r["id"]: r for r in read_documents(str(run / "commoncrawl" / "dropped" / "*.parquet"))}  # fmt: skip
     return {"run": run, "truth": truth, "kept": kept, "dropped": dropped, "output": result.stdout,
-            "manifest": manifest}  # fmt: skip
+            "manifest": manifest, "selected": selected, "final_drops": final_drops}  # fmt: skip
 
 
 def test_every_page_is_kept_or_dropped_with_a_reason(built: dict) -> None:
@@ -117,6 +120,114 @@ def test_the_reference_classifier_finds_the_cited_pages_and_is_measured(built: d
     assert sum(cited) / len(cited) > sum(others) / len(others)
 
 
+def test_the_reference_classifier_ranks_held_out_cited_pages_first(built: dict) -> None:
+    from pipeline.sources.commoncrawl.reference import (
+        ReferenceClassifier,
+        auc,
+        is_held_out,
+        negative_rank,
+    )
+
+    config = yaml_manifest(built)["sources"]["commoncrawl"]["reference_classifier"]
+    share, seed = config["held_out"], config.get("seed", 0)
+    model = ReferenceClassifier(str(built["run"] / "refclf" / "model.bin"))
+    cited = set(built["truth"]["cited_by_wikipedia"])
+    kept = built["kept"]
+    positives = [d for d in sorted(kept) if d in cited]
+    # the negatives the stage drew: as many others, by seeded rank
+    others = sorted((d for d in kept if d not in cited), key=lambda d: negative_rank(d, seed))
+    held_positive = [d for d in positives if is_held_out(d, seed, share)]
+    held_negative = [d for d in others[: len(positives)] if is_held_out(d, seed, share)]
+    assert len(held_positive) >= 10 and len(held_negative) >= 10
+    score = auc(
+        [model.probability(kept[d]["text"]) for d in held_positive],
+        [model.probability(kept[d]["text"]) for d in held_negative],
+    )
+    figures = json.loads((built["run"] / "refclf" / "_stats.json").read_text())["figures"]
+    assert score >= 0.8 and figures["held_out.auc"] == round(score, 4)
+
+
+def yaml_manifest(built: dict) -> dict:
+    import yaml
+
+    return yaml.safe_load(Path(built["manifest"]).read_text())
+
+
+def test_commoncrawl_keeps_head_and_middle_references_with_their_signals(built: dict) -> None:
+    selected, truth = built["selected"], built["truth"]
+    assert len(selected) >= 40
+    for doc in selected.values():
+        meta = json.loads(doc["meta"])
+        assert {"digest", "language", "lang_score", "perplexity", "bucket", "wiki_prob"} <= set(
+            meta
+        )
+        assert meta["bucket"] in ("head", "middle") and meta["wiki_prob"] >= 0.5
+        assert meta["language"] == doc["language"] == "en"
+    # what the filters are for: no junk gets through, and most cited pages do
+    junk = set(truth["gibberish"]) | set(truth["word_salad"]) | set(truth["non_english"])
+    assert not junk & set(selected)
+    cited = [d for d in truth["cited_by_wikipedia"] if d in built["kept"]]
+    assert sum(d in selected for d in cited) / len(cited) >= 0.9
+    shop = [d for d, p in truth["pages"].items() if p["kind"] == "web"]
+    assert sum(d in selected for d in shop) / len(shop) <= 0.05
+
+
+def test_word_salad_lands_in_the_tail(built: dict) -> None:
+    drops = built["final_drops"]
+    salad = [d for d in built["truth"]["word_salad"] if d in built["kept"]]
+    assert salad and all(drops[d]["reason"] == "tail" for d in salad)
+    assert all(json.loads(drops[d]["meta"])["bucket"] == "tail" for d in salad)
+
+
+def test_keep_dropped_gives_every_page_once_with_its_reason(built: dict) -> None:
+    selected, drops = built["selected"], built["final_drops"]
+    assert set(selected) | set(drops) == set(built["truth"]["pages"])
+    assert not set(selected) & set(drops)
+    reasons = {row["reason"] for row in drops.values()}
+    assert {"duplicate", "short", "language", "tail", "not_reference"} <= reasons
+
+
+def test_the_cutoffs_used_are_the_run_percentiles_and_recorded(built: dict) -> None:
+    stage_dir = built["run"] / "commoncrawl"
+    cutoffs = json.loads((stage_dir / "cutoffs.json").read_text())
+    figures = json.loads((stage_dir / "_stats.json").read_text())["figures"]
+    head, middle = cutoffs["en"]
+    assert figures["cutoffs.en.head"] == round(head, 4)
+    assert figures["cutoffs.en.middle"] == round(middle, 4)
+    scores = sorted(
+        json.loads(d["meta"])["perplexity"] for d in built["kept"].values() if d["language"] == "en"
+    )
+    at_or_below = [sum(s <= c for s in scores) / len(scores) for c in (head, middle)]
+    assert 0.30 <= at_or_below[0] < 0.33 and 0.60 <= at_or_below[1] < 0.63
+
+
+def test_new_cutoffs_rerun_commoncrawl_alone_and_a_rerun_is_byte_identical(
+    built: dict, tmp_path: Path
+) -> None:
+    import yaml
+
+    stage_dir = built["run"] / "commoncrawl"
+    before = {p.name: p.read_bytes() for p in sorted(stage_dir.glob("part-*.parquet"))}
+    only = "sample,wikipedia,lm,ccnet,refclf,commoncrawl"
+    manifest = yaml_manifest(built)
+    manifest["sources"]["commoncrawl"]["keep"] = {"cutoffs": {"en": [8.0, 10.0]}}
+    changed = tmp_path / "m.yaml"
+    changed.write_text(yaml.safe_dump(manifest))
+    result = fleece("corpus", "--manifest", str(changed), "--only", only)
+    assert result.returncode == 0, result.stderr[-3000:]
+    for stage in ("sample", "wikipedia", "lm", "ccnet", "refclf"):
+        assert f"{stage}: complete" in result.stdout, result.stdout
+    assert "commoncrawl: running (inputs or parameters changed" in result.stdout
+    assert json.loads((stage_dir / "cutoffs.json").read_text()) == {"en": [8.0, 10.0]}
+    for doc in read_documents(str(stage_dir / "part-*.parquet")):
+        assert json.loads(doc["meta"])["perplexity"] <= 10.0
+    # back to the original manifest: the same bytes as the first build
+    result = fleece("corpus", "--manifest", str(built["manifest"]), "--only", only)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert {p.name: p.read_bytes() for p in sorted(stage_dir.glob("part-*.parquet"))} == before
+
+
+# last: a stage that cannot run leaves no output, so this removes refclf/
 def test_too_few_positives_stops_naming_the_keys_to_set(built: dict, tmp_path: Path) -> None:
     import yaml
 

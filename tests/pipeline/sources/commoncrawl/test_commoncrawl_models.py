@@ -36,6 +36,10 @@ def test_language_verdicts() -> None:
     assert language_verdict("en", 0.91, ["en"], 0.5) is None
     assert language_verdict("de", 0.99, ["en"], 0.5) == "language"
     assert language_verdict("en", 0.42, ["en"], 0.5) == "language_score"
+    # per-language thresholds win for the languages they name, and only for those
+    assert language_verdict("hr", 0.42, ["hr", "en"], 0.5, {"hr": 0.3}) is None
+    assert language_verdict("hr", 0.25, ["hr", "en"], 0.5, {"hr": 0.3}) == "language_score"
+    assert language_verdict("en", 0.42, ["hr", "en"], 0.5, {"hr": 0.3}) == "language_score"
 
 
 def test_a_file_that_is_not_a_model_is_a_clear_error(tmp_path: Path) -> None:

@@ -1,0 +1,282 @@
+"""The CommonCrawl chain (ccnet + commoncrawl): throughput, the share of each step, memory.
+
+    python -m bench.bench_commoncrawl [--scales 10 100] [--workers 2] [--steps-scale 10]
+
+1. Models, once and not timed: the sample's Wikipedia at scale 1 through the wikipedia and
+   lm stages.
+2. Per scale, the sample's WET files at that scale (scale 100 is over 50 MB of WET text,
+   citing the same 40 pages as the scale-1 Wikipedia): `fleece ccnet`, then `fleece refclf`
+   (not timed: it trains on the run) and `fleece commoncrawl`, each in a fresh child
+   process with the DirectRunner's --workers processes. One JSON line: pages/s and MB of WET
+   text (decompressed) per second per core over both timed stages, and the peak RSS of the
+   largest process. The peaks of the two scales show whether the chain streams.
+3. In this process, one core, no Beam, on the WET files of --steps-scale: each step of the
+   chain as plain Python (parse, digest dedup, line dedup, language ID, perplexity, the
+   reference classifier), its share of the time, and the Beam chain's cost beside their sum.
+4. Language ID beside a bare `fasttext.predict` loop on the same texts.
+
+Targets (the closing checks): the chain at least 1.0 MB/s of WET text per core; Beam's chain
+within 1.5x of the plain steps; language ID within 10% of bare predict; the peak RSS at the
+largest scale within 1.5x of the smallest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import yaml
+
+TARGET_MB_PER_S_PER_CORE = 1.0
+TARGET_BEAM_OVER_STEPS = 1.5
+TARGET_LID_OVER_BARE = 1.10
+TARGET_RSS_RATIO = 1.5
+
+
+def wet_text_bytes(paths: list[Path]) -> int:
+    total = 0
+    for path in paths:
+        with gzip.open(path, "rb") as f:
+            while chunk := f.read(1 << 20):
+                total += len(chunk)
+    return total
+
+
+def write_wet(out: Path, scale: int) -> list[Path]:
+    from pipeline.sample import sites
+    from pipeline.sample.commoncrawl import write_commoncrawl
+    from pipeline.sample.write import CITED_PAGES_PER_SCALE
+
+    cited = sites.plan_cited_pages(0, CITED_PAGES_PER_SCALE)  # what the scale-1 wiki cites
+    write_commoncrawl(str(out), scale, 0, cited)
+    return sorted(out.glob("*.warc.wet.gz"))
+
+
+def manifest(work: Path, wet_dir: Path, workers: int) -> Path:
+    path = work / f"bench-{wet_dir.name}.yaml"
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "run_dir": str(work / "run"),
+                "runner": {"direct_num_workers": workers},
+                "sources": {
+                    "wikipedia": {"inputs": [str(work / "wiki" / "wikipedia" / "*.xml.bz2")]},
+                    "commoncrawl": {
+                        "inputs": [str(wet_dir / "*.warc.wet.gz")],
+                        "lm": {"min_characters": 50000, "vocab_size": 4000},
+                        "reference_classifier": {"min_positives": 10},
+                    },
+                },
+            }
+        )
+    )
+    return path
+
+
+def run_child(stage: str, manifest_path: Path) -> tuple[float, int]:
+    """(seconds, peak RSS in KiB of the largest process) of one stage in a fresh interpreter:
+    RUSAGE_CHILDREN is a high-water mark over every process it waited for."""
+    code = (
+        "import resource, subprocess, sys, time\n"
+        "t = time.perf_counter()\n"
+        f"subprocess.run([sys.executable, '-m', 'pipeline.cli', {stage!r}, '--manifest', "
+        f"{str(manifest_path)!r}, '--force'], check=True, stdout=subprocess.DEVNULL)\n"
+        "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    seconds, peak = out.stdout.split()
+    return float(seconds), int(peak)
+
+
+def measure(scale: int, workers: int, work: Path) -> dict:
+    wet = write_wet(work / f"wet-{scale}", scale)
+    path = manifest(work, work / f"wet-{scale}", workers)
+    ccnet_s, ccnet_peak = run_child("ccnet", path)
+    run_child("refclf", path)
+    select_s, select_peak = run_child("commoncrawl", path)
+    run = work / "run"
+    ccnet = json.loads((run / "ccnet" / "_stats.json").read_text())["counters"]
+    kept = json.loads((run / "commoncrawl" / "_stats.json").read_text())["counters"]
+    text = wet_text_bytes(wet)
+    seconds = ccnet_s + select_s
+    cores = workers or len(os.sched_getaffinity(0))
+    return {
+        "bench": "commoncrawl",
+        "scale": scale,
+        "workers": cores,
+        "wet_files": len(wet),
+        "wet_text_mb": round(text / 1e6, 1),
+        "pages": ccnet["read"],
+        "ccnet_documents": ccnet["kept"],
+        "documents": kept.get("kept", 0),
+        "ccnet_seconds": round(ccnet_s, 2),
+        "commoncrawl_seconds": round(select_s, 2),
+        "pages_per_s": round(ccnet["read"] / seconds, 1),
+        "mb_per_s_per_core": round(text / 1e6 / seconds / cores, 3),
+        "peak_rss_mb": round(max(ccnet_peak, select_peak) / 1024, 1),
+    }
+
+
+def plain_steps(wet: list[Path], run: Path) -> dict:
+    """Each step of the chain in this process (one core, no Beam) on `wet`, with the models
+    of the bench's run; seconds per step."""
+    from pipeline import io
+    from pipeline.counters import Tally
+    from pipeline.records import ReadOptions, read_records
+    from pipeline.sources.commoncrawl.ccnet_stage import load_models
+    from pipeline.sources.commoncrawl.config import CCNetConfig
+    from pipeline.sources.commoncrawl.dedup import page_hashes, remove_lines
+    from pipeline.sources.commoncrawl.language import language_verdict
+    from pipeline.sources.commoncrawl.reference import ReferenceClassifier
+    from pipeline.sources.commoncrawl.wet import WetPage, read_wet
+
+    config = CCNetConfig()
+    seconds: dict[str, float] = {}
+    files = list(enumerate(io.match_files([str(p) for p in wet])))
+
+    def timed(step: str, start: float) -> None:
+        seconds[step] = seconds.get(step, 0.0) + time.perf_counter() - start
+
+    start = time.perf_counter()
+    pages = [
+        (index, item)
+        for index, file in files
+        for item in read_records(file, read_wet, ReadOptions(), Tally(), report=False)
+        if isinstance(item, WetPage) and len(item.text) >= config.min_chars
+    ]
+    timed("parse", start)
+    start = time.perf_counter()
+    smallest: dict[str, tuple[str, tuple[int, int]]] = {}
+    hashed = {}
+    for index, page in pages:
+        hashes = page_hashes(page, index)
+        hashed[hashes.key] = hashes
+        best = smallest.get(hashes.digest)
+        if best is None or hashes.id < best[0]:
+            smallest[hashes.digest] = (hashes.id, hashes.key)
+    survivors = {key for _, key in smallest.values()}
+    timed("digest_dedup", start)
+    start = time.perf_counter()
+    holders: dict[int, int] = {}
+    for key in survivors:
+        for value in hashed[key].hashes:
+            holders[value] = holders.get(value, 0) + 1
+    duplicates = {value: None for value, count in holders.items() if count > 1}
+    texts = []
+    for index, page in pages:
+        if (index, page.ordinal) in survivors:
+            text, _ = remove_lines(page.text, duplicates, (index, page.ordinal))
+            if len(text) >= config.min_chars:
+                texts.append(text)
+    timed("line_dedup", start)
+    identifier, models = load_models(config, ["en"], str(run / "lm"), str(run))
+    start = time.perf_counter()
+    english = []
+    for text in texts:
+        language, score = identifier.identify(text)
+        if language_verdict(language, score, ["en"], config.lid_threshold) is None:
+            english.append(text)
+    timed("language_id", start)
+    start = time.perf_counter()
+    for text in english:
+        models["en"].perplexity(text)
+    timed("perplexity", start)
+    classifier = ReferenceClassifier(str(run / "refclf" / "model.bin"))
+    start = time.perf_counter()
+    for text in english:
+        classifier.probability(text)
+    timed("classifier", start)
+    return {"seconds": seconds, "texts": texts, "identifier": identifier}
+
+
+def language_id_against_bare(identifier, texts: list[str]) -> dict:
+    """identify() beside the bare predict loop it wraps (best of three each)."""
+    model = identifier.model
+    bare = wrapped = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        for text in texts:
+            model.predict(text.replace("\n", " "), k=1)
+        bare = min(bare, time.perf_counter() - start)
+        start = time.perf_counter()
+        for text in texts:
+            identifier.identify(text)
+        wrapped = min(wrapped, time.perf_counter() - start)
+    return {
+        "bench": "commoncrawl_language_id",
+        "documents": len(texts),
+        "bare_predict_s": round(bare, 3),
+        "identify_s": round(wrapped, 3),
+        "ratio": round(wrapped / bare, 3),
+        "within_10_percent": wrapped <= TARGET_LID_OVER_BARE * bare,
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scales", type=int, nargs="+", default=[10, 100])
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--steps-scale", type=int, default=10)
+    args = parser.parse_args(argv)
+    from pipeline.sample import write_sample
+
+    if args.steps_scale not in args.scales:
+        parser.error(f"--steps-scale {args.steps_scale} must be one of --scales")
+    results = []
+    with tempfile.TemporaryDirectory(prefix="fleece-bench-cc-") as tmp:
+        work = Path(tmp)
+        write_sample(str(work / "wiki"), scale=1, seed=0)
+        first = manifest(work, work / "wiki" / "commoncrawl", args.workers)
+        for stage in ("wikipedia", "lm"):
+            run_child(stage, first)
+        for scale in args.scales:
+            results.append(measure(scale, args.workers, work))
+            print(json.dumps(results[-1]), flush=True)
+            if scale == args.steps_scale:  # the run's models are this scale's
+                steps_input = sorted((work / f"wet-{scale}").glob("*.warc.wet.gz"))
+                plain = plain_steps(steps_input, work / "run")
+                beam = results[-1]
+                beam_core_s = (beam["ccnet_seconds"] + beam["commoncrawl_seconds"]) * beam[
+                    "workers"
+                ]
+        total = sum(plain["seconds"].values())
+        text_mb = wet_text_bytes(steps_input) / 1e6
+        steps = {
+            "bench": "commoncrawl_steps",
+            "scale": args.steps_scale,
+            "wet_text_mb": round(text_mb, 1),
+            "plain_seconds": round(total, 2),
+            "plain_mb_per_s": round(text_mb / total, 3),
+            "share": {k: round(v / total, 3) for k, v in plain["seconds"].items()},
+            "step_mb_per_s": {k: round(text_mb / v, 2) for k, v in plain["seconds"].items()},
+            "beam_core_seconds": round(beam_core_s, 2),
+            "beam_over_steps": round(beam_core_s / total, 3),
+        }
+        print(json.dumps(steps), flush=True)
+        lid = language_id_against_bare(plain["identifier"], plain["texts"])
+        print(json.dumps(lid), flush=True)
+    checks = {
+        "chain_mb_per_s_per_core": all(
+            r["mb_per_s_per_core"] >= TARGET_MB_PER_S_PER_CORE for r in results
+        ),
+        "beam_within_1_5x_of_steps": steps["beam_over_steps"] <= TARGET_BEAM_OVER_STEPS,
+        "language_id_within_10_percent": lid["within_10_percent"],
+    }
+    if len(results) >= 2:
+        ratio = results[-1]["peak_rss_mb"] / results[0]["peak_rss_mb"]
+        checks["peak_rss_ratio"] = round(ratio, 3)
+        checks["peak_rss_within_1_5x"] = ratio <= TARGET_RSS_RATIO
+    print(json.dumps({"bench": "commoncrawl", "check": "targets", **checks}), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
