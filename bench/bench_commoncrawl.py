@@ -1,14 +1,16 @@
 """The CommonCrawl chain (ccnet + commoncrawl): throughput, the share of each step, memory.
 
-    python -m bench.bench_commoncrawl [--scales 10 100] [--workers 2] [--steps-scale 10]
+    python -m bench.bench_commoncrawl [--scales 10 100] [--workers 2] [--steps-scale 100]
 
 1. Models, once and not timed: the sample's Wikipedia at scale 1 through the wikipedia and
    lm stages.
 2. Per scale, the sample's WET files at that scale (scale 100 is over 50 MB of WET text,
    citing the same 40 pages as the scale-1 Wikipedia): `fleece ccnet`, then `fleece refclf`
    (not timed: it trains on the run) and `fleece commoncrawl`, each in a fresh child
-   process with the DirectRunner's --workers processes. One JSON line: pages/s and MB of WET
-   text (decompressed) per second per core over both timed stages, and the peak RSS of the
+   process with the DirectRunner's --workers processes. One JSON line: pages/s and MB per
+   second per core over both timed stages, of the WET files decompressed (WARC headers
+   included) and of the pages' text alone (ccnet's bytes.read: the sample's pages are short,
+   so headers are ~40% of its WET bytes against ~10% on a real dump), and the peak RSS of the
    largest process. The peaks of the two scales show whether the chain streams.
 3. In this process, one core, no Beam, on the WET files of --steps-scale: each step of the
    chain as plain Python (parse, digest dedup, line dedup, language ID, perplexity, the
@@ -23,7 +25,6 @@ largest scale within 1.5x of the smallest.
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import os
 import subprocess
@@ -42,11 +43,14 @@ TARGET_RSS_RATIO = 1.5
 
 
 def wet_text_bytes(paths: list[Path]) -> int:
+    """Decompressed bytes of the WET files (headers and text), the planted bad member aside."""
+    from pipeline.sources.commoncrawl.wet import gzip_members
+
     total = 0
     for path in paths:
-        with gzip.open(path, "rb") as f:
-            while chunk := f.read(1 << 20):
-                total += len(chunk)
+        with open(path, "rb") as f:
+            for _, member in gzip_members(f, 64 << 20):
+                total += len(member) if isinstance(member, bytes) else 0
     return total
 
 
@@ -106,6 +110,7 @@ def measure(scale: int, workers: int, work: Path) -> dict:
     ccnet = json.loads((run / "ccnet" / "_stats.json").read_text())["counters"]
     kept = json.loads((run / "commoncrawl" / "_stats.json").read_text())["counters"]
     text = wet_text_bytes(wet)
+    page_text = ccnet["bytes.read"]
     seconds = ccnet_s + select_s
     cores = workers or len(os.sched_getaffinity(0))
     return {
@@ -113,14 +118,16 @@ def measure(scale: int, workers: int, work: Path) -> dict:
         "scale": scale,
         "workers": cores,
         "wet_files": len(wet),
-        "wet_text_mb": round(text / 1e6, 1),
+        "wet_mb": round(text / 1e6, 1),
+        "page_text_mb": round(page_text / 1e6, 1),
         "pages": ccnet["read"],
         "ccnet_documents": ccnet["kept"],
         "documents": kept.get("kept", 0),
         "ccnet_seconds": round(ccnet_s, 2),
         "commoncrawl_seconds": round(select_s, 2),
         "pages_per_s": round(ccnet["read"] / seconds, 1),
-        "mb_per_s_per_core": round(text / 1e6 / seconds / cores, 3),
+        "wet_mb_per_s_per_core": round(text / 1e6 / seconds / cores, 3),
+        "page_text_mb_per_s_per_core": round(page_text / 1e6 / seconds / cores, 3),
         "peak_rss_mb": round(max(ccnet_peak, select_peak) / 1024, 1),
     }
 
@@ -133,7 +140,7 @@ def plain_steps(wet: list[Path], run: Path) -> dict:
     from pipeline.records import ReadOptions, read_records
     from pipeline.sources.commoncrawl.ccnet_stage import load_models
     from pipeline.sources.commoncrawl.config import CCNetConfig
-    from pipeline.sources.commoncrawl.dedup import page_hashes, remove_lines
+    from pipeline.sources.commoncrawl.dedup import page_hashes, page_id, remove_lines
     from pipeline.sources.commoncrawl.language import language_verdict
     from pipeline.sources.commoncrawl.reference import ReferenceClassifier
     from pipeline.sources.commoncrawl.wet import WetPage, read_wet
@@ -155,20 +162,18 @@ def plain_steps(wet: list[Path], run: Path) -> dict:
     timed("parse", start)
     start = time.perf_counter()
     smallest: dict[str, tuple[str, tuple[int, int]]] = {}
-    hashed = {}
     for index, page in pages:
-        hashes = page_hashes(page, index)
-        hashed[hashes.key] = hashes
-        best = smallest.get(hashes.digest)
-        if best is None or hashes.id < best[0]:
-            smallest[hashes.digest] = (hashes.id, hashes.key)
+        best, doc_id = smallest.get(page.digest), page_id(page)
+        if best is None or doc_id < best[0]:
+            smallest[page.digest] = (doc_id, (index, page.ordinal))
     survivors = {key for _, key in smallest.values()}
     timed("digest_dedup", start)
     start = time.perf_counter()
     holders: dict[int, int] = {}
-    for key in survivors:
-        for value in hashed[key].hashes:
-            holders[value] = holders.get(value, 0) + 1
+    for index, page in pages:
+        if (index, page.ordinal) in survivors:
+            for value in page_hashes(page, index).hashes:
+                holders[value] = holders.get(value, 0) + 1
     duplicates = {value: None for value, count in holders.items() if count > 1}
     texts = []
     for index, page in pages:
@@ -224,7 +229,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", type=int, nargs="+", default=[10, 100])
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--steps-scale", type=int, default=10)
+    parser.add_argument("--steps-scale", type=int, default=100)
     args = parser.parse_args(argv)
     from pipeline.sample import write_sample
 
@@ -252,7 +257,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         steps = {
             "bench": "commoncrawl_steps",
             "scale": args.steps_scale,
-            "wet_text_mb": round(text_mb, 1),
+            "wet_mb": round(text_mb, 1),
             "plain_seconds": round(total, 2),
             "plain_mb_per_s": round(text_mb / total, 3),
             "share": {k: round(v / total, 3) for k, v in plain["seconds"].items()},
@@ -264,8 +269,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         lid = language_id_against_bare(plain["identifier"], plain["texts"])
         print(json.dumps(lid), flush=True)
     checks = {
-        "chain_mb_per_s_per_core": all(
-            r["mb_per_s_per_core"] >= TARGET_MB_PER_S_PER_CORE for r in results
+        "chain_wet_mb_per_s_per_core": all(
+            r["wet_mb_per_s_per_core"] >= TARGET_MB_PER_S_PER_CORE for r in results
+        ),
+        "chain_page_text_mb_per_s_per_core": all(
+            r["page_text_mb_per_s_per_core"] >= TARGET_MB_PER_S_PER_CORE for r in results
         ),
         "beam_within_1_5x_of_steps": steps["beam_over_steps"] <= TARGET_BEAM_OVER_STEPS,
         "language_id_within_10_percent": lid["within_10_percent"],

@@ -56,8 +56,18 @@ _DEDUP_TABLE = str.maketrans(
 )
 
 
+# For ASCII lines (most of a crawl) one table does it all: \d is 0-9 there, and once the
+# controls (tab included, as in the general path) are deleted only spaces are left to split.
+_ASCII_DEDUP_TABLE = str.maketrans(
+    {**dict.fromkeys("0123456789", "0"),
+     **dict.fromkeys(c for c in map(chr, range(128)) if _is_dropped_in_dedup(c))}
+)  # fmt: skip
+
+
 def dedup_form(line: str) -> str:
     """The line as line dedup compares it ("" for a line of only spaces and marks)."""
+    if line.isascii():
+        return " ".join(line.lower().translate(_ASCII_DEDUP_TABLE).split())
     line = line.strip()
     if not line:
         return ""

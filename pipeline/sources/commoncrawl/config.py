@@ -55,8 +55,8 @@ class CCNetConfig:
     )
     line_dedup_keep: str = param(
         "none",
-        "none: a line held by several pages leaves all of them (cc_net); first: the smallest "
-        "page id keeps it",
+        "none: a line held by several pages leaves all of them (cc_net); first: the first "
+        "page in input order (files in path order) keeps it",
         choices=("none", "first"),
     )
     group_files: int = param(50, "files per group when line_dedup_scope is groups", min=1)

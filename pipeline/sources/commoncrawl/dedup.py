@@ -7,16 +7,17 @@ the pages that survive. Between the two passes only hashes and keys are grouped:
 1. Digest dedup: per WARC-Block-Digest a combiner keeps the smallest page id (with its key
    and its line hashes, a few hundred bytes); every other page with that digest goes.
    Before line dedup, or identical pages would erase each other's lines.
-2. Line dedup over the survivors: per (scope, line hash) a combiner keeps the two smallest
-   page ids that hold the line and the set of files they are in; a line held by two pages
-   or more is a duplicate. cc_net removes it from every page (the default); `keep="first"`
-   leaves it in the smallest page. No key's values are ever materialised: a boilerplate
-   line held by 10^8 pages costs one accumulator. The scope is `global` (default), `dump`
-   or cc_net-style groups of `group_files` files.
+2. Line dedup over the survivors: per (scope, line hash) a combiner keeps the first two
+   pages that hold the line (in input order, as packed keys: 8 bytes per line shuffled) and
+   the set of files they are in; a line held by two pages or more is a duplicate. cc_net
+   removes it from every page (the default); `keep="first"` leaves it in the first page in
+   input order. No key's values are ever materialised: a boilerplate line held by 10^8
+   pages costs one accumulator. The scope is `global` (default), `dump` or cc_net-style
+   groups of `group_files` files.
 3. Per file, the survivors' ordinals and the duplicate lines found in that file are grouped
    by file index (FileVerdicts), and the file is read again to write its pages without
-   those lines (the ccnet stage's pass 2). A line
-   repeated inside one page keeps its first copy; lines whose dedup form is empty (blank,
+   those lines (the ccnet stage's pass 2). A line repeated inside one page keeps its first
+   copy; lines whose dedup form is empty (blank,
    only marks) are kept as separators and never hashed.
 """
 
@@ -107,9 +108,23 @@ class SmallestPage(beam.CombineFn):
         return best
 
 
-# Accumulator of a line: the (at most) two smallest distinct (id, key) holding it, and the
-# files holding it (bounded by the number of input files, not of pages).
-LineAccumulator = tuple[tuple[tuple[str, PageKey], ...], frozenset[int]]
+# A page as line dedup names it: its key packed in one integer, file index in the high bits,
+# so integer order is input order (files in path order, records in file order) and each
+# line of the crawl shuffles 8 bytes of holder instead of a page id of ~60.
+ORDINAL_BITS = 32
+
+
+def packed_key(key: PageKey) -> int:
+    return (key[0] << ORDINAL_BITS) | key[1]
+
+
+def unpacked_key(value: int) -> PageKey:
+    return value >> ORDINAL_BITS, value & ((1 << ORDINAL_BITS) - 1)
+
+
+# Accumulator of a line: the (at most) two first pages holding it, packed, and the files
+# holding it (bounded by the number of input files, not of pages).
+LineAccumulator = tuple[tuple[int, ...], frozenset[int]]
 
 
 class LineHolders(beam.CombineFn):
@@ -118,11 +133,16 @@ class LineHolders(beam.CombineFn):
     def create_accumulator(self) -> LineAccumulator:
         return (), frozenset()
 
-    def add_input(self, acc: LineAccumulator, holder: tuple[str, PageKey]) -> LineAccumulator:
-        return self.merge_accumulators([acc, ((holder,), frozenset((holder[1][0],)))])
+    def add_input(self, acc: LineAccumulator, holder: int) -> LineAccumulator:
+        # called once per line of the crawl: only build what changes
+        pages, files = acc
+        if holder not in pages and (len(pages) < 2 or holder < pages[-1]):
+            pages = tuple(sorted((*pages, holder))[:2])
+        file = holder >> ORDINAL_BITS
+        return pages, files if file in files else files | {file}
 
     def merge_accumulators(self, accumulators: Iterable[LineAccumulator]) -> LineAccumulator:
-        holders: set[tuple[str, PageKey]] = set()
+        holders: set[int] = set()
         files: set[int] = set()
         for pages, in_files in accumulators:
             holders.update(pages)
@@ -141,7 +161,7 @@ def duplicate_line_notices(
     (_, value), (holders, files) = item
     if len(holders) < 2:
         return
-    keeper = holders[0][1] if keep == "first" else None
+    keeper = unpacked_key(holders[0]) if keep == "first" else None
     for file_index in sorted(files):
         yield file_index, (value, keeper)
 
@@ -163,7 +183,9 @@ class LineDedup(beam.PTransform):
             pages
             | "Line holders"
             >> beam.FlatMap(
-                lambda p: (((scope_of(p, scope, group_files), h), (p.id, p.key)) for h in p.hashes)
+                lambda p: (
+                    ((scope_of(p, scope, group_files), h), packed_key(p.key)) for h in p.hashes
+                )
             )
             | "Combine holders" >> beam.CombinePerKey(LineHolders())
             | "Duplicate lines" >> beam.FlatMap(duplicate_line_notices, keep)

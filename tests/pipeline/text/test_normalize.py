@@ -69,3 +69,15 @@ def test_line_hash_is_cc_nets_sha1_prefix_of_the_dedup_form() -> None:
     )
     assert line_hash("   ") is None
     assert line_hash("…") is None
+
+
+def test_the_ascii_fast_path_agrees_with_the_general_one() -> None:
+    import random
+    import string
+
+    rng = random.Random(0)
+    alphabet = string.printable + "\x00\x01\x1c\x1f\x7f"
+    for _ in range(20000):
+        line = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 40)))
+        # a trailing no-break space sends the line down the general path and is stripped there
+        assert dedup_form(line) == dedup_form(line + "\u00a0"), repr(line)
