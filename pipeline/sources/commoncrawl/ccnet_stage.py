@@ -23,7 +23,7 @@ from pipeline import counters, io
 from pipeline.config import RunConfig
 from pipeline.counters import BeamCounters
 from pipeline.documents import DOCUMENT_SCHEMA, DROPPED_SCHEMA, Document, PartWriter, part_name
-from pipeline.harness import StageContext, run_beam, stage_command
+from pipeline.harness import StageCannotRun, StageContext, run_beam, stage_command
 from pipeline.records import ReadOptions, RecordError, read_records
 from pipeline.sources.commoncrawl.config import CCNetConfig
 from pipeline.sources.commoncrawl.dedup import (
@@ -192,7 +192,10 @@ class CCNetStage(SourceStage):
         files = self.input_files(ctx)
         lm_dir = ctx.input("lm", "kenlm").rsplit("/", 1)[0]
         with tempfile.TemporaryDirectory() as local:  # a bad model stops us before any page
-            load_models(config.ccnet, list(config.languages), lm_dir, local)
+            try:
+                load_models(config.ccnet, list(config.languages), lm_dir, local)
+            except (OSError, ValueError) as error:
+                raise StageCannotRun(f"ccnet: {error}") from None
 
         def build(p: beam.Pipeline) -> None:
             listed = p | "List WET files" >> beam.Create(list(enumerate(files)))

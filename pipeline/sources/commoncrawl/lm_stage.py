@@ -19,9 +19,10 @@ from collections.abc import Iterator
 from pipeline import io
 from pipeline.config import RunConfig
 from pipeline.documents import read_documents
-from pipeline.harness import Stage, StageContext, stage_command
+from pipeline.harness import Stage, StageCannotRun, StageContext, stage_command
 from pipeline.sources.commoncrawl.config import LanguageModelConfig
 from pipeline.sources.commoncrawl.lm_training import train_models, write_lm_text
+from pipeline.sources.commoncrawl.perplexity import PerplexityModel
 
 log = logging.getLogger("fleece")
 NAME = "lm"
@@ -49,6 +50,16 @@ def model_paths(lm_dir: str, language: str) -> tuple[str, str]:
         io.join(lm_dir, SENTENCEPIECE.format(language=language)),
         io.join(lm_dir, KENLM.format(language=language)),
     )
+
+
+def check_ready_models(language: str, paths: list[str]) -> None:
+    """Load a language's ready models once, so a missing or corrupt file stops the run here,
+    before any page is scored, naming the manifest key and the file."""
+    with tempfile.TemporaryDirectory() as local:
+        try:
+            PerplexityModel(*(io.local_copy(path, local) for path in paths))
+        except (OSError, ValueError) as error:
+            raise StageCannotRun(f"lm: sources.commoncrawl.lm.ready.{language}: {error}") from None
 
 
 def copy_file(source: str, target: str) -> None:
@@ -86,8 +97,10 @@ class LanguageModelStage(Stage):
             sentencepiece, kenlm = model_paths(ctx.out_dir, language)
             ready = config.lm.ready.get(language)
             if ready is not None:
-                for source, target in ((ready.sentencepiece, sentencepiece), (ready.kenlm, kenlm)):
-                    copy_file(ctx.run.resolve(source), target)
+                sources = [ctx.run.resolve(ready.sentencepiece), ctx.run.resolve(ready.kenlm)]
+                check_ready_models(language, sources)
+                for source, target in zip(sources, (sentencepiece, kenlm), strict=True):
+                    copy_file(source, target)
                 counters["languages.with_model"] += 1
                 counters[f"ready.{language}"] = 1
                 continue

@@ -223,7 +223,10 @@ class CommonCrawlStage(SourceStage):
         model = ctx.input("refclf", "model") if config.reference_classifier.enabled else None
         if model is not None:  # a bad model stops the stage before any page is read
             with tempfile.TemporaryDirectory() as local:
-                ReferenceClassifier(io.local_copy(model, local))
+                try:
+                    ReferenceClassifier(io.local_copy(model, local))
+                except (OSError, ValueError) as error:
+                    raise StageCannotRun(f"commoncrawl: {error}") from None
         fixed = {language: tuple(pair) for language, pair in keep.cutoffs.items()}
         steps: list[Step] = [KeepBuckets(tuple(keep.buckets), keep.without_language_model)]
         if model is not None:

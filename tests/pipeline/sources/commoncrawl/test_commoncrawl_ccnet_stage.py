@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 
 from pipeline.documents import read_documents
 from pipeline.sample.commoncrawl import FAMILY_OF_LINE
@@ -148,8 +149,6 @@ def test_the_reference_classifier_ranks_held_out_cited_pages_first(built: dict) 
 
 
 def yaml_manifest(built: dict) -> dict:
-    import yaml
-
     return yaml.safe_load(Path(built["manifest"]).read_text())
 
 
@@ -204,8 +203,6 @@ def test_the_cutoffs_used_are_the_run_percentiles_and_recorded(built: dict) -> N
 def test_new_cutoffs_rerun_commoncrawl_alone_and_a_rerun_is_byte_identical(
     built: dict, tmp_path: Path
 ) -> None:
-    import yaml
-
     stage_dir = built["run"] / "commoncrawl"
     before = {p.name: p.read_bytes() for p in sorted(stage_dir.glob("part-*.parquet"))}
     only = "sample,wikipedia,lm,ccnet,refclf,commoncrawl"
@@ -227,10 +224,25 @@ def test_new_cutoffs_rerun_commoncrawl_alone_and_a_rerun_is_byte_identical(
     assert {p.name: p.read_bytes() for p in sorted(stage_dir.glob("part-*.parquet"))} == before
 
 
+def test_a_damaged_classifier_stops_commoncrawl_before_any_page(built: dict) -> None:
+    import os
+
+    model = built["run"] / "refclf" / "model.bin"
+    original, stat = model.read_bytes(), model.stat()
+    try:  # bit rot: the same size and time, so only loading the model can tell
+        model.write_bytes(b"\x00" * len(original))
+        os.utime(model, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+        result = fleece("commoncrawl", "--manifest", str(built["manifest"]), "--force")
+    finally:
+        model.write_bytes(original)
+        os.utime(model, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert result.returncode == 1
+    line = result.stderr.strip().splitlines()[-1]
+    assert "model.bin: not a fastText model" in line and "Traceback" not in result.stderr
+
+
 # last: a stage that cannot run leaves no output, so this removes refclf/
 def test_too_few_positives_stops_naming_the_keys_to_set(built: dict, tmp_path: Path) -> None:
-    import yaml
-
     manifest = yaml.safe_load(Path(built["manifest"]).read_text())
     manifest["sources"]["commoncrawl"]["reference_classifier"] = {"min_positives": 100000}
     changed = tmp_path / "m.yaml"
@@ -242,3 +254,38 @@ def test_too_few_positives_stops_naming_the_keys_to_set(built: dict, tmp_path: P
     assert (
         "reference_classifier.positives" in line and "reference_classifier.enabled: false" in line
     )
+
+
+# these two remove ccnet/ and lm/ (a stage that cannot run leaves no output): they go last
+def test_a_file_that_is_not_a_language_id_model_stops_ccnet(built: dict, tmp_path: Path) -> None:
+    manifest = yaml_manifest(built)
+    bogus = tmp_path / "lid.176.bin"
+    bogus.write_bytes(b"not a model")
+    manifest["sources"]["commoncrawl"]["ccnet"] = {"lid_model": str(bogus)}
+    changed = tmp_path / "m.yaml"
+    changed.write_text(yaml.safe_dump(manifest))
+    result = fleece("ccnet", "--manifest", str(changed))
+    assert result.returncode == 1
+    assert f"{bogus}: not a fastText model" in result.stderr.strip().splitlines()[-1]
+    assert "ccnet: running" in result.stdout and "ccnet: done" not in result.stdout
+
+
+def test_a_corrupt_ready_language_model_stops_lm_naming_the_key(
+    built: dict, tmp_path: Path
+) -> None:
+    import shutil
+
+    manifest = yaml_manifest(built)
+    pieces = tmp_path / "en.sp.model"
+    shutil.copy(built["run"] / "lm" / "en.sp.model", pieces)
+    kenlm = tmp_path / "en.arpa.bin"
+    kenlm.write_bytes(b"mmap lm http://kheafield.com/code format version 5\x00garbage")
+    manifest["sources"]["commoncrawl"]["lm"]["ready"] = {
+        "en": {"sentencepiece": str(pieces), "kenlm": str(kenlm)}
+    }
+    changed = tmp_path / "m.yaml"
+    changed.write_text(yaml.safe_dump(manifest))
+    result = fleece("lm", "--manifest", str(changed))
+    assert result.returncode == 1
+    line = result.stderr.strip().splitlines()[-1]
+    assert "sources.commoncrawl.lm.ready.en" in line and f"{kenlm}: not a KenLM model" in line
