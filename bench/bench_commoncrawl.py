@@ -11,15 +11,16 @@
    second per core over both timed stages, of the WET files decompressed (WARC headers
    included) and of the pages' text alone (ccnet's bytes.read: the sample's pages are short,
    so headers are ~40% of its WET bytes against ~10% on a real dump), and the peak RSS of the
-   largest process. The peaks of the two scales show whether the chain streams.
+   largest Beam worker and of the DirectRunner's own process. The workers' peaks at the two
+   scales show whether the chain streams (the runner holds what is grouped, by design).
 3. In this process, one core, no Beam, on the WET files of --steps-scale: each step of the
    chain as plain Python (parse, digest dedup, line dedup, language ID, perplexity, the
    reference classifier), its share of the time, and the Beam chain's cost beside their sum.
 4. Language ID beside a bare `fasttext.predict` loop on the same texts.
 
-Targets (the closing checks): the chain at least 1.0 MB/s of WET text per core; Beam's chain
-within 1.5x of the plain steps; language ID within 10% of bare predict; the peak RSS at the
-largest scale within 1.5x of the smallest.
+Targets (the closing checks): the chain at least 1.0 MB/s of WET text per core at 50 MB or
+more; Beam's chain within 1.5x of the plain steps; language ID within 10% of bare predict;
+each worker's peak RSS at the largest scale within 1.5x of the smallest.
 """
 
 from __future__ import annotations
@@ -77,7 +78,7 @@ def manifest(work: Path, wet_dir: Path, workers: int) -> Path:
                     "commoncrawl": {
                         "inputs": [str(wet_dir / "*.warc.wet.gz")],
                         "lm": {"min_characters": 50000, "vocab_size": 4000},
-                        "reference_classifier": {"min_positives": 10},
+                        "reference_classifier": {"min_positives": 10, "bucket": 100000},
                     },
                 },
             }
@@ -86,27 +87,66 @@ def manifest(work: Path, wet_dir: Path, workers: int) -> Path:
     return path
 
 
-def run_child(stage: str, manifest_path: Path) -> tuple[float, int]:
-    """(seconds, peak RSS in KiB of the largest process) of one stage in a fresh interpreter:
-    RUSAGE_CHILDREN is a high-water mark over every process it waited for."""
-    code = (
-        "import resource, subprocess, sys, time\n"
-        "t = time.perf_counter()\n"
-        f"subprocess.run([sys.executable, '-m', 'pipeline.cli', {stage!r}, '--manifest', "
-        f"{str(manifest_path)!r}, '--force'], check=True, stdout=subprocess.DEVNULL)\n"
-        "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
-    seconds, peak = out.stdout.split()
-    return float(seconds), int(peak)
+def _descendants(root: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo += children.get(pid, [])
+    return found
+
+
+def _peak_kib(pid: int) -> tuple[bool, int] | None:
+    """(is a Beam SDK worker, VmHWM in KiB) of a live process, or None."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return None
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return b"sdk_worker_main" in command, int(line.split()[1])
+    return None
+
+
+def run_child(stage: str, manifest_path: Path) -> tuple[float, int, int]:
+    """(seconds, peak RSS in KiB of the launching process (the DirectRunner's), the largest
+    peak RSS of its Beam workers) of one stage in a child process: each process's VmHWM,
+    read every 50 ms while it lives."""
+    start = time.perf_counter()
+    child = subprocess.Popen(
+        [sys.executable, "-m", "pipeline.cli", stage, "--manifest", str(manifest_path),
+         "--force"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    runner = worker = 0
+    while child.poll() is None:
+        for pid in _descendants(child.pid):
+            peak = _peak_kib(pid)
+            if peak is not None and peak[0]:
+                worker = max(worker, peak[1])
+            elif peak is not None:
+                runner = max(runner, peak[1])
+        time.sleep(0.05)
+    seconds = time.perf_counter() - start
+    _, errors = child.communicate()
+    if child.returncode:
+        raise RuntimeError(f"fleece {stage} failed: {errors.decode()[-2000:]}")
+    return seconds, runner, worker
 
 
 def measure(scale: int, workers: int, work: Path) -> dict:
     wet = write_wet(work / f"wet-{scale}", scale)
     path = manifest(work, work / f"wet-{scale}", workers)
-    ccnet_s, ccnet_peak = run_child("ccnet", path)
+    ccnet_s, ccnet_runner, ccnet_worker = run_child("ccnet", path)
     run_child("refclf", path)
-    select_s, select_peak = run_child("commoncrawl", path)
+    select_s, select_runner, select_worker = run_child("commoncrawl", path)
     run = work / "run"
     ccnet = json.loads((run / "ccnet" / "_stats.json").read_text())["counters"]
     kept = json.loads((run / "commoncrawl" / "_stats.json").read_text())["counters"]
@@ -129,7 +169,8 @@ def measure(scale: int, workers: int, work: Path) -> dict:
         "pages_per_s": round(ccnet["read"] / seconds, 1),
         "wet_mb_per_s_per_core": round(text / 1e6 / seconds / cores, 3),
         "page_text_mb_per_s_per_core": round(page_text / 1e6 / seconds / cores, 3),
-        "peak_rss_mb": round(max(ccnet_peak, select_peak) / 1024, 1),
+        "peak_rss_mb_worker": round(max(ccnet_worker, select_worker) / 1024, 1),
+        "peak_rss_mb_runner": round(max(ccnet_runner, select_runner) / 1024, 1),
     }
 
 
@@ -281,10 +322,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "beam_within_1_5x_of_steps": steps["beam_over_steps"] <= TARGET_BEAM_OVER_STEPS,
         "language_id_within_10_percent": lid["within_10_percent"],
     }
-    if len(results) >= 2:
-        ratio = results[-1]["peak_rss_mb"] / results[0]["peak_rss_mb"]
-        checks["peak_rss_ratio"] = round(ratio, 3)
-        checks["peak_rss_within_1_5x"] = ratio <= TARGET_RSS_RATIO
+    if len(results) >= 2:  # the target is per worker; the runner's process grows by design
+        ratio = results[-1]["peak_rss_mb_worker"] / results[0]["peak_rss_mb_worker"]
+        checks["worker_peak_rss_ratio"] = round(ratio, 3)
+        checks["worker_peak_rss_within_1_5x"] = ratio <= TARGET_RSS_RATIO
+        runner = results[-1]["peak_rss_mb_runner"] / results[0]["peak_rss_mb_runner"]
+        checks["runner_peak_rss_ratio"] = round(runner, 3)
     print(json.dumps({"bench": "commoncrawl", "check": "targets", **checks}), flush=True)
     return 0
 

@@ -65,8 +65,9 @@ def test_a_stage_killed_mid_run_is_never_read_and_the_rerun_is_identical(
     manifest = sample_manifest(tmp_path / "m.yaml", run_dir)
     in_progress = run_dir / f".{name}.inprogress"
 
-    # The tokenizer trains on the sample in a few tens of milliseconds: killed on sight.
-    delay = 0.0 if name == "tokenizer" else 0.3
+    # The tokenizer and the reference classifier train on the sample in a few tens of
+    # milliseconds: killed on sight.
+    delay = 0.0 if name in ("tokenizer", "refclf") else 0.3
     kill_when(["corpus", "--manifest", str(manifest)], in_progress.exists, delay)
     assert not (run_dir / name / SUCCESS).exists(), f"{name} finished before it was killed"
     assert not (run_dir / name).exists(), "a killed stage must leave no output folder"

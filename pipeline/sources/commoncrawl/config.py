@@ -98,6 +98,12 @@ class ReferenceClassifierConfig:
     lr: float = param(0.5, "fastText learning rate", above=0)
     word_ngrams: int = param(2, "fastText word n-grams", min=1)
     dim: int = param(100, "fastText vector size", min=1)
+    bucket: int = param(
+        2_000_000,
+        "fastText hash buckets of the word n-grams (its default): the model holds bucket x "
+        "dim floats, 800 MB at 2M x 100, loaded by every worker of the commoncrawl stage",
+        min=1,
+    )
     seed: int = param(0, "seed of the negatives' sample, the held-out split and fastText")
 
 

@@ -121,7 +121,7 @@ class ReferenceClassifierStage(Stage):
             train_classifier(
                 ((label, text) for label, _, text in training), ctx.output("model"),
                 epoch=config.epoch, lr=config.lr, word_ngrams=config.word_ngrams,
-                dim=config.dim, seed=config.seed, work_dir=work,
+                dim=config.dim, bucket=config.bucket, seed=config.seed, work_dir=work,
             )  # fmt: skip
         model = ReferenceClassifier(ctx.output("model"))
         held_positive = [model.probability(t) for label, _, t in held if label == POSITIVE]

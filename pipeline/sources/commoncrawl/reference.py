@@ -31,7 +31,7 @@ def negative_rank(doc_id: str, seed: int) -> int:
 
 def train_classifier(
     examples: Iterable[tuple[str, str]], path: str, *, epoch: int, lr: float,
-    word_ngrams: int, dim: int, seed: int, work_dir: str,
+    word_ngrams: int, dim: int, bucket: int, seed: int, work_dir: str,
 ) -> None:  # fmt: skip
     """Train on (label, text) examples and save the model at `path`. One thread and a fixed
     seed: fastText's multi-threaded training is not deterministic."""
@@ -40,8 +40,8 @@ def train_classifier(
         for label, text in examples:
             out.write(f"{label} {classifier_text(text)}\n")
     model = fasttext.train_supervised(
-        input=data, epoch=epoch, lr=lr, wordNgrams=word_ngrams, dim=dim, thread=1, seed=seed,
-        verbose=0, minCount=1,
+        input=data, epoch=epoch, lr=lr, wordNgrams=word_ngrams, dim=dim, bucket=bucket,
+        thread=1, seed=seed, verbose=0, minCount=1,
     )  # fmt: skip
     model.save_model(path)
 
