@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -36,6 +35,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import yaml
+
+from bench.processes import run_child
 
 TARGET_MB_PER_S_PER_CORE = 1.0
 BENCH_MIN_MB = 50
@@ -85,60 +86,6 @@ def manifest(work: Path, wet_dir: Path, workers: int) -> Path:
         )
     )
     return path
-
-
-def _descendants(root: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    found, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        found.append(pid)
-        todo += children.get(pid, [])
-    return found
-
-
-def _peak_kib(pid: int) -> tuple[bool, int] | None:
-    """(is a Beam SDK worker, VmHWM in KiB) of a live process, or None."""
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-        command = Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return None
-    for line in status.splitlines():
-        if line.startswith("VmHWM:"):
-            return b"sdk_worker_main" in command, int(line.split()[1])
-    return None
-
-
-def run_child(stage: str, manifest_path: Path) -> tuple[float, int, int]:
-    """(seconds, peak RSS in KiB of the launching process (the DirectRunner's), the largest
-    peak RSS of its Beam workers) of one stage in a child process: each process's VmHWM,
-    read every 50 ms while it lives."""
-    start = time.perf_counter()
-    child = subprocess.Popen(
-        [sys.executable, "-m", "pipeline.cli", stage, "--manifest", str(manifest_path),
-         "--force"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
-    runner = worker = 0
-    while child.poll() is None:
-        for pid in _descendants(child.pid):
-            peak = _peak_kib(pid)
-            if peak is not None and peak[0]:
-                worker = max(worker, peak[1])
-            elif peak is not None:
-                runner = max(runner, peak[1])
-        time.sleep(0.05)
-    seconds = time.perf_counter() - start
-    _, errors = child.communicate()
-    if child.returncode:
-        raise RuntimeError(f"fleece {stage} failed: {errors.decode()[-2000:]}")
-    return seconds, runner, worker
 
 
 def measure(scale: int, workers: int, work: Path) -> dict:

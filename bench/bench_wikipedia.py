@@ -31,14 +31,7 @@ from pathlib import Path
 
 import yaml
 
-
-def xml_bytes(paths: list[Path]) -> int:
-    total = 0
-    for path in paths:
-        with bz2.open(path, "rb") as f:
-            while chunk := f.read(1 << 20):
-                total += len(chunk)
-    return total
+from bench.processes import decompressed_size
 
 
 def measure(scale: int, workers: int, work: Path) -> dict:
@@ -80,7 +73,9 @@ def measure(scale: int, workers: int, work: Path) -> dict:
         "seconds": round(seconds, 2),
         "documents_per_s": round(stats["kept"] / seconds, 1),
         "compressed_mb_per_s_per_core": round(compressed / 1e6 / seconds / cores, 3),
-        "xml_mb_per_s_per_core": round(xml_bytes(dumps) / 1e6 / seconds / cores, 3),
+        "xml_mb_per_s_per_core": round(
+            decompressed_size(dumps, bz2.open) / 1e6 / seconds / cores, 3
+        ),
         "peak_rss_mb": round(int(peak_kib) / 1024, 1),
     }
 

@@ -15,6 +15,7 @@ import os
 from pipeline.encode.config import EncodeConfig
 from pipeline.shards.config import ShardsConfig
 from pipeline.sources.commoncrawl.config import CommonCrawlConfig
+from pipeline.sources.github.config import GithubConfig
 from pipeline.sources.wikipedia.config import WikipediaConfig
 from settings import ConfigError, load_yaml, param
 from tokenizer.config import TokenizerConfig
@@ -49,8 +50,10 @@ class SampleConfig:
 @dataclasses.dataclass
 class SourcesConfig:
     commoncrawl: CommonCrawlConfig = param(
-        CommonCrawlConfig(), "CommonCrawl (WET files) through CCNet: stages lm and ccnet"
+        CommonCrawlConfig(),
+        "CommonCrawl (WET files) through CCNet: stages lm, ccnet, refclf and commoncrawl",
     )
+    github: GithubConfig = param(GithubConfig(), "GitHub (BigQuery github_repos JSONL exports)")
     wikipedia: WikipediaConfig = param(WikipediaConfig(), "Wikipedia (MediaWiki XML dumps)")
 
 

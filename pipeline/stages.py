@@ -39,6 +39,8 @@ STAGES: tuple[StageEntry, ...] = (
                "Stage: a fastText classifier of the pages Wikipedia cites (LLaMA's filter)."),
     StageEntry("commoncrawl", "pipeline.sources.commoncrawl.stage",
                "Stage: ccnet pages -> the ones kept (perplexity buckets, reference classifier)."),
+    StageEntry("github", "pipeline.sources.github.stage",
+               "Stage: GitHub JSONL exports -> licensed, filtered, deduplicated source files."),
     StageEntry("tokenizer", "pipeline.tokenizer.stage",
                "Stage: train the SentencePiece BPE tokenizer (LLaMA settings) on the documents."),
     StageEntry("encode", "pipeline.encode.stage",

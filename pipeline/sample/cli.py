@@ -36,11 +36,20 @@ def summarize(out_dir: str) -> tuple[list[tuple[str, int]], int]:
     type=int,
     help="Random seed; the same scale and seed give byte-identical files.",
 )
-def sample(out: str, scale: int, seed: int) -> None:
+@click.option(
+    "--only",
+    default="",
+    help="Comma-separated sources to write (default: all seven), e.g. github for a benchmark.",
+)
+def sample(out: str, scale: int, seed: int, only: str) -> None:
     """Write deterministic synthetic inputs for all seven sources into OUT, in each real format
     (MediaWiki XML bz2, WET, C4 json.gz, GitHub JSONL, Gutenberg text, arXiv tarballs,
     StackExchange Posts.xml), with planted phenomena and OUT/ground_truth.json."""
-    write_sample(out, scale=scale, seed=seed)
+    sources = [s.strip() for s in only.split(",") if s.strip()] or None
+    try:
+        write_sample(out, scale=scale, seed=seed, only=sources)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--only") from None
     rows, total = summarize(out)
     for path, size in rows:
         click.echo(f"{size:>12,}  {path}")

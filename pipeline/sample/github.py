@@ -1,11 +1,13 @@
 """GitHub sample: BigQuery-export JSONL rows {"repo_name", "path", "content", "license", "size"}.
 
-Ground truth `rows[id].expected` is `keep` or `drop:<reason>` under the default rules: licence
-(only mit, apache-2.0, bsd-2-clause, bsd-3-clause kept), extension (RedPajama's whitelist; the
-file names Dockerfile and Makefile count), max_line_length (> 1000), mean_line_length (> 100),
-alphanumeric_fraction (< 0.25), alpha_per_token (< 1.5 alphabetic characters per
-whitespace-separated token), duplicate (same content as a row with a smaller id). Rows in
-`licence_headers` start with licence/copyright comments that must be stripped: the cleaned
+Ground truth `rows[id].expected` is `keep` or `drop:<reason>` under the default rules, with
+the github stage's reason tokens: license (only mit, apache-2.0, bsd-2-clause, bsd-3-clause
+kept), extension (RedPajama's whitelist; the file names Dockerfile and Makefile count),
+max_line (a line > 1000), mean_line (> 100), alnum (alphanumeric share < 0.25),
+alpha_per_token (< 1.5 alphabetic characters per whitespace-separated token), duplicate
+(same content as a row with a smaller id). Rows in
+`licence_headers` start with licence/copyright comments that must be stripped, half of them
+under a preamble that must stay (`# mypy:` line, include guard, vendoring note): the cleaned
 content must not contain "Copyright" and must still contain `code_starts_with`.
 One line in the middle of the first file is malformed JSON (`malformed_lines`).
 Ids are "github/<repo_name>/<path>".
@@ -191,6 +193,21 @@ def licence_header(rng: random.Random, extension: str) -> tuple[str, str]:
     )
 
 
+def preamble(rng: random.Random, extension: str) -> str:
+    """What real files put above their licence comment now and then (seen in installed
+    packages): a tool directive, a vendoring note, an include guard. It must stay."""
+    if rng.random() < 0.5:
+        return ""
+    if extension == "py":
+        return "# mypy: allow-untyped-defs\n\n"
+    if extension == "c":
+        guard = f"{ident(rng).upper()}_H"
+        return f"#ifndef {guard}\n#define {guard}\n\n"
+    if extension in ("js", "go"):
+        return f"// Vendored from {rng.choice(OWNERS)}/{camel(rng).lower()} v1.2.0\n\n"
+    return ""
+
+
 def minified_js(rng: random.Random) -> str:
     """A bundle: readable setup code, then one minified line far over 1000 characters."""
     parts = [
@@ -246,17 +263,17 @@ def planted_row(rng: random.Random, kind: str) -> tuple[str, str, str, str]:
     licence = rng.choice(KEPT_LICENCES)
     if kind == "licence":
         path, content = normal_row(rng)
-        return path, content, rng.choice(DROPPED_LICENCES), "drop:licence"
+        return path, content, rng.choice(DROPPED_LICENCES), "drop:license"
     if kind == "extension":
         name = rng.choice(NON_CODE_FILES)
         content = json.dumps({"name": ident(rng), "version": "1.0.0", "private": True}, indent=2)
         return name, content + "\n", licence, "drop:extension"
     if kind == "minified":
-        return f"dist/{camel(rng)}.min.js", minified_js(rng), licence, "drop:max_line_length"
+        return f"dist/{camel(rng)}.min.js", minified_js(rng), licence, "drop:max_line"
     if kind == "long_lines":
-        return f"db/{ident(rng)}.sql", long_lines_sql(rng), licence, "drop:mean_line_length"
+        return f"db/{ident(rng)}.sql", long_lines_sql(rng), licence, "drop:mean_line"
     if kind == "banner":
-        return f"scripts/{ident(rng)}.sh", ascii_banner(rng), licence, "drop:alphanumeric_fraction"
+        return f"scripts/{ident(rng)}.sh", ascii_banner(rng), licence, "drop:alnum"
     if kind == "numeric":
         return f"data/{ident(rng)}.py", numeric_data(rng), licence, "drop:alpha_per_token"
     raise ValueError(kind)
@@ -321,7 +338,7 @@ def write_github(out_dir: str, scale: int, seed: int) -> dict:
                         content = python_file(rng)
                     header, style = licence_header(rng, extension)
                     first_code = content.split("\n", 1)[0]
-                    content = header + content
+                    content = preamble(rng, extension) + header + content
                 row_id = f"github/{repo}/{path}"
                 if row_id in seen_ids:
                     repo = f"{repo}-{len(seen_ids)}"
@@ -340,7 +357,8 @@ def write_github(out_dir: str, scale: int, seed: int) -> dict:
                     "size": len(content.encode("utf-8")),
                 }
                 out.write((json.dumps(row) + "\n").encode("utf-8"))
-                groups.setdefault(content, []).append(row_id)
+                if expected in ("keep", "duplicate"):  # the stage dedups what the rules keep
+                    groups.setdefault(content, []).append(row_id)
                 if expected == "keep" and len(earlier) < 64:
                     earlier.append((content, row_id))
                 truth["rows"][row_id] = {

@@ -1,0 +1,75 @@
+"""A stage in a child process, timed, with the peak RSS of its Beam workers and of the
+DirectRunner's own process told apart (read from /proc while they live)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO
+
+
+def _descendants(root: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo += children.get(pid, [])
+    return found
+
+
+def _peak_kib(pid: int) -> tuple[bool, int] | None:
+    """(is a Beam SDK worker, VmHWM in KiB) of a live process, or None."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return None
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return b"sdk_worker_main" in command, int(line.split()[1])
+    return None
+
+
+def run_child(stage: str, manifest_path: Path) -> tuple[float, int, int]:
+    """(seconds, peak RSS in KiB of the launching process (the DirectRunner's), the largest
+    peak RSS of its Beam workers) of one stage in a child process: each process's VmHWM,
+    read every 50 ms while it lives."""
+    start = time.perf_counter()
+    child = subprocess.Popen(
+        [sys.executable, "-m", "pipeline.cli", stage, "--manifest", str(manifest_path),
+         "--force"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    runner = worker = 0
+    while child.poll() is None:
+        for pid in _descendants(child.pid):
+            peak = _peak_kib(pid)
+            if peak is not None and peak[0]:
+                worker = max(worker, peak[1])
+            elif peak is not None:
+                runner = max(runner, peak[1])
+        time.sleep(0.05)
+    seconds = time.perf_counter() - start
+    _, errors = child.communicate()
+    if child.returncode:
+        raise RuntimeError(f"fleece {stage} failed: {errors.decode()[-2000:]}")
+    return seconds, runner, worker
+
+
+def decompressed_size(paths: list[Path], opener: Callable[[Path], IO[bytes]]) -> int:
+    """Bytes of the files once decompressed (`opener`: gzip.open, bz2.open, ...)."""
+    total = 0
+    for path in paths:
+        with opener(path) as f:
+            while chunk := f.read(1 << 20):
+                total += len(chunk)
+    return total

@@ -1,0 +1,118 @@
+"""The GitHub rules (RedPajama v1's, LLaMA §2) as steps on Documents whose `meta` holds the
+row's license, repo_name and path."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipeline.documents import Document
+from pipeline.sources.github.headers import strip_licence_header
+from pipeline.steps import Dropped
+
+# Counted with re.subn (C speed) rather than a loop over characters: these run on every byte
+# of GitHub. \w is Unicode letters, digits and "_".
+ALPHANUMERIC = re.compile(r"[^\W_]")
+ALPHABETIC = re.compile(r"[^\W\d_]")
+
+LANGUAGE_BY_EXTENSION = {
+    "py": "Python", "js": "JavaScript", "ts": "TypeScript", "tsx": "TypeScript", "c": "C",
+    "h": "C", "cc": "C++", "cpp": "C++", "hpp": "C++", "hh": "C++", "c++": "C++", "h++": "C++",
+    "cs": "C#", "java": "Java", "go": "Go", "rs": "Rust", "rb": "Ruby", "php": "PHP",
+    "scala": "Scala", "sh": "Shell", "bash": "Shell", "zsh": "Shell", "pl": "Perl",
+    "pm": "Perl", "lua": "Lua", "hs": "Haskell", "jl": "Julia", "sql": "SQL", "html": "HTML",
+    "css": "CSS", "xml": "XML", "md": "Markdown", "markdown": "Markdown", "tex": "TeX",
+    "f90": "Fortran", "f": "Fortran", "asm": "Assembly", "vb": "Visual Basic",
+    "ps1": "PowerShell", "bat": "Batchfile", "cmake": "CMake", "dockerfile": "Dockerfile",
+}  # fmt: skip
+LANGUAGE_BY_FILENAME = {"Makefile": "Makefile", "makefile": "Makefile",
+                        "GNUmakefile": "Makefile", "Dockerfile": "Dockerfile",
+                        "CMakeLists.txt": "CMake"}  # fmt: skip
+
+
+def file_language(path: str) -> str | None:
+    name = path.rsplit("/", 1)[-1]
+    if name in LANGUAGE_BY_FILENAME:
+        return LANGUAGE_BY_FILENAME[name]
+    return LANGUAGE_BY_EXTENSION.get(name.rsplit(".", 1)[1]) if "." in name else None
+
+
+@dataclass(frozen=True)
+class KeepLicenses:
+    licenses: frozenset[str]
+
+    def __call__(self, doc: Document) -> Document | Dropped:
+        return doc if doc.meta.get("license") in self.licenses else Dropped("license")
+
+
+@dataclass(frozen=True)
+class KeepExtensions:
+    extensions: frozenset[str]
+    filenames: frozenset[str]
+
+    def __call__(self, doc: Document) -> Document | Dropped:
+        name = doc.meta["path"].rsplit("/", 1)[-1]
+        if name in self.filenames or ("." in name and name.rsplit(".", 1)[1] in self.extensions):
+            return doc
+        return Dropped("extension")
+
+
+@dataclass(frozen=True)
+class StripLicenceHeader:
+    """Removes the leading licence comment (headers.py); `licence_header` in meta says so."""
+
+    def __call__(self, doc: Document) -> Document:
+        text, removed = strip_licence_header(doc.text, doc.meta["path"])
+        return doc.with_text(text).with_meta(licence_header=removed) if removed else doc
+
+
+@dataclass(frozen=True)
+class NotEmpty:
+    """Drops a file with nothing but white space, most often a licence header and nothing
+    else (an `__init__.py` of an Apache project): `empty`, not a misleading `alnum`."""
+
+    def __call__(self, doc: Document) -> Document | Dropped:
+        return doc if doc.text.strip() else Dropped("empty")
+
+
+@dataclass(frozen=True)
+class MaxLineLength:
+    limit: int
+
+    def __call__(self, doc: Document) -> Document | Dropped:
+        longest = max((len(line) for line in doc.text.splitlines()), default=0)
+        return doc if longest <= self.limit else Dropped("max_line")
+
+
+@dataclass(frozen=True)
+class MeanLineLength:
+    limit: float
+
+    def __call__(self, doc: Document) -> Document | Dropped:
+        lines = doc.text.splitlines()
+        mean = sum(map(len, lines)) / len(lines) if lines else 0.0
+        return doc if mean <= self.limit else Dropped("mean_line")
+
+
+@dataclass(frozen=True)
+class MinAlphanumericFraction:
+    fraction: float
+
+    def __call__(self, doc: Document) -> Document | Dropped:
+        text = doc.text
+        share = ALPHANUMERIC.subn("", text)[1] / len(text) if text else 0.0
+        return doc if share >= self.fraction else Dropped("alnum")
+
+
+@dataclass(frozen=True)
+class MinAlphaPerToken:
+    """Alphabetic characters per whitespace-separated token (RedPajama counted per BPE
+    token of a tokenizer not available offline; see DESIGN.md)."""
+
+    ratio: float
+
+    def __call__(self, doc: Document) -> Document | Dropped:
+        tokens = doc.text.split()
+        alpha = ALPHABETIC.subn("", doc.text)[1]
+        value = alpha / len(tokens) if tokens else 0.0
+        return doc if value >= self.ratio else Dropped("alpha_per_token")

@@ -1,0 +1,39 @@
+"""The GitHub rules as a chain, on rows shaped as real exports have them."""
+
+from __future__ import annotations
+
+from pipeline.counters import Tally
+from pipeline.sources.github.config import GithubConfig
+from pipeline.sources.github.jsonl import GithubRow
+from pipeline.sources.github.stage import row_document, row_steps
+from pipeline.steps import run_steps
+
+APACHE = (
+    "# Licensed to the Apache Software Foundation (ASF) under one\n"
+    "# or more contributor license agreements.\n#\n"
+    "#    http://www.apache.org/licenses/LICENSE-2.0\n"
+)
+
+
+def outcome(path: str, content: str, license_name: str = "apache-2.0") -> str:
+    row = GithubRow(line=1, repo_name="apache/beam", path=path, content=content,
+                    license=license_name)  # fmt: skip
+    doc, dropped = run_steps(row_document(row), row_steps(GithubConfig()), Tally())
+    return dropped.reason if dropped else "keep"
+
+
+def test_a_file_that_is_only_its_licence_header_is_empty() -> None:
+    # real: many Apache projects' __init__.py hold the licence header and nothing else
+    assert outcome("apache_beam/io/__init__.py", APACHE + "\n") == "empty"
+    assert outcome("apache_beam/io/util.py", APACHE + "\nimport os\nprint(os.sep)\n") == "keep"
+
+
+def test_the_rules_in_their_order() -> None:
+    code = "def total(values):\n    return sum(values)\n"
+    assert outcome("a.py", code, "gpl-3.0") == "license"
+    assert outcome("a.json", code) == "extension"
+    assert outcome("Makefile", "all:\n\tcc -o app main.c\n") == "keep"
+    assert outcome("a.py", "x = 1\n" + "y" * 1001 + "\n") == "max_line"
+    assert outcome("a.py", ("z" * 150 + "\n") * 3) == "mean_line"
+    assert outcome("a.sh", "#" * 40 + "\n" + "=-" * 30 + "\n") == "alnum"
+    assert outcome("a.py", "0, 1, 2, 3, 4, 5, 6, 7, 8, 9\n" * 5) == "alpha_per_token"
