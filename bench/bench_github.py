@@ -83,7 +83,7 @@ def plain_pass(files: list[Path]) -> float:
     steps = row_steps(GithubConfig())
     start = time.perf_counter()
     for file in io.match_files([str(p) for p in files]):
-        for item in file_rows(file, steps, ReadOptions(), Tally(), True):
+        for item in file_rows(file, steps, ReadOptions(), Tally()):
             if isinstance(item, tuple) and item[2] is None:
                 content_hash(item[1].text)
     return time.perf_counter() - start

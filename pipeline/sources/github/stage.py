@@ -1,13 +1,14 @@
 """`fleece github`: BigQuery github_repos JSONL exports -> source files as Documents.
 
   files ─► pass 1 (per file): rows ─► rules ─► (content hash, id, key) ─► smallest id per
-        hash ─► survivors by file ─► pass 2 (per file, read again): rows ─► rules ─►
-        survivors only ─► part-<file index>.parquet, in row order
+        hash ─► survivors by file ─► pass 2 (per file, read again): the survivors' lines
+        parsed, their licence header removed ─► part-<file index>.parquet, in row order
 
-Per row: licence, extension, the leading licence comment removed, line lengths, the
+Per row: licence, extension, the leading licence comment removed, empty, line lengths, the
 alphanumeric share and alphabetic characters per token (rules.py), then exact dedup on the
 content as kept (after the header went) across all input files, the smallest id kept. Only
 hashes and keys are grouped, never file contents; each part holds one input file's rows.
+Pass 2 runs the rules again only under --keep-dropped, to give each dropped row its reason.
 """
 
 from __future__ import annotations
@@ -82,14 +83,14 @@ def content_hash(text: str) -> bytes:
 
 
 def file_rows(
-    file: io.InputFile, steps: list[Step], options: ReadOptions, count: Count, report: bool
+    file: io.InputFile, steps: list[Step], options: ReadOptions, count: Count
 ) -> Iterator[RecordError | tuple[GithubRow, Document, Dropped | None]]:
     """Per line: its error, or (the row, its document after the rules, the Dropped or None)."""
-    for item in read_records(file, read_github, options, count, report=report):
+    for item in read_records(file, read_github, options, count):
         if isinstance(item, RecordError):
             yield item
         elif isinstance(item, GithubRow):
-            doc, dropped = run_steps(row_document(item), steps, count if report else _ignore)
+            doc, dropped = run_steps(row_document(item), steps, count)
             yield item, doc, dropped
 
 
@@ -107,7 +108,7 @@ class HashRowsFn(beam.DoFn):
 
     def process(self, element: tuple[int, io.InputFile]) -> Iterator[Any]:
         index, file = element
-        for item in file_rows(file, self.steps, self.options, self.count, True):
+        for item in file_rows(file, self.steps, self.options, self.count):
             if isinstance(item, RecordError):
                 yield beam.pvalue.TaggedOutput("errors", item.row())
                 continue
