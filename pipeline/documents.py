@@ -6,6 +6,7 @@ same documents always give byte-identical files whatever the runner's parallelis
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from collections.abc import Callable, Iterator, Mapping
@@ -117,6 +118,24 @@ class PartWriter:
         self._flush()
         self.writer.close()
         self.sink.close()
+
+
+@contextlib.contextmanager
+def part_writers(
+    out_dir: str, name: str, keep_dropped: bool
+) -> Iterator[tuple[PartWriter, PartWriter | None]]:
+    """A source stage's writers for one part: `<out_dir>/<name>` for its documents and, with
+    --keep-dropped, `<out_dir>/dropped/<name>` for the rows it dropped. Both are closed."""
+    documents = PartWriter(io.join(out_dir, name), DOCUMENT_SCHEMA)
+    dropped = (
+        PartWriter(io.join(out_dir, "dropped", name), DROPPED_SCHEMA) if keep_dropped else None
+    )
+    try:
+        yield documents, dropped
+    finally:
+        documents.close()
+        if dropped is not None:
+            dropped.close()
 
 
 TableBuilder = Callable[[list[dict[str, Any]], pa.Schema, str], pa.Table]

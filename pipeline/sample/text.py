@@ -49,6 +49,24 @@ def parse_template(template: str) -> list[tuple[str, str]]:
     return [(parts[i], parts[i + 1] if i + 1 < len(parts) else "") for i in range(0, len(parts), 2)]
 
 
+def fill_template(
+    rng: random.Random,
+    literal_slots: list[tuple[str, str]],
+    slots: dict[str, Zipf],
+    generated: dict[str, Callable[[random.Random], str]],
+) -> str:
+    """A parsed template filled in: a `generated` slot by its function, any other by a Zipf
+    draw from `slots`; the sentence capitalised."""
+    out = []
+    for literal, slot in literal_slots:
+        out.append(literal)
+        if slot in generated:
+            out.append(generated[slot](rng))
+        elif slot:
+            out.append(slots[slot].pick(rng))
+    return capitalize("".join(out))
+
+
 def group_digits(value: int, separator: str) -> str:
     """4500 -> '4,500' with the language's thousands separator."""
     return f"{value:,}".replace(",", separator)
@@ -516,18 +534,11 @@ class WebWriter:
         self.parsed = [parse_template(t) for t in self.templates]
 
     def fill(self, rng: random.Random, literal_slots: list[tuple[str, str]]) -> str:
-        out = []
-        for literal, slot in literal_slots:
-            out.append(literal)
-            if slot == "small":
-                out.append(str(rng.randrange(2, 12)))
-            elif slot == "year":
-                out.append(str(rng.randrange(1975, 2020)))
-            elif slot == "price":
-                out.append(f"{rng.randrange(9, 400)}.{rng.randrange(100):02d}")
-            elif slot:
-                out.append(self.slots[slot].pick(rng))
-        return capitalize("".join(out))
+        return fill_template(rng, literal_slots, self.slots, {
+            "small": lambda r: str(r.randrange(2, 12)),
+            "year": lambda r: str(r.randrange(1975, 2020)),
+            "price": lambda r: f"{r.randrange(9, 400)}.{r.randrange(100):02d}",
+        })  # fmt: skip
 
     def sentence(self, rng: random.Random) -> str:
         return self.fill(rng, self.parsed[rng.randrange(len(self.parsed))])
@@ -583,20 +594,12 @@ class ReportWriter:
         return f"{self.slots['code'].pick(rng)}/{rng.randrange(1700, 1950)}/{rng.randrange(1, 999)}"
 
     def fill(self, rng: random.Random, literal_slots: list[tuple[str, str]]) -> str:
-        out = []
-        for literal, slot in literal_slots:
-            out.append(literal)
-            if slot == "year":
-                out.append(str(rng.randrange(1650, 1950)))
-            elif slot == "number":
-                out.append(str(rng.randrange(12, 4000)))
-            elif slot == "person":
-                out.append(self.person(rng))
-            elif slot == "reference":
-                out.append(self.reference(rng))
-            elif slot:
-                out.append(self.slots[slot].pick(rng))
-        return capitalize("".join(out))
+        return fill_template(rng, literal_slots, self.slots, {
+            "year": lambda r: str(r.randrange(1650, 1950)),
+            "number": lambda r: str(r.randrange(12, 4000)),
+            "person": self.person,
+            "reference": self.reference,
+        })  # fmt: skip
 
     def sentence(self, rng: random.Random) -> str:
         return self.fill(rng, self.parsed[rng.randrange(len(self.parsed))])

@@ -16,7 +16,6 @@ import apache_beam as beam
 
 BIN_WIDTH = 0.001  # in log10 perplexity
 LAST_BIN = 7000  # perplexities of 10**7 and above share the last bin
-BUCKETS = ("head", "middle", "tail")
 
 
 def perplexity_bin(perplexity: float) -> int:

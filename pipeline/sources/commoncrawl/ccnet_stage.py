@@ -22,7 +22,7 @@ import apache_beam as beam
 from pipeline import counters, io
 from pipeline.config import RunConfig
 from pipeline.counters import BeamCounters
-from pipeline.documents import DOCUMENT_SCHEMA, DROPPED_SCHEMA, Document, PartWriter, part_name
+from pipeline.documents import Document, part_name, part_writers
 from pipeline.harness import StageCannotRun, StageContext, run_beam, stage_command
 from pipeline.records import ReadOptions, RecordError, read_records
 from pipeline.sources.commoncrawl.config import CCNetConfig
@@ -122,13 +122,8 @@ class ScorePagesFn(beam.DoFn):
         (file,) = grouped["file"]
         keep = set(grouped["keep"])
         notices = file_notices(grouped["lines"])
-        documents = PartWriter(io.join(self.out_dir, part_name(index)), DOCUMENT_SCHEMA)
-        dropped = (
-            PartWriter(io.join(self.out_dir, "dropped", part_name(index)), DROPPED_SCHEMA)
-            if self.keep_dropped
-            else None
-        )
-        try:
+        writers = part_writers(self.out_dir, part_name(index), self.keep_dropped)
+        with writers as (documents, dropped):
             for item in read_records(file, read_wet, self.options, self.count, report=False):
                 if not isinstance(item, WetPage):
                     continue
@@ -141,10 +136,6 @@ class ScorePagesFn(beam.DoFn):
                     self.count(counters.dropped(reason), 1)
                     if dropped is not None:
                         dropped.write(document.dropped_row(reason))
-        finally:
-            documents.close()
-            if dropped is not None:
-                dropped.close()
 
     def score(
         self, page: WetPage, index: int, keep: set[int], notices: dict

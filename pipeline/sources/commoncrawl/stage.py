@@ -29,7 +29,7 @@ import pyarrow.parquet as pq
 from pipeline import counters, io
 from pipeline.config import RunConfig
 from pipeline.counters import BeamCounters
-from pipeline.documents import DOCUMENT_SCHEMA, DROPPED_SCHEMA, Document, PartWriter
+from pipeline.documents import Document, part_writers
 from pipeline.harness import StageCannotRun, StageContext, run_beam, stage_command
 from pipeline.sources.commoncrawl.buckets import (
     SumHistograms,
@@ -158,13 +158,7 @@ class SelectPartFn(beam.DoFn):
         path, cutoffs = element
         chain = [AssignBucket(dict(cutoffs)), *self.chain]
         name = os.path.basename(path)
-        documents = PartWriter(io.join(self.out_dir, name), DOCUMENT_SCHEMA)
-        dropped = (
-            PartWriter(io.join(self.out_dir, "dropped", name), DROPPED_SCHEMA)
-            if self.keep_dropped
-            else None
-        )
-        try:
+        with part_writers(self.out_dir, name, self.keep_dropped) as (documents, dropped):
             for row in read_rows(path):
                 doc, drop = run_steps(document_of(row), chain, self.count)
                 if drop is not None:
@@ -178,10 +172,6 @@ class SelectPartFn(beam.DoFn):
                 if io.exists(earlier):
                     for row in read_rows(earlier):
                         dropped.write(row)
-        finally:
-            documents.close()
-            if dropped is not None:
-                dropped.close()
 
 
 def read_rows(path: str) -> Iterator[dict[str, Any]]:

@@ -4,7 +4,7 @@ not) with `repo_name`, `path`, `content` and `license`; other fields are kept.""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
@@ -28,11 +28,16 @@ class GithubRow:
         return f"github/{self.repo_name}/{self.path}"
 
 
-def read_github(stream: BinaryIO, name: str, max_record_bytes: int) -> Iterator[object]:
-    """A GithubRow or a RecordError per line of the file (blank lines are skipped)."""
+def read_github(
+    stream: BinaryIO, name: str, max_record_bytes: int, only: Container[int] | None = None
+) -> Iterator[object]:
+    """A GithubRow or a RecordError per line of the file (blank lines are skipped); with
+    `only`, just the rows of those line numbers are parsed (a second read of a file)."""
     empty = True
     for number, line in file_lines(stream, name, max_record_bytes):
         empty = False
+        if only is not None and number not in only:
+            continue
         if isinstance(line, LineFault):
             yield RecordError(name, f"line {number}", line.reason, line.message)
         elif line.strip():

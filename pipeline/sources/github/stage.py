@@ -14,6 +14,7 @@ Pass 2 runs the rules again only under --keep-dropped, to give each dropped row 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -22,12 +23,11 @@ import apache_beam as beam
 
 from pipeline import counters, io
 from pipeline.counters import BeamCounters, Count
-from pipeline.documents import DOCUMENT_SCHEMA, DROPPED_SCHEMA, Document, PartWriter, part_name
+from pipeline.documents import Document, part_name, part_writers
 from pipeline.harness import StageContext, run_beam, stage_command
-from pipeline.lines import LineFault, file_lines
 from pipeline.records import ReadOptions, RecordError, read_records
 from pipeline.sources.github.config import GithubConfig
-from pipeline.sources.github.jsonl import GithubRow, parse_row, read_github
+from pipeline.sources.github.jsonl import GithubRow, read_github
 from pipeline.sources.github.rules import (
     KeepExtensions,
     KeepLicenses,
@@ -131,42 +131,24 @@ class WriteRowsFn(beam.DoFn):
         index, grouped = element
         (file,) = grouped["file"]
         keep = set(grouped["keep"])
-        documents = PartWriter(io.join(self.out_dir, part_name(index)), DOCUMENT_SCHEMA)
-        dropped_rows = (
-            PartWriter(io.join(self.out_dir, "dropped", part_name(index)), DROPPED_SCHEMA)
-            if self.keep_dropped
-            else None
-        )
-        try:
-            records = 0
-            with io.open_read(file.path) as stream:
-                for number, line in file_lines(stream, file.path, self.options.max_record_bytes):
-                    if isinstance(line, LineFault) or line.strip():
-                        records += 1  # as read_records counts them, for --limit
-                    if self.options.limit is not None and records > self.options.limit:
-                        break
-                    # pass 1 judged every row: only the survivors (and, for --keep-dropped,
-                    # the others) are parsed again, and a survivor only needs its header gone
-                    if number not in keep and dropped_rows is None:
-                        continue
-                    if isinstance(line, LineFault) or not line.strip():
-                        continue
-                    row = parse_row(file.path, number, line)
-                    if not isinstance(row, GithubRow):
-                        continue
-                    if number in keep:
-                        doc = kept_document(row, self.strip_headers)
-                        counters.count_kept(doc.text, self.count)
-                        documents.write(doc.row())
-                        continue
-                    doc, dropped = run_steps(row_document(row), self.steps, _ignore)
-                    if dropped is None:  # it passed the rules: another row has its content
-                        self.count(counters.dropped("duplicate"), 1)
-                    dropped_rows.write(doc.dropped_row(dropped.reason if dropped else "duplicate"))
-        finally:
-            documents.close()
-            if dropped_rows is not None:
-                dropped_rows.close()
+        # pass 1 judged every row: only the survivors are parsed again (and, for
+        # --keep-dropped, the others, to give their reasons); a survivor needs its header gone
+        reader = read_github if self.keep_dropped else functools.partial(read_github, only=keep)
+        rows = read_records(file, reader, self.options, _ignore, report=False)
+        with part_writers(self.out_dir, part_name(index), self.keep_dropped) as (documents, lost):
+            for row in rows:
+                if not isinstance(row, GithubRow):
+                    continue
+                if row.line in keep:
+                    doc = kept_document(row, self.strip_headers)
+                    counters.count_kept(doc.text, self.count)
+                    documents.write(doc.row())
+                    continue
+                doc, dropped = run_steps(row_document(row), self.steps, _ignore)
+                assert lost is not None  # only --keep-dropped parses the other rows
+                if dropped is None:  # it passed the rules: another row has its content
+                    self.count(counters.dropped("duplicate"), 1)
+                lost.write(doc.dropped_row(dropped.reason if dropped else "duplicate"))
 
 
 def kept_document(row: GithubRow, strip_headers: bool) -> Document:
