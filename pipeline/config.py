@@ -14,6 +14,7 @@ import os
 
 from pipeline.encode.config import EncodeConfig
 from pipeline.shards.config import ShardsConfig
+from pipeline.sources.c4.config import C4Config
 from pipeline.sources.commoncrawl.config import CommonCrawlConfig
 from pipeline.sources.github.config import GithubConfig
 from pipeline.sources.wikipedia.config import WikipediaConfig
@@ -52,6 +53,9 @@ class SourcesConfig:
     commoncrawl: CommonCrawlConfig = param(
         CommonCrawlConfig(),
         "CommonCrawl (WET files) through CCNet: stages lm, ccnet, refclf and commoncrawl",
+    )
+    c4: C4Config = param(
+        C4Config(), "C4: raw WET cleaned with C4's rules, or an already-built C4 (json.gz)"
     )
     github: GithubConfig = param(GithubConfig(), "GitHub (BigQuery github_repos JSONL exports)")
     wikipedia: WikipediaConfig = param(WikipediaConfig(), "Wikipedia (MediaWiki XML dumps)")

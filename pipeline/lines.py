@@ -10,10 +10,13 @@ the first fault, and reads a long line whole, so the stream is decompressed here
 
 from __future__ import annotations
 
+import json
 import zlib
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
+
+from pipeline.records import RecordError
 
 CHUNK = 1 << 20
 GZIP_MAGIC = b"\x1f\x8b\x08"
@@ -107,3 +110,36 @@ def file_lines(
             yield number, LineFault("record_too_large", f"a line over {max_line_bytes} bytes")
         else:
             yield number, b"".join(parts)
+
+
+def json_objects(
+    stream: BinaryIO, name: str, max_line_bytes: int, only: Container[int] | None = None
+) -> Iterator[tuple[int, dict | RecordError]]:
+    """(line number, the JSON object or the RecordError saying what is wrong) for each
+    non-blank line of a JSON-lines file (gzip or not); an empty file is one error. With
+    `only`, just those line numbers are parsed (a second read of a file)."""
+    empty = True
+    for number, line in file_lines(stream, name, max_line_bytes):
+        empty = False
+        if only is not None and number not in only:
+            continue
+        where = f"line {number}"
+        if isinstance(line, LineFault):
+            yield number, RecordError(name, where, line.reason, line.message)
+            continue
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line.decode("utf-8"))
+        except UnicodeDecodeError as error:
+            yield number, RecordError(name, where, "invalid_utf8", str(error))
+            continue
+        except json.JSONDecodeError as error:
+            yield number, RecordError(name, where, "malformed_json", str(error))
+            continue
+        if isinstance(value, dict):
+            yield number, value
+        else:
+            yield number, RecordError(name, where, "malformed_json", "not a JSON object")
+    if empty:
+        yield 0, RecordError(name, "file", "empty_file", "the file is empty")

@@ -39,6 +39,8 @@ STAGES: tuple[StageEntry, ...] = (
                "Stage: a fastText classifier of the pages Wikipedia cites (LLaMA's filter)."),
     StageEntry("commoncrawl", "pipeline.sources.commoncrawl.stage",
                "Stage: ccnet pages -> the ones kept (perplexity buckets, reference classifier)."),
+    StageEntry("c4", "pipeline.sources.c4.stage",
+               "Stage: raw WET cleaned with C4's rules (or a built C4) -> English pages."),
     StageEntry("github", "pipeline.sources.github.stage",
                "Stage: GitHub JSONL exports -> licensed, filtered, deduplicated source files."),
     StageEntry("tokenizer", "pipeline.tokenizer.stage",

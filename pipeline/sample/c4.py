@@ -2,9 +2,9 @@
 
 Raw pages (ground truth `raw_pages`) list every line with what the C4 rules at their defaults
 (line ends in . ? ! or ", at least 5 words; at least 3 sentences per page) do with it:
-`keep`, or `drop:<reason>` for no_terminal_punctuation, ellipsis, too_few_words (the 4-word
+`keep`, or `drop:<reason>` for punctuation, ellipsis, words (the 4-word
 lines are kept if min_words_per_line is 3), javascript, policy. A page is dropped whole for
-lorem_ipsum, curly_bracket, bad_word, too_few_sentences or not_english; the planted
+lorem, curly, bad_words, sentences or language; the planted
 "{" and "lorem ipsum" lines end in a full stop and have at least 5 words, so they reach the
 page check under either order of rules. One 3-sentence line is repeated in several pages
 (`duplicate_spans`): a correct filter keeps it in exactly one of them.
@@ -47,9 +47,9 @@ POLICY_LINES = (
     "Read our privacy policy before you create a new account.",
 )
 PAGE_KILLERS = {
-    "lorem_ipsum": "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod.",
-    "curly_bracket": 'Set the option to { "debug": false } in the settings file first.',
-    "bad_word": "Watch free porn and xxx clips on our partner site every day.",
+    "lorem": "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod.",
+    "curly": 'Set the option to { "debug": false } in the settings file first.',
+    "bad_words": "Watch free porn and xxx clips on our partner site every day.",
 }
 
 
@@ -92,24 +92,24 @@ def raw_page(
     """[(line, expected status)] and the page's expected outcome for one kind of raw page."""
     title = (
         f"{web.product(rng).title()} | {rng.choice(('Shop', 'Reviews', 'Blog'))}",
-        "drop:no_terminal_punctuation",
+        "drop:punctuation",
     )
-    if kind == "not_english":
+    if kind == "language":
         german = text.grammar("de")
-        return [(german.paragraph(rng, 3), "keep") for _ in range(3)], "drop:not_english"
-    if kind == "too_few_sentences":
+        return [(german.paragraph(rng, 3), "keep") for _ in range(3)], "drop:language"
+    if kind == "sentences":
         body = [
             (web.sentence(rng), "keep"),
-            (rng.choice(NO_PUNCTUATION), "drop:no_terminal_punctuation"),
+            (rng.choice(NO_PUNCTUATION), "drop:punctuation"),
             (web.sentence(rng), "keep"),
         ]
-        return [title, *body], "drop:too_few_sentences"
+        return [title, *body], "drop:sentences"
     body = [(line, "keep") for line in good_lines(web, rng, rng.randrange(3, 6))]
     body.insert(0, (web.paragraph(rng, 3), "keep"))  # at least 5 sentences survive
     junk = [
-        (rng.choice(NO_PUNCTUATION), "drop:no_terminal_punctuation"),
-        (rng.choice(SHORT_LINES), "drop:too_few_words"),
-        (rng.choice(FOUR_WORD_LINES), "drop:too_few_words"),
+        (rng.choice(NO_PUNCTUATION), "drop:punctuation"),
+        (rng.choice(SHORT_LINES), "drop:words"),
+        (rng.choice(FOUR_WORD_LINES), "drop:words"),
         (rng.choice(ELLIPSIS_LINES), "drop:ellipsis"),
         (rng.choice(JAVASCRIPT_LINES), "drop:javascript"),
         (rng.choice(POLICY_LINES), "drop:policy"),
@@ -129,7 +129,7 @@ def write_raw(out_dir: str, scale: int, rng: random.Random) -> dict:
     os.makedirs(out_dir, exist_ok=True)
     web = text.WebWriter()
     kinds = ["clean"] * (RAW_PAGES_PER_SCALE * scale - 8 * scale)
-    for kind in ("lorem_ipsum", "curly_bracket", "bad_word", "too_few_sentences", "not_english"):
+    for kind in ("lorem", "curly", "bad_words", "sentences", "language"):
         kinds += [kind] * scale
     kinds += ["span"] * (3 * scale)
     rng.shuffle(kinds)

@@ -3,12 +3,11 @@ not) with `repo_name`, `path`, `content` and `license`; other fields are kept.""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Container, Iterator
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
-from pipeline.lines import LineFault, file_lines
+from pipeline.lines import json_objects
 from pipeline.records import RecordError
 
 REQUIRED = ("repo_name", "path", "content")
@@ -33,34 +32,16 @@ def read_github(
 ) -> Iterator[object]:
     """A GithubRow or a RecordError per line of the file (blank lines are skipped); with
     `only`, just the rows of those line numbers are parsed (a second read of a file)."""
-    empty = True
-    for number, line in file_lines(stream, name, max_record_bytes):
-        empty = False
-        if only is not None and number not in only:
-            continue
-        if isinstance(line, LineFault):
-            yield RecordError(name, f"line {number}", line.reason, line.message)
-        elif line.strip():
-            yield parse_row(name, number, line)
-    if empty:
-        yield RecordError(name, "file", "empty_file", "the file is empty")
+    for number, value in json_objects(stream, name, max_record_bytes, only):
+        yield value if isinstance(value, RecordError) else github_row(name, number, value)
 
 
-def parse_row(name: str, number: int, line: bytes) -> GithubRow | RecordError:
-    """One line of an export as a GithubRow, or the RecordError saying what is wrong."""
-    where = f"line {number}"
-    try:
-        row = json.loads(line.decode("utf-8"))
-    except UnicodeDecodeError as error:
-        return RecordError(name, where, "invalid_utf8", str(error))
-    except json.JSONDecodeError as error:
-        return RecordError(name, where, "malformed_json", str(error))
-    if not isinstance(row, dict):
-        return RecordError(name, where, "malformed_json", "not a JSON object")
+def github_row(name: str, number: int, row: dict[str, Any]) -> GithubRow | RecordError:
+    """One export row as a GithubRow, or the RecordError saying what it lacks."""
     missing = [key for key in REQUIRED if not isinstance(row.get(key), str)]
     if missing:
         return RecordError(
-            name, where, "missing_field", f"no string {', '.join(missing)} in this row"
+            name, f"line {number}", "missing_field", f"no string {', '.join(missing)} in this row"
         )
     license_name = row.get("license")
     return GithubRow(

@@ -25,9 +25,9 @@ def line_status(line: str, min_words: int = 5) -> str:
     if line.endswith("..."):
         return "drop:ellipsis"
     if not line.endswith(END_MARKS):
-        return "drop:no_terminal_punctuation"
+        return "drop:punctuation"
     if len(line.split()) < min_words:
-        return "drop:too_few_words"
+        return "drop:words"
     lower = line.lower()
     if "javascript" in lower:
         return "drop:javascript"
@@ -40,13 +40,13 @@ def page_outcome(lines: list[str], bad_words: list[str]) -> str:
     kept = [line for line in lines if line_status(line) == "keep"]
     text = "\n".join(kept).lower()
     if "lorem ipsum" in text:
-        return "drop:lorem_ipsum"
+        return "drop:lorem"
     if "{" in text:
-        return "drop:curly_bracket"
+        return "drop:curly"
     if any(re.search(rf"\b{re.escape(word)}\b", text) for word in bad_words):
-        return "drop:bad_word"
+        return "drop:bad_words"
     sentences = re.findall(r"[^.!?]+[.!?]", " ".join(kept))
-    return "keep" if len(sentences) >= 3 else "drop:too_few_sentences"
+    return "keep" if len(sentences) >= 3 else "drop:sentences"
 
 
 def test_built_shards(sample_dir, ground_truth):
@@ -76,21 +76,21 @@ def test_raw_pages_follow_the_rules(sample_dir, ground_truth):
                 assert lines == [line for line, _ in page["lines"]]
                 for line, status in page["lines"]:
                     assert line_status(line) == status, line
-                if page["expected"] != "drop:not_english":
+                if page["expected"] != "drop:language":
                     assert page_outcome(lines, bad_words) == page["expected"], page_id
                 seen.add(page_id)
     assert seen == set(truth["raw_pages"])
     outcomes = {page["expected"] for page in truth["raw_pages"].values()}
     assert outcomes == {
         "keep",
-        "drop:lorem_ipsum",
-        "drop:curly_bracket",
-        "drop:bad_word",
-        "drop:too_few_sentences",
-        "drop:not_english",
+        "drop:lorem",
+        "drop:curly",
+        "drop:bad_words",
+        "drop:sentences",
+        "drop:language",
     }
     statuses = {status for page in truth["raw_pages"].values() for _, status in page["lines"]}
-    assert {"drop:javascript", "drop:policy", "drop:too_few_words", "drop:ellipsis"} <= statuses
+    assert {"drop:javascript", "drop:policy", "drop:words", "drop:ellipsis"} <= statuses
 
 
 def test_duplicate_spans(ground_truth):

@@ -1,0 +1,374 @@
+"""`fleece c4`: raw Common Crawl WET cleaned as C4 was, and an already-built C4 read as is.
+
+  raw WET ─► pass 1 (per file): length bounds, line and page rules (rules.py), English
+        (lid.176) ─► (normalised URL, id, key, line or span hashes), no text
+        └─► URL dedup (smallest id per URL) ─► line (or span) dedup: one owner per
+            line, the first page in input order ─► per file: survivors + duplicates ─►
+            pass 2 (per file, read again): rules again, duplicates removed, ≥ min_sentences
+            left? ─► part-<file index>.parquet, in record order
+  built c4-*.json.gz ─► per file ─► part-<raw files + file index>.parquet
+
+C4's Beam graph grouped whole pages by URL and lines by page; here only hashes and keys
+are grouped (the shared dedup transform of the ccnet stage), so a worker holds one page at
+a time whatever the crawl's size. URL dedup runs on the pages that pass the rules (C4 kept
+an arbitrary copy of a URL before cleaning, so a clean copy could lose to a junk one).
+Language ID runs before dedup, so a page dropped for its language owns no line.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import tempfile
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import apache_beam as beam
+
+from pipeline import counters, io
+from pipeline.config import RunConfig
+from pipeline.counters import BeamCounters, Count
+from pipeline.documents import Document, part_name, part_writers
+from pipeline.harness import StageCannotRun, StageContext, run_beam, stage_command
+from pipeline.records import ReadOptions, RecordError, read_records
+from pipeline.sources.c4.built import BuiltRow, read_built
+from pipeline.sources.c4.config import C4Config
+from pipeline.sources.c4.rules import (
+    CleanedPage,
+    badwords_pattern,
+    clean_page,
+    page_sentences,
+    read_badwords,
+)
+from pipeline.sources.c4.spans import distinct_span_hashes, remove_spans
+from pipeline.sources.commoncrawl.dedup import (
+    LineDedup,
+    PageHashes,
+    PageKey,
+    distinct_line_hashes,
+    file_notices,
+    remove_lines,
+)
+from pipeline.sources.commoncrawl.language import LanguageIdentifier
+from pipeline.sources.commoncrawl.wet import WetPage, read_wet
+from pipeline.sources.stage import SourceStage, WriteErrors
+from pipeline.text.urls import normalize_url
+
+NAME = "c4"
+ENGLISH = "en"
+
+
+def page_id(page: WetPage) -> str:
+    """`c4/<dump>/<record uuid>`."""
+    return f"c4/{page.dump or 'unknown'}/{page.record_id}"
+
+
+def raw_document(page: WetPage, text: str, meta: dict[str, Any]) -> Document:
+    return Document(
+        id=page_id(page),
+        source=NAME,
+        text=text,
+        url=page.url,
+        language=ENGLISH,
+        meta={"dump": page.dump, "date": page.date, "digest": page.digest, **meta},
+    )
+
+
+def built_document(row: BuiltRow) -> Document:
+    return Document(
+        id=row.id, source=NAME, text=row.text, url=row.url, language=ENGLISH,
+        meta={"timestamp": row.timestamp},
+    )  # fmt: skip
+
+
+@dataclasses.dataclass(frozen=True)
+class Judged:
+    """A raw page through the rules: what is left of it, its English score and the reason it
+    goes (None: it reaches dedup)."""
+
+    cleaned: CleanedPage | None
+    score: float | None
+    dropped: str | None
+
+
+class PageRules:
+    """C4's rules on one raw page, with the bad words and language model loaded once."""
+
+    def __init__(self, config: C4Config, badwords: list[str], local_dir: str) -> None:
+        self.config = config
+        self.badwords: re.Pattern[str] | None = badwords_pattern(badwords)
+        model = io.local_copy(config.lid_model, local_dir) if config.lid_model else None
+        self.identifier = LanguageIdentifier(model)
+
+    def judge(self, page: WetPage, count: Count) -> Judged:
+        config = self.config
+        if not config.min_page_chars <= len(page.text) <= config.max_page_chars:
+            return Judged(None, None, "length")
+        cleaned = clean_page(page.text, config, self.badwords)
+        for reason, n in cleaned.lines_removed.items():
+            count(f"lines.{reason}", n)
+        if cleaned.dropped is not None:
+            return Judged(cleaned, None, cleaned.dropped)
+        language, score = self.identifier.identify(cleaned.text)
+        english = score if language == ENGLISH else 0.0
+        if english < config.min_english_score:
+            return Judged(cleaned, english, "language")
+        return Judged(cleaned, english, None)
+
+
+def dedup_hashes(lines: tuple[str, ...], dedup: str) -> tuple[int, ...]:
+    if dedup == "lines":
+        return distinct_line_hashes("\n".join(lines))
+    if dedup == "spans":
+        return distinct_span_hashes(lines)
+    return ()
+
+
+class HashPagesFn(beam.DoFn):
+    """Pass 1 over one WET file: its errors, and the PageHashes of each page the rules keep
+    (its `digest` field holds the normalised URL: URL dedup is C4's page dedup)."""
+
+    def __init__(self, config: C4Config, badwords: list[str], options: ReadOptions) -> None:
+        self.config, self.badwords, self.options = config, badwords, options
+        self.count = BeamCounters(NAME)
+
+    def setup(self) -> None:
+        self.rules = PageRules(self.config, self.badwords, tempfile.mkdtemp(prefix="fleece-c4-"))
+
+    def process(self, element: tuple[int, io.InputFile]) -> Iterator[Any]:
+        index, file = element
+        for item in read_records(file, read_wet, self.options, self.count):
+            if isinstance(item, RecordError):
+                yield beam.pvalue.TaggedOutput("errors", item.row())
+                continue
+            if not isinstance(item, WetPage):
+                continue
+            judged = self.rules.judge(item, self.count)
+            if judged.dropped is not None:
+                self.count(counters.dropped(judged.dropped), 1)
+                continue
+            assert judged.cleaned is not None
+            yield PageHashes(
+                id=page_id(item),
+                key=(index, item.ordinal),
+                dump=item.dump or "unknown",
+                digest=normalize_url(item.url),
+                hashes=dedup_hashes(judged.cleaned.lines, self.config.dedup),
+            )
+
+
+class WritePagesFn(beam.DoFn):
+    """Pass 2 over one WET file: the pages that survive URL dedup, without the lines (or
+    spans) another page owns, if they keep min_sentences; written in record order."""
+
+    def __init__(
+        self, config: C4Config, badwords: list[str], out_dir: str, options: ReadOptions,
+        keep_dropped: bool,
+    ) -> None:  # fmt: skip
+        self.config, self.badwords, self.out_dir = config, badwords, out_dir
+        self.options, self.keep_dropped = options, keep_dropped
+        self.count = BeamCounters(NAME)
+
+    def setup(self) -> None:
+        self.rules = PageRules(self.config, self.badwords, tempfile.mkdtemp(prefix="fleece-c4-"))
+
+    def process(self, element: tuple[int, dict[str, list]]) -> None:
+        index, grouped = element
+        (file,) = grouped["file"]
+        keep = set(grouped["keep"])
+        notices = file_notices(grouped["lines"])
+        with part_writers(self.out_dir, part_name(index), self.keep_dropped) as (docs, lost):
+            for page in read_records(file, read_wet, self.options, _ignore, report=False):
+                if not isinstance(page, WetPage) or (page.ordinal not in keep and lost is None):
+                    continue
+                judged = self.rules.judge(page, _ignore)
+                cleaned = judged.cleaned
+                if page.ordinal not in keep:  # only --keep-dropped comes here
+                    assert lost is not None
+                    text = cleaned.text if cleaned is not None and cleaned.lines else page.text
+                    doc = raw_document(page, text, {})
+                    lost.write(doc.dropped_row(judged.dropped or "duplicate"))
+                    continue
+                assert cleaned is not None
+                key = (index, page.ordinal)
+                doc, reason = self.deduplicated(page, cleaned, judged.score, key, notices)
+                if reason is None:
+                    counters.count_kept(doc.text, self.count)
+                    docs.write(doc.row())
+                else:
+                    self.count(counters.dropped(reason), 1)
+                    if lost is not None:
+                        lost.write(doc.dropped_row(reason))
+
+    def deduplicated(
+        self, page: WetPage, cleaned: CleanedPage, score: float | None, key: PageKey,
+        notices: dict[int, PageKey | None],
+    ) -> tuple[Document, str | None]:  # fmt: skip
+        """The page without what other pages own, and the reason it goes (None: kept)."""
+        meta: dict[str, Any] = {
+            "lang_score": score,
+            "lines_removed": sum(cleaned.lines_removed.values()),
+        }
+        lines = list(cleaned.lines)
+        if self.config.dedup == "lines":
+            text, removed = remove_lines(cleaned.text, notices, key)
+            lines = text.split("\n") if text else []
+            meta["duplicate_lines"] = removed
+        elif self.config.dedup == "spans":
+            lines, removed = remove_spans(lines, notices, key)
+            meta["duplicate_sentences"] = removed
+        else:
+            removed = 0
+        doc = raw_document(page, "\n".join(lines), meta)
+        if removed and page_sentences(lines) < max(1, self.config.min_sentences):
+            return doc, f"{self.config.dedup[:-1]}_dedup"
+        return doc, None
+
+
+class WriteBuiltFn(beam.DoFn):
+    """One already-built C4 file as it is: its rows as Documents in its own part, errors out."""
+
+    def __init__(self, out_dir: str, options: ReadOptions) -> None:
+        self.out_dir, self.options = out_dir, options
+        self.count = BeamCounters(NAME)
+
+    def process(self, element: tuple[int, io.InputFile]) -> Iterator[Any]:
+        index, file = element
+        with part_writers(self.out_dir, part_name(index), False) as (documents, _):
+            for item in read_records(file, read_built, self.options, self.count):
+                if isinstance(item, RecordError):
+                    yield item.row()
+                elif isinstance(item, BuiltRow):
+                    doc = built_document(item)
+                    counters.count_kept(doc.text, self.count)
+                    documents.write(doc.row())
+
+
+def _ignore(name: str, n: int = 1) -> None:
+    """Counts of a second read, which pass 1 already made."""
+
+
+class SmallestPerUrl(beam.CombineFn):
+    """Per URL: the PageHashes with the smallest id, and how many pages had the URL."""
+
+    def create_accumulator(self) -> tuple[PageHashes | None, int]:
+        return None, 0
+
+    def add_input(self, acc: tuple[PageHashes | None, int], page: PageHashes) -> Any:
+        best, n = acc
+        return (page if best is None or page.id < best.id else best), n + 1
+
+    def merge_accumulators(self, accumulators: Iterable[tuple[PageHashes | None, int]]) -> Any:
+        best, total = None, 0
+        for page, n in accumulators:
+            total += n
+            if page is not None and (best is None or page.id < best.id):
+                best = page
+        return best, total
+
+    def extract_output(self, acc: tuple[PageHashes | None, int]) -> Any:
+        return acc
+
+
+class CountUrlDuplicatesFn(beam.DoFn):
+    def __init__(self) -> None:
+        self.count = BeamCounters(NAME)
+
+    def process(self, item: tuple[str, tuple[PageHashes, int]]) -> Iterator[PageHashes]:
+        best, n = item[1]
+        if n > 1:
+            self.count(counters.dropped("duplicate"), n - 1)
+        yield best
+
+
+class C4Stage(SourceStage):
+    name = NAME
+    help = (
+        "Raw Common Crawl WET -> pages cleaned with the rules of the code that built C4 "
+        "(terminal punctuation, 5 words, 3 sentences, lorem ipsum, {, policy lines, bad "
+        "words), English by lid.176, URL and line dedup; or an already-built C4 (json.gz)."
+    )
+
+    def enabled(self, run: RunConfig) -> bool:
+        config = run.sources.c4
+        return bool(config.inputs or config.built_inputs)
+
+    def input_patterns(self, run: RunConfig) -> list[str]:
+        config = run.sources.c4
+        words = [config.badwords_file] if config.badwords_file else []
+        return [*config.inputs, *config.built_inputs, *words]
+
+    def run(self, ctx: StageContext) -> dict[str, int]:
+        config: C4Config = ctx.run.sources.c4
+        raw = io.match_files([ctx.run.resolve(p) for p in config.inputs]) if config.inputs else []
+        built = (
+            io.match_files([ctx.run.resolve(p) for p in config.built_inputs])
+            if config.built_inputs
+            else []
+        )
+        badwords = self.badwords(ctx.run, config)
+        with tempfile.TemporaryDirectory() as local:  # a bad model stops us before any page
+            try:
+                PageRules(config, badwords, local)
+            except (OSError, ValueError) as error:
+                raise StageCannotRun(f"c4: {error}") from None
+        options = dataclasses.replace(ctx.read_options, max_record_bytes=config.max_record_bytes)
+
+        def build(p: beam.Pipeline) -> None:
+            errors = []
+            if raw:
+                listed = p | "List WET files" >> beam.Create(list(enumerate(raw)))
+                hashed = (
+                    listed
+                    | "Spread files" >> beam.Reshuffle()
+                    | "Clean and hash"
+                    >> beam.ParDo(HashPagesFn(config, badwords, options)).with_outputs(
+                        "errors", main="pages"
+                    )
+                )
+                survivors = (
+                    hashed.pages
+                    | "By URL" >> beam.Map(lambda page: (page.digest, page))
+                    | "Smallest id per URL" >> beam.CombinePerKey(SmallestPerUrl())
+                    | "URL duplicates" >> beam.ParDo(CountUrlDuplicatesFn())
+                )
+                _ = (
+                    {
+                        "file": listed,
+                        "keep": survivors | "Keys" >> beam.Map(lambda page: page.key),
+                        "lines": survivors | "Dedup" >> LineDedup("global", "first"),
+                    }
+                    | "By file" >> beam.CoGroupByKey()
+                    | "Write pages"
+                    >> beam.ParDo(
+                        WritePagesFn(config, badwords, ctx.out_dir, options, ctx.keep_dropped)
+                    )
+                )
+                errors.append(hashed.errors)
+            if built:
+                numbered = [(len(raw) + k, file) for k, file in enumerate(built)]
+                errors.append(
+                    p
+                    | "List built files" >> beam.Create(numbered)
+                    | "Spread built files" >> beam.Reshuffle()
+                    | "Write built" >> beam.ParDo(WriteBuiltFn(ctx.out_dir, options))
+                )
+            _ = errors | "All errors" >> beam.Flatten() | "Write errors" >> WriteErrors(ctx.out_dir)
+
+        return run_beam(ctx, build)
+
+    @staticmethod
+    def badwords(run: RunConfig, config: C4Config) -> list[str]:
+        if not config.badwords_file:
+            return []
+        path = run.resolve(config.badwords_file)
+        try:
+            return read_badwords(io.read_text(path))
+        except FileNotFoundError:
+            raise StageCannotRun(
+                f"c4: {path}: the bad-words file (sources.c4.badwords_file) does not exist"
+            ) from None
+
+
+STAGE = C4Stage()
+command = stage_command(STAGE)
