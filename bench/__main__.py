@@ -12,6 +12,7 @@ import sys
 BENCHMARKS = {
     "wikipedia": "bench.bench_wikipedia",
     "commoncrawl": "bench.bench_commoncrawl",
+    "c4": "bench.bench_c4",
     "github": "bench.bench_github",
     "tokenizer": "bench.bench_tokenizer",
     "mix": "bench.bench_mix",
