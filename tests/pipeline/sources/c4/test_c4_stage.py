@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import gzip
 import json
+import random
 from pathlib import Path
 
 import pytest
 import yaml
 
 from pipeline.documents import read_documents
+from pipeline.sample.wet import WetWriter
 from pipeline.text.hashing import line_hash
 from tests.faults.conftest import fleece
 
@@ -178,3 +180,46 @@ def test_line_dedup_is_global_and_a_rerun_is_byte_identical(tmp_path: Path) -> N
     again = fleece("c4", "--manifest", str(manifest), "--force", "--keep-dropped")
     assert again.returncode == 0, again.stderr[-3000:]
     assert {p.name: p.read_bytes() for p in parts} == before
+
+
+PROSE = "\n".join(
+    [
+        "The river runs past the old mill and under the stone bridge in town.",
+        "Every spring the water rises and the meadows turn green again by May.",
+        "People come from far away to walk along the banks on quiet Sundays.",
+    ]
+)
+
+
+def test_a_cut_wet_record_mid_file_is_an_error_and_the_pages_after_it_are_kept(
+    tmp_path: Path,
+) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    path = raw / "CC-MAIN-2019-18-00000.warc.wet.gz"
+    writer = WetWriter(str(path), path.name, "2019-18", random.Random(0), False)
+    writer.conversion("http://example.com/1", PROSE, None)
+    writer.truncated_conversion("http://example.com/cut", PROSE * 20)
+    other = "\n".join(
+        [
+            "Our bakery opens at seven and sells fresh bread until the evening.",
+            "The owner learned her craft in a small village kitchen years ago.",
+            "On Fridays she bakes a sweet loaf with raisins for the children.",
+        ]
+    )  # English, and no line in common with the first page
+    writer.conversion("http://example.com/2", other, None)
+    writer.close()
+    run = tmp_path / "run"
+    manifest = tmp_path / "m.yaml"
+    manifest.write_text(
+        yaml.safe_dump({"run_dir": str(run), "sources": {"c4": {"inputs": [str(raw / "*.gz")]}}})
+    )
+    result = fleece("c4", "--manifest", str(manifest))
+    assert result.returncode == 0, result.stderr[-3000:]
+    urls = sorted(r["url"] for r in read_documents(str(run / "c4" / "part-*.parquet")))
+    assert urls == ["http://example.com/1", "http://example.com/2"]
+    errors = list(read_documents(str(run / "c4" / "errors" / "*.parquet")))
+    assert [(e["file"].endswith(path.name), e["reason"]) for e in errors] == [
+        (True, "corrupt_member")
+    ]
+    assert fleece("c4", "--manifest", str(manifest), "--strict", "--force").returncode != 0
