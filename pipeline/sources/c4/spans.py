@@ -18,7 +18,7 @@ SPAN = 3
 Sentence = tuple[int, int, int]  # (line index, start, end)
 
 
-def page_sentences(lines: Sequence[str]) -> list[Sentence]:
+def sentence_positions(lines: Sequence[str]) -> list[Sentence]:
     return [(i, a, b) for i, line in enumerate(lines) for a, b in sentence_spans(line)]
 
 
@@ -30,7 +30,7 @@ def _span_hashes(lines: Sequence[str], sentences: list[Sentence]) -> list[int | 
 def distinct_span_hashes(lines: Sequence[str]) -> tuple[int, ...]:
     """The hashes of the page's 3-sentence spans, each once, in order."""
     seen: dict[int, None] = {}
-    for value in _span_hashes(lines, page_sentences(lines)):
+    for value in _span_hashes(lines, sentence_positions(lines)):
         if value is not None:
             seen.setdefault(value, None)
     return tuple(seen)
@@ -41,7 +41,7 @@ def remove_spans(
 ) -> tuple[list[str], int]:
     """(the lines without the sentences of spans another page owns, sentences removed).
     `owners` maps a duplicate span's hash to the page that keeps it."""
-    sentences = page_sentences(lines)
+    sentences = sentence_positions(lines)
     gone: set[int] = set()
     seen: set[int] = set()
     for k, value in enumerate(_span_hashes(lines, sentences)):

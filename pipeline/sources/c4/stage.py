@@ -56,6 +56,7 @@ from pipeline.text.urls import normalize_url
 
 NAME = "c4"
 ENGLISH = "en"
+DEDUP_REASONS = {"lines": "line_dedup", "spans": "span_dedup"}
 
 
 def page_id(page: WetPage) -> str:
@@ -100,11 +101,14 @@ class PageRules:
         model = io.local_copy(config.lid_model, local_dir) if config.lid_model else None
         self.identifier = LanguageIdentifier(model)
 
+    def clean(self, page: WetPage) -> CleanedPage:
+        return clean_page(page.text, self.config, self.badwords)
+
     def judge(self, page: WetPage, count: Count) -> Judged:
         config = self.config
         if not config.min_page_chars <= len(page.text) <= config.max_page_chars:
             return Judged(None, None, "length")
-        cleaned = clean_page(page.text, config, self.badwords)
+        cleaned = self.clean(page)
         for reason, n in cleaned.lines_removed.items():
             count(f"lines.{reason}", n)
         if cleaned.dropped is not None:
@@ -154,6 +158,7 @@ class HashPagesFn(beam.DoFn):
                 dump=item.dump or "unknown",
                 digest=normalize_url(item.url),
                 hashes=dedup_hashes(judged.cleaned.lines, self.config.dedup),
+                score=judged.score,
             )
 
 
@@ -175,23 +180,24 @@ class WritePagesFn(beam.DoFn):
     def process(self, element: tuple[int, dict[str, list]]) -> None:
         index, grouped = element
         (file,) = grouped["file"]
-        keep = set(grouped["keep"])
+        scores = dict(grouped["keep"])  # ordinal of each survivor -> its English score
         notices = file_notices(grouped["lines"])
         with part_writers(self.out_dir, part_name(index), self.keep_dropped) as (docs, lost):
             for page in read_records(file, read_wet, self.options, _ignore, report=False):
-                if not isinstance(page, WetPage) or (page.ordinal not in keep and lost is None):
+                if not isinstance(page, WetPage):
                     continue
-                judged = self.rules.judge(page, _ignore)
-                cleaned = judged.cleaned
-                if page.ordinal not in keep:  # only --keep-dropped comes here
-                    assert lost is not None
-                    text = cleaned.text if cleaned is not None and cleaned.lines else page.text
-                    doc = raw_document(page, text, {})
-                    lost.write(doc.dropped_row(judged.dropped or "duplicate"))
+                if page.ordinal not in scores:
+                    if lost is not None:  # the rules again, only to give the reason
+                        judged = self.rules.judge(page, _ignore)
+                        cleaned = judged.cleaned
+                        text = cleaned.text if cleaned is not None and cleaned.lines else page.text
+                        doc = raw_document(page, text, {})
+                        lost.write(doc.dropped_row(judged.dropped or "duplicate"))
                     continue
-                assert cleaned is not None
+                # a survivor passed every rule in pass 1: only its lines are needed again
+                cleaned = self.rules.clean(page)
                 key = (index, page.ordinal)
-                doc, reason = self.deduplicated(page, cleaned, judged.score, key, notices)
+                doc, reason = self.deduplicated(page, cleaned, scores[page.ordinal], key, notices)
                 if reason is None:
                     counters.count_kept(doc.text, self.count)
                     docs.write(doc.row())
@@ -220,8 +226,8 @@ class WritePagesFn(beam.DoFn):
         else:
             removed = 0
         doc = raw_document(page, "\n".join(lines), meta)
-        if removed and page_sentences(lines) < max(1, self.config.min_sentences):
-            return doc, f"{self.config.dedup[:-1]}_dedup"
+        if removed and (not lines or page_sentences(lines) < self.config.min_sentences):
+            return doc, DEDUP_REASONS[self.config.dedup]
         return doc, None
 
 
@@ -335,7 +341,8 @@ class C4Stage(SourceStage):
                 _ = (
                     {
                         "file": listed,
-                        "keep": survivors | "Keys" >> beam.Map(lambda page: page.key),
+                        "keep": survivors
+                        | "Keys" >> beam.Map(lambda page: (page.key[0], (page.key[1], page.score))),
                         "lines": survivors | "Dedup" >> LineDedup("global", "first"),
                     }
                     | "By file" >> beam.CoGroupByKey()
