@@ -26,6 +26,9 @@ from pipeline.sample.wet import WetWriter
 BUILT_FILES_PER_SCALE = 2
 ROWS_PER_FILE = 100
 RAW_PAGES_PER_SCALE = 40
+# Raw WET files: one per scale unit up to this many, then longer files (a real WET file
+# holds some 40,000 pages; thousands of 40-page files would measure file opening, not C4)
+MAX_RAW_FILES = 16
 BAD_WORDS = ("porn", "xxx")
 NO_PUNCTUATION = (
     "Home About Contact",
@@ -136,8 +139,9 @@ def write_raw(out_dir: str, scale: int, rng: random.Random) -> dict:
     spans = [" ".join(web.sentence(rng) for _ in range(3)) for _ in range(scale)]
     truth: dict = {"raw_files": [], "raw_pages": {}, "duplicate_spans": []}
     span_pages: dict[str, list[str]] = {span: [] for span in spans}
-    per_file = RAW_PAGES_PER_SCALE
-    for k in range(scale):
+    files = min(scale, MAX_RAW_FILES)
+    per_file = -(-len(kinds) // files)
+    for k in range(files):
         filename = f"CC-MAIN-2019-18-{k:05d}.warc.wet.gz"
         writer = WetWriter(os.path.join(out_dir, filename), filename, "2019-18", rng, False)
         for index, kind in enumerate(kinds[k * per_file : (k + 1) * per_file]):

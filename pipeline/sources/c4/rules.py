@@ -26,6 +26,7 @@ POLICY_PHRASES = (
     "terms of use", "privacy policy", "cookie policy", "uses cookies", "use of cookies",
     "use cookies",
 )  # fmt: skip
+POLICY = re.compile("|".join(map(re.escape, POLICY_PHRASES)))
 CITATION = re.compile(r"\[\d*\]|\[edit\]|\[citation needed\]")
 # Why a line went (counted as c4/lines.<reason>) and why a page went (its drop reason).
 LINE_REASONS = ("long_word", "punctuation", "ellipsis", "words", "javascript", "policy")
@@ -37,7 +38,6 @@ class CleanedPage:
     """The lines C4's rules keep (or the reason the page goes) and the lines each rule took."""
 
     lines: tuple[str, ...]
-    sentences: int
     dropped: str | None = None  # one of PAGE_REASONS
     lines_removed: dict[str, int] = field(default_factory=dict)
 
@@ -63,9 +63,13 @@ def read_badwords(text: str) -> list[str]:
 def line_verdict(line: str, config: C4Config) -> tuple[str, str | None]:
     """(the line as C4 keeps it, None) or (the line, the LINE_REASON it goes for)."""
     line = line.strip()
-    if any(len(word) > config.max_word_length for word in line.split()):
+    # only a line longer than the limit can hold a word longer than it: most skip the split
+    if len(line) > config.max_word_length and any(
+        len(word) > config.max_word_length for word in line.split()
+    ):
         return line, "long_word"
-    line = CITATION.sub("", line)
+    if "[" in line:
+        line = CITATION.sub("", line)
     if line.endswith(ELLIPSIS):
         return line, "ellipsis"
     if not line.endswith(END_MARKS):
@@ -87,25 +91,26 @@ def clean_page(text: str, config: C4Config, badwords: re.Pattern[str] | None = N
         if reason is None:
             lower = line.lower()
             if "lorem ipsum" in lower:
-                return CleanedPage((), 0, "lorem", removed)
+                return CleanedPage((), "lorem", removed)
             if "javascript" in lower:
                 reason = "javascript"
             elif "{" in line:
-                return CleanedPage((), 0, "curly", removed)
-            elif any(phrase in lower for phrase in POLICY_PHRASES):
+                return CleanedPage((), "curly", removed)
+            elif POLICY.search(lower):
                 reason = "policy"
             elif badwords is not None and badwords.search(lower):
-                return CleanedPage((), 0, "bad_words", removed)
+                return CleanedPage((), "bad_words", removed)
         if reason is not None:
             removed[reason] = removed.get(reason, 0) + 1
             continue
         kept.append(line)
-        sentences += sentence_count(line)
+        if sentences < config.min_sentences:  # the count only decides the page rule
+            sentences += sentence_count(line)
     if not kept:
-        return CleanedPage((), 0, "lines", removed)
+        return CleanedPage((), "lines", removed)
     if sentences < config.min_sentences:
-        return CleanedPage(tuple(kept), sentences, "sentences", removed)
-    return CleanedPage(tuple(kept), sentences, None, removed)
+        return CleanedPage(tuple(kept), "sentences", removed)
+    return CleanedPage(tuple(kept), None, removed)
 
 
 def page_sentences(lines: Iterable[str]) -> int:

@@ -41,6 +41,8 @@ from pipeline.sources.c4.rules import (
     read_badwords,
 )
 from pipeline.sources.c4.spans import distinct_span_hashes, remove_spans
+from pipeline.sources.c4.staging import FOLDER as STAGING
+from pipeline.sources.c4.staging import StagedPage, StagedWriter, read_staged, staged_path
 from pipeline.sources.commoncrawl.dedup import (
     LineDedup,
     PageHashes,
@@ -59,12 +61,12 @@ ENGLISH = "en"
 DEDUP_REASONS = {"lines": "line_dedup", "spans": "span_dedup"}
 
 
-def page_id(page: WetPage) -> str:
+def page_id(page: WetPage | StagedPage) -> str:
     """`c4/<dump>/<record uuid>`."""
     return f"c4/{page.dump or 'unknown'}/{page.record_id}"
 
 
-def raw_document(page: WetPage, text: str, meta: dict[str, Any]) -> Document:
+def raw_document(page: StagedPage, text: str, meta: dict[str, Any]) -> Document:
     return Document(
         id=page_id(page),
         source=NAME,
@@ -129,42 +131,9 @@ def dedup_hashes(lines: tuple[str, ...], dedup: str) -> tuple[int, ...]:
 
 
 class HashPagesFn(beam.DoFn):
-    """Pass 1 over one WET file: its errors, and the PageHashes of each page the rules keep
-    (its `digest` field holds the normalised URL: URL dedup is C4's page dedup)."""
-
-    def __init__(self, config: C4Config, badwords: list[str], options: ReadOptions) -> None:
-        self.config, self.badwords, self.options = config, badwords, options
-        self.count = BeamCounters(NAME)
-
-    def setup(self) -> None:
-        self.rules = PageRules(self.config, self.badwords, tempfile.mkdtemp(prefix="fleece-c4-"))
-
-    def process(self, element: tuple[int, io.InputFile]) -> Iterator[Any]:
-        index, file = element
-        for item in read_records(file, read_wet, self.options, self.count):
-            if isinstance(item, RecordError):
-                yield beam.pvalue.TaggedOutput("errors", item.row())
-                continue
-            if not isinstance(item, WetPage):
-                continue
-            judged = self.rules.judge(item, self.count)
-            if judged.dropped is not None:
-                self.count(counters.dropped(judged.dropped), 1)
-                continue
-            assert judged.cleaned is not None
-            yield PageHashes(
-                id=page_id(item),
-                key=(index, item.ordinal),
-                dump=item.dump or "unknown",
-                digest=normalize_url(item.url),
-                hashes=dedup_hashes(judged.cleaned.lines, self.config.dedup),
-                score=judged.score,
-            )
-
-
-class WritePagesFn(beam.DoFn):
-    """Pass 2 over one WET file: the pages that survive URL dedup, without the lines (or
-    spans) another page owns, if they keep min_sentences; written in record order."""
+    """Pass 1 over one WET file: its errors, the PageHashes of each page the rules keep (its
+    `digest` field holds the normalised URL: URL dedup is C4's page dedup), and the file's
+    StagedPages for pass 2."""
 
     def __init__(
         self, config: C4Config, badwords: list[str], out_dir: str, options: ReadOptions,
@@ -177,27 +146,66 @@ class WritePagesFn(beam.DoFn):
     def setup(self) -> None:
         self.rules = PageRules(self.config, self.badwords, tempfile.mkdtemp(prefix="fleece-c4-"))
 
+    def process(self, element: tuple[int, io.InputFile]) -> Iterator[Any]:
+        index, file = element
+        with StagedWriter(staged_path(self.out_dir, index)) as staged:
+            for item in read_records(file, read_wet, self.options, self.count):
+                if isinstance(item, RecordError):
+                    yield beam.pvalue.TaggedOutput("errors", item.row())
+                    continue
+                if not isinstance(item, WetPage):
+                    continue
+                judged = self.rules.judge(item, self.count)
+                if judged.dropped is not None:
+                    self.count(counters.dropped(judged.dropped), 1)
+                    if self.keep_dropped:
+                        staged.write(staged_page(item, judged))
+                    continue
+                assert judged.cleaned is not None
+                staged.write(staged_page(item, judged))
+                yield PageHashes(
+                    id=page_id(item),
+                    key=(index, item.ordinal),
+                    dump=item.dump or "unknown",
+                    digest=normalize_url(item.url),
+                    hashes=dedup_hashes(judged.cleaned.lines, self.config.dedup),
+                )
+
+
+def staged_page(page: WetPage, judged: Judged) -> StagedPage:
+    cleaned = judged.cleaned
+    lines = cleaned.lines if cleaned is not None else ()
+    if judged.dropped is not None and not lines:  # the row of a page with nothing kept
+        lines = (page.text,)
+    return StagedPage(
+        ordinal=page.ordinal, record_id=page.record_id, url=page.url, date=page.date,
+        digest=page.digest, dump=page.dump, lines=lines, score=judged.score,
+        lines_removed=sum(cleaned.lines_removed.values()) if cleaned is not None else 0,
+        dropped=judged.dropped,
+    )  # fmt: skip
+
+
+class WritePagesFn(beam.DoFn):
+    """Pass 2 over one WET file's StagedPages: the pages that survive URL dedup, without the
+    lines (or spans) another page owns, if they keep min_sentences; in record order."""
+
+    def __init__(self, config: C4Config, out_dir: str, keep_dropped: bool) -> None:
+        self.config, self.out_dir, self.keep_dropped = config, out_dir, keep_dropped
+        self.count = BeamCounters(NAME)
+
     def process(self, element: tuple[int, dict[str, list]]) -> None:
         index, grouped = element
-        (file,) = grouped["file"]
-        scores = dict(grouped["keep"])  # ordinal of each survivor -> its English score
+        survivors = set(grouped["keep"])  # ordinals of the pages URL dedup kept
         notices = file_notices(grouped["lines"])
+        path = staged_path(self.out_dir, index)
         with part_writers(self.out_dir, part_name(index), self.keep_dropped) as (docs, lost):
-            for page in read_records(file, read_wet, self.options, _ignore, report=False):
-                if not isinstance(page, WetPage):
+            for page in read_staged(path):
+                if page.dropped is not None or page.ordinal not in survivors:
+                    if lost is not None:
+                        doc = raw_document(page, "\n".join(page.lines), {})
+                        lost.write(doc.dropped_row(page.dropped or "duplicate"))
                     continue
-                if page.ordinal not in scores:
-                    if lost is not None:  # the rules again, only to give the reason
-                        judged = self.rules.judge(page, _ignore)
-                        cleaned = judged.cleaned
-                        text = cleaned.text if cleaned is not None and cleaned.lines else page.text
-                        doc = raw_document(page, text, {})
-                        lost.write(doc.dropped_row(judged.dropped or "duplicate"))
-                    continue
-                # a survivor passed every rule in pass 1: only its lines are needed again
-                cleaned = self.rules.clean(page)
-                key = (index, page.ordinal)
-                doc, reason = self.deduplicated(page, cleaned, scores[page.ordinal], key, notices)
+                doc, reason = self.deduplicated(page, (index, page.ordinal), notices)
                 if reason is None:
                     counters.count_kept(doc.text, self.count)
                     docs.write(doc.row())
@@ -207,17 +215,13 @@ class WritePagesFn(beam.DoFn):
                         lost.write(doc.dropped_row(reason))
 
     def deduplicated(
-        self, page: WetPage, cleaned: CleanedPage, score: float | None, key: PageKey,
-        notices: dict[int, PageKey | None],
-    ) -> tuple[Document, str | None]:  # fmt: skip
+        self, page: StagedPage, key: PageKey, notices: dict[int, PageKey | None]
+    ) -> tuple[Document, str | None]:
         """The page without what other pages own, and the reason it goes (None: kept)."""
-        meta: dict[str, Any] = {
-            "lang_score": score,
-            "lines_removed": sum(cleaned.lines_removed.values()),
-        }
-        lines = list(cleaned.lines)
+        meta: dict[str, Any] = {"lang_score": page.score, "lines_removed": page.lines_removed}
+        lines = list(page.lines)
         if self.config.dedup == "lines":
-            text, removed = remove_lines(cleaned.text, notices, key)
+            text, removed = remove_lines("\n".join(lines), notices, key)
             lines = text.split("\n") if text else []
             meta["duplicate_lines"] = removed
         elif self.config.dedup == "spans":
@@ -248,10 +252,6 @@ class WriteBuiltFn(beam.DoFn):
                     doc = built_document(item)
                     counters.count_kept(doc.text, self.count)
                     documents.write(doc.row())
-
-
-def _ignore(name: str, n: int = 1) -> None:
-    """Counts of a second read, which pass 1 already made."""
 
 
 class SmallestPerUrl(beam.CombineFn):
@@ -328,9 +328,9 @@ class C4Stage(SourceStage):
                     listed
                     | "Spread files" >> beam.Reshuffle()
                     | "Clean and hash"
-                    >> beam.ParDo(HashPagesFn(config, badwords, options)).with_outputs(
-                        "errors", main="pages"
-                    )
+                    >> beam.ParDo(
+                        HashPagesFn(config, badwords, ctx.out_dir, options, ctx.keep_dropped)
+                    ).with_outputs("errors", main="pages")
                 )
                 survivors = (
                     hashed.pages
@@ -341,15 +341,12 @@ class C4Stage(SourceStage):
                 _ = (
                     {
                         "file": listed,
-                        "keep": survivors
-                        | "Keys" >> beam.Map(lambda page: (page.key[0], (page.key[1], page.score))),
+                        "keep": survivors | "Keys" >> beam.Map(lambda page: page.key),
                         "lines": survivors | "Dedup" >> LineDedup("global", "first"),
                     }
                     | "By file" >> beam.CoGroupByKey()
                     | "Write pages"
-                    >> beam.ParDo(
-                        WritePagesFn(config, badwords, ctx.out_dir, options, ctx.keep_dropped)
-                    )
+                    >> beam.ParDo(WritePagesFn(config, ctx.out_dir, ctx.keep_dropped))
                 )
                 errors.append(hashed.errors)
             if built:
@@ -362,7 +359,9 @@ class C4Stage(SourceStage):
                 )
             _ = errors | "All errors" >> beam.Flatten() | "Write errors" >> WriteErrors(ctx.out_dir)
 
-        return run_beam(ctx, build)
+        counts = run_beam(ctx, build)
+        io.remove_tree(io.join(ctx.out_dir, STAGING))
+        return counts
 
     @staticmethod
     def badwords(run: RunConfig, config: C4Config) -> list[str]:

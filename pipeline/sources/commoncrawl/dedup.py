@@ -38,15 +38,13 @@ KEEP = ("none", "first")
 
 @dataclass(frozen=True)
 class PageHashes:
-    """What pass 1 keeps of a page: its id, key, dump, digest and distinct line hashes, and
-    a score pass 1 computed that pass 2 needs (so it is not computed twice)."""
+    """What pass 1 keeps of a page: its id, key, dump, digest and distinct line hashes."""
 
     id: str
     key: PageKey
     dump: str
     digest: str
     hashes: tuple[int, ...]
-    score: float | None = None
 
 
 def distinct_line_hashes(text: str) -> tuple[int, ...]:
