@@ -27,7 +27,7 @@ from pathlib import Path
 
 import yaml
 
-from bench.processes import decompressed_size, run_child
+from bench.processes import decompressed_size, marginal_mb_per_s_per_core, run_child
 
 TARGET_MB_PER_S_PER_CORE = 5.0
 TARGET_RSS_RATIO = 1.5
@@ -114,6 +114,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         ratio = results[-1]["peak_rss_mb_worker"] / results[0]["peak_rss_mb_worker"]
         checks["worker_peak_rss_ratio"] = round(ratio, 3)
         checks["worker_peak_rss_within_1_5x"] = ratio <= TARGET_RSS_RATIO
+        checks["marginal_mb_per_s_per_core"] = marginal_mb_per_s_per_core(
+            results[0], results[-1], "jsonl_mb"
+        )
     print(json.dumps({"bench": "github", "check": "targets", **checks}), flush=True)
     return 0
 

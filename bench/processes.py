@@ -73,3 +73,13 @@ def decompressed_size(paths: list[Path], opener: Callable[[Path], IO[bytes]]) ->
             while chunk := f.read(1 << 20):
                 total += len(chunk)
     return total
+
+
+def marginal_mb_per_s_per_core(small: dict, large: dict, mb_key: str) -> float | None:
+    """MB/s per core of the input the larger run adds over the smaller one: the rate with
+    the stage's fixed cost (Beam starting its workers, some 5 s on the DirectRunner) left
+    out, which is what a crawl-sized input sees. None when the larger run is not slower."""
+    seconds = large["seconds"] - small["seconds"]
+    if seconds <= 0:
+        return None
+    return round((large[mb_key] - small[mb_key]) / seconds / large["workers"], 3)
