@@ -1,10 +1,11 @@
 """`fleece c4`: raw Common Crawl WET cleaned as C4 was, and an already-built C4 read as is.
 
   raw WET ─► pass 1 (per file): length bounds, line and page rules (rules.py), English
-        (lid.176) ─► (normalised URL, id, key, line or span hashes), no text
+        (lid.176) ─► the file's cleaned pages staged (staging.py), and per page
+        (normalised URL, id, key, line or span hashes), no text
         └─► URL dedup (smallest id per URL) ─► line (or span) dedup: one owner per
             line, the first page in input order ─► per file: survivors + duplicates ─►
-            pass 2 (per file, read again): rules again, duplicates removed, ≥ min_sentences
+            pass 2 (per file, its staged pages): duplicates removed, ≥ min_sentences
             left? ─► part-<file index>.parquet, in record order
   built c4-*.json.gz ─► per file ─► part-<raw files + file index>.parquet
 
