@@ -157,13 +157,12 @@ class HashPagesFn(beam.DoFn):
                 if not isinstance(item, WetPage):
                     continue
                 judged = self.rules.judge(item, self.count)
+                if judged.dropped is None or self.keep_dropped:
+                    staged.write(staged_page(item, judged))
                 if judged.dropped is not None:
                     self.count(counters.dropped(judged.dropped), 1)
-                    if self.keep_dropped:
-                        staged.write(staged_page(item, judged))
                     continue
                 assert judged.cleaned is not None
-                staged.write(staged_page(item, judged))
                 yield PageHashes(
                     id=page_id(item),
                     key=(index, item.ordinal),
