@@ -7,7 +7,10 @@ lines are kept if min_words_per_line is 3), javascript, policy. A page is droppe
 lorem, curly, bad_words, sentences or language; the planted
 "{" and "lorem ipsum" lines end in a full stop and have at least 5 words, so they reach the
 page check under either order of rules. One 3-sentence line is repeated in several pages
-(`duplicate_spans`): a correct filter keeps it in exactly one of them.
+(`duplicate_spans`): a correct filter keeps it in exactly one of them. A "wrapped" page
+holds prose hard-wrapped at 60 columns, as Gutenberg texts and mailing-list posts are on
+real crawls: C4 keeps only the wrapped lines that happen to end in an end mark, and so
+must we (each raw page's `kind` says which kind it is).
 `OUT/c4/badwords.txt` is a bad-words list that contains the planted bad words.
 """
 
@@ -17,6 +20,7 @@ import gzip
 import json
 import os
 import random
+import textwrap
 
 from pipeline.sample import text
 from pipeline.sample.commoncrawl import web_url
@@ -29,6 +33,8 @@ RAW_PAGES_PER_SCALE = 40
 # Raw WET files: one per scale unit up to this many, then longer files (a real WET file
 # holds some 40,000 pages; thousands of 40-page files would measure file opening, not C4)
 MAX_RAW_FILES = 16
+WRAP_WIDTH = 60
+END_MARKS = (".", "?", "!", '"')
 BAD_WORDS = ("porn", "xxx")
 NO_PUNCTUATION = (
     "Home About Contact",
@@ -89,6 +95,13 @@ def write_built(out_dir: str, scale: int, rng: random.Random) -> list[dict]:
     return written
 
 
+def wrapped_status(line: str) -> str:
+    """C4's verdict on one line of hard-wrapped prose (no ellipsis, policy or long words)."""
+    if not line.endswith(END_MARKS):
+        return "drop:punctuation"
+    return "keep" if len(line.split()) >= 5 else "drop:words"
+
+
 def raw_page(
     kind: str, web: text.WebWriter, rng: random.Random, span: str | None
 ) -> tuple[list[tuple[str, str]], str]:
@@ -100,6 +113,12 @@ def raw_page(
     if kind == "language":
         german = text.grammar("de")
         return [(german.paragraph(rng, 3), "keep") for _ in range(3)], "drop:language"
+    if kind == "wrapped":
+        body = [(web.paragraph(rng, 3), "keep")]
+        for _ in range(3):
+            wrapped = textwrap.wrap(web.paragraph(rng, 4), WRAP_WIDTH)
+            body += [(line, wrapped_status(line)) for line in wrapped]
+        return [title, *body], "keep"
     if kind == "sentences":
         body = [
             (web.sentence(rng), "keep"),
@@ -131,8 +150,8 @@ def raw_page(
 def write_raw(out_dir: str, scale: int, rng: random.Random) -> dict:
     os.makedirs(out_dir, exist_ok=True)
     web = text.WebWriter()
-    kinds = ["clean"] * (RAW_PAGES_PER_SCALE * scale - 8 * scale)
-    for kind in ("lorem", "curly", "bad_words", "sentences", "language"):
+    kinds = ["clean"] * (RAW_PAGES_PER_SCALE * scale - 9 * scale)
+    for kind in ("lorem", "curly", "bad_words", "sentences", "language", "wrapped"):
         kinds += [kind] * scale
     kinds += ["span"] * (3 * scale)
     rng.shuffle(kinds)
@@ -154,6 +173,7 @@ def write_raw(out_dir: str, scale: int, rng: random.Random) -> dict:
                 "file": f"c4/raw/{filename}",
                 "record": record["record"],
                 "url": url,
+                "kind": kind,
                 "expected": outcome,
                 "lines": [[line, status] for line, status in lines],
             }

@@ -25,6 +25,9 @@ from pipeline.sample.seeding import rng_for
 
 FILES_PER_SCALE = 2
 ROWS_PER_FILE = 100
+# Files: two per scale unit up to this many, then longer files (a BigQuery export shard
+# holds many thousand rows; hundreds of 100-row files would measure file opening)
+MAX_FILES = 32
 KEPT_LICENCES = ("mit", "apache-2.0", "bsd-3-clause", "bsd-2-clause")
 DROPPED_LICENCES = (
     "gpl-3.0",
@@ -306,11 +309,14 @@ def write_github(out_dir: str, scale: int, seed: int) -> dict:
     seen_ids: set[str] = set()
     earlier: list[tuple[str, str]] = []  # (content, id) that later rows may duplicate
     groups: dict[str, list[str]] = {}
-    files = FILES_PER_SCALE * scale
+    units = FILES_PER_SCALE * scale
+    files = min(units, MAX_FILES)
     for k in range(files):
         name = f"github-{k:05d}.jsonl.gz"
-        kinds = [kind for kind, count in PLANTED for _ in range(count)]
-        kinds += ["normal"] * (ROWS_PER_FILE - len(kinds))
+        file_units = units // files + (k < units % files)
+        rows = ROWS_PER_FILE * file_units
+        kinds = [kind for kind, count in PLANTED for _ in range(count * file_units)]
+        kinds += ["normal"] * (rows - len(kinds))
         rng.shuffle(kinds)
         with (
             open(os.path.join(out_dir, name), "wb") as raw,
@@ -367,7 +373,7 @@ def write_github(out_dir: str, scale: int, seed: int) -> dict:
                     "license": licence,
                     "expected": expected,
                 }
-        truth["files"].append({"file": f"github/{name}", "lines": ROWS_PER_FILE})
+        truth["files"].append({"file": f"github/{name}", "lines": rows})
     for ids in groups.values():
         if len(ids) > 1:
             ordered = sorted(ids)

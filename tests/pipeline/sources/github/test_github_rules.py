@@ -5,6 +5,12 @@ from __future__ import annotations
 from pipeline.counters import Tally
 from pipeline.sources.github.config import GithubConfig
 from pipeline.sources.github.jsonl import GithubRow
+from pipeline.sources.github.rules import (
+    ALPHABETIC,
+    ALPHANUMERIC,
+    alphabetic_count,
+    alphanumeric_count,
+)
 from pipeline.sources.github.stage import row_document, row_steps
 from pipeline.steps import run_steps
 
@@ -37,3 +43,20 @@ def test_the_rules_in_their_order() -> None:
     assert outcome("a.py", ("z" * 150 + "\n") * 3) == "mean_line"
     assert outcome("a.sh", "#" * 40 + "\n" + "=-" * 30 + "\n") == "alnum"
     assert outcome("a.py", "0, 1, 2, 3, 4, 5, 6, 7, 8, 9\n" * 5) == "alpha_per_token"
+
+
+def test_letter_and_digit_counts_agree_with_unicode_classes_on_any_text() -> None:
+    # The ASCII fast path must count what the \w-based patterns count, and non-ASCII code
+    # (identifiers in Cyrillic, Arabic digits, accented comments) takes the patterns.
+    texts = [
+        "def f_1(x):\n    return x * 2  # ok\n",
+        "naïve = 'café'  # résumé\n",
+        "число = 42\nرقم = ٣\n",
+        "___ 123 ___\t\n",
+        "",
+    ]
+    for text in texts:
+        assert alphanumeric_count(text) == ALPHANUMERIC.subn("", text)[1], text
+        assert alphabetic_count(text) == ALPHABETIC.subn("", text)[1], text
+    assert alphanumeric_count("f_1(x)") == 3
+    assert alphabetic_count("число = ٣") == 5
