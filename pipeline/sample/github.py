@@ -8,7 +8,8 @@ alpha_per_token (< 1.5 alphabetic characters per whitespace-separated token), du
 (same content as a row with a smaller id). Rows in
 `licence_headers` start with licence/copyright comments that must be stripped, half of them
 under a preamble that must stay (`# mypy:` line, include guard, vendoring note): the cleaned
-content must not contain "Copyright" and must still contain `code_starts_with`.
+content must not contain "Copyright" and must still contain `code_starts_with` (and the
+`description` where the licence comment also describes the file).
 One line in the middle of the first file is malformed JSON (`malformed_lines`).
 Ids are "github/<repo_name>/<path>".
 """
@@ -173,12 +174,23 @@ GENERATORS = (
 )
 
 
-def licence_header(rng: random.Random, extension: str) -> tuple[str, str]:
-    """(header, style): a leading licence comment in the file type's comment syntax."""
+def licence_header(rng: random.Random, extension: str) -> tuple[str, str, str | None]:
+    """(header, style, description): a leading licence comment in the file type's comment
+    syntax. Now and then the comment also describes the file (as numpy's, pybind11's and
+    torch's do): `description` is then the line of it that must stay."""
     first_name = rng.choice(lexicon.NARRATIVE["names"])
     holder = f"{first_name} {rng.choice(lexicon.EN['syllables']).title()}son"
     year = rng.randrange(2005, 2023)
+    described = rng.random() < 0.3
+    description = f"Keeps the {ident(rng)} cache in step with the {ident(rng)} build."
     if extension in ("c", "js", "go"):
+        if described:
+            return (
+                f"/*\n * {description}\n *\n * Copyright (c) {year} {holder}\n"
+                " * Licensed under the MIT License.\n */\n",
+                "described",
+                description,
+            )
         if rng.random() < 0.5:
             return (
                 f"/*\n * Copyright (c) {year} {holder}\n *\n"
@@ -186,14 +198,21 @@ def licence_header(rng: random.Random, extension: str) -> tuple[str, str]:
                 " * you may not use this file except in compliance with the License.\n"
                 " */\n",
                 "block",
+                None,
             )
-        return f"// SPDX-License-Identifier: MIT\n// Copyright (c) {year} {holder}\n\n", "line"
-    return (
+        return (
+            f"// SPDX-License-Identifier: MIT\n// Copyright (c) {year} {holder}\n\n",
+            "line",
+            None,
+        )
+    licence = (
         f"# Copyright {year} {holder}. All rights reserved.\n"
         "# Use of this source code is governed by a BSD-style license that can be\n"
-        "# found in the LICENSE file.\n\n",
-        "hash",
+        "# found in the LICENSE file.\n"
     )
+    if described:
+        return f"# {description}\n#\n{licence}\n", "described", description
+    return licence + "\n", "hash", None
 
 
 def preamble(rng: random.Random, extension: str) -> str:
@@ -342,7 +361,7 @@ def write_github(out_dir: str, scale: int, seed: int) -> dict:
                     if extension not in ("py", "js", "c", "go", "sh"):
                         path, extension = path_for(rng, "py"), "py"
                         content = python_file(rng)
-                    header, style = licence_header(rng, extension)
+                    header, style, description = licence_header(rng, extension)
                     first_code = content.split("\n", 1)[0]
                     content = preamble(rng, extension) + header + content
                 row_id = f"github/{repo}/{path}"
@@ -355,6 +374,8 @@ def write_github(out_dir: str, scale: int, seed: int) -> dict:
                         "style": style,
                         "code_starts_with": first_code,
                     }
+                    if description is not None:
+                        truth["licence_headers"][row_id]["description"] = description
                 row = {
                     "repo_name": repo,
                     "path": path,

@@ -66,7 +66,7 @@ Top-level keys: "scale", "seed", and one entry per source below.
     "rows": {id: {"file", "line", "license", "expected"}} with expected keep or drop:<reason>
         (licence, extension, max_line_length, mean_line_length, alphanumeric_fraction,
         alpha_per_token, duplicate); "duplicate_groups": [[ids]] (the smallest id is the one
-        kept); "licence_headers": {id: {"style", "code_starts_with"}};
+        kept); "licence_headers": {id: {"style", "code_starts_with", ["description"]}};
         "malformed_lines": [{"file", "line"}] (1-based line number).
 
 "books"  (ids "books/gutenberg/<number>", "books/books3/<file stem>")

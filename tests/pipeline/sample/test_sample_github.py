@@ -88,8 +88,10 @@ def test_duplicates_and_headers(sample_dir, ground_truth):
         # a licence comment, under a preamble that must stay half the time
         first = content.split("\n", 1)[0]
         assert first.startswith(
-            ("/*", "// SPDX", "# Copyright", "# mypy:", "#ifndef", "// Vendored")
+            ("/*", "// SPDX", "# Copyright", "# mypy:", "#ifndef", "// Vendored", "# Keeps")
         )
+        if "description" in header:
+            assert header["description"] in content.split("Copyright", 1)[0]
         code = content.split(header["code_starts_with"], 1)
         assert len(code) == 2 and "Copyright" in code[0] and "Copyright" not in code[1]
 

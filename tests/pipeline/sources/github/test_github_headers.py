@@ -76,3 +76,58 @@ def test_what_stands_above_a_licence_in_real_files_stays() -> None:
     note = "// Vendored from git tag v2021.02.15.00\n\n"
     block = "/*\n * Copyright (c) Facebook, Inc.\n * Licensed under the Apache License\n */\n"
     assert strip_licence_header(note + block + "int y;\n", "q.h") == (note + "int y;\n", True)
+
+
+def test_a_licence_comment_that_also_describes_the_file_keeps_the_description() -> None:
+    # real: numpy's f2py modules, pybind11's headers and torch's vendored kernels put a
+    # description and the licence in one comment; only the licence paragraphs go
+    docstring = (
+        '#!/usr/bin/env python3\n"""\nC declarations, CPP macros, and C functions for f2py2e.\n'
+        "\nCopyright 1999 -- 2011 Pearu Peterson all rights reserved.\n"
+        "Permission to use, modify, and distribute this software is given under the\n"
+        "terms of the NumPy License.\n\nNO WARRANTY IS EXPRESSED OR IMPLIED.\n"
+        '"""\nimport sys\n'
+    )
+    assert strip_licence_header(docstring, "cfuncs.py") == (
+        '#!/usr/bin/env python3\n"""\nC declarations, CPP macros, and C functions for f2py2e.\n'
+        '"""\nimport sys\n',
+        True,
+    )
+    block = (
+        "/*\n    pybind11/cast.h: Partial template specializations to cast between\n"
+        "    C++ and Python types\n\n    Copyright (c) 2016 Wenzel Jakob\n\n"
+        "    All rights reserved. Use of this source code is governed by a\n"
+        "    BSD-style license that can be found in the LICENSE file.\n*/\n\n#pragma once\n"
+    )
+    assert strip_licence_header(block, "cast.h") == (
+        "/*\n    pybind11/cast.h: Partial template specializations to cast between\n"
+        "    C++ and Python types\n*/\n\n#pragma once\n",
+        True,
+    )
+    lines = "# Copyright (c) 2026, Tri Dao.\n#\n# Ampere GEMM using warp-level MMA.\n\nimport os\n"
+    assert strip_licence_header(lines, "gemm.py") == (
+        "# Ampere GEMM using warp-level MMA.\n\nimport os\n",
+        True,
+    )
+    # a name or two beside the licence is not a description: the comment goes whole
+    author = "/*\n * Copyright (c) 2020 A\n *\n * Author: Bob\n */\nint y;\n"
+    assert strip_licence_header(author, "a.c") == ("int y;\n", True)
+    zlib = (
+        "/*\n   This file is part of callgrind, a valgrind tool.\n\n   Copyright (C) 2003 J. W.\n"
+        "\n   2. The origin of this software must not be misrepresented.\n\n"
+        "   4. The name of the author may not be used to endorse or promote products.\n*/\n"
+    )
+    assert strip_licence_header(zlib + "int z;\n", "callgrind.h") == (
+        "/*\n   This file is part of callgrind, a valgrind tool.\n*/\nint z;\n",
+        True,
+    )
+
+
+def test_markdown_front_matter_stays_above_a_licence_comment() -> None:
+    # real: Apache Beam's YAML docs open with Jekyll front matter, then the ASF licence
+    front = '---\ntype: languages\ntitle: "Beam YAML"\n---\n'
+    licence = "<!--\n    Licensed to the Apache Software Foundation (ASF) under one\n-->\n\n"
+    assert strip_licence_header(front + licence + "# Beam YAML\n", "docs/yaml.md") == (
+        front + "# Beam YAML\n",
+        True,
+    )

@@ -62,7 +62,9 @@ def test_licence_headers_go_and_the_code_stays(built: dict) -> None:
     for row_id, header in headers.items():
         text = built["kept"][row_id]["text"]
         assert "Copyright" not in text and header["code_starts_with"] in text
+        assert header.get("description", "") in text
         assert json.loads(built["kept"][row_id]["meta"])["licence_header"] is True
+    assert any("description" in header for header in headers.values())
     # module docstrings and doc comments that are not licences stay
     python = [
         d for d in built["kept"].values() if d["id"].endswith(".py") and d["id"] not in headers
