@@ -101,7 +101,7 @@ class MaxLineLength:
     limit: int
 
     def __call__(self, doc: Document) -> Document | Dropped:
-        longest = max((len(line) for line in doc.text.splitlines()), default=0)
+        longest = max(map(len, doc.text.splitlines()), default=0)
         return doc if longest <= self.limit else Dropped("max_line")
 
 

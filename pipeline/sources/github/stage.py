@@ -43,7 +43,7 @@ from pipeline.sources.stage import SourceStage, WriteErrors
 from pipeline.steps import Dropped, Step, run_steps
 
 NAME = "github"
-RowKey = tuple[str, tuple[int, int]]  # (id, (file index, line))
+RowKey = tuple[str, tuple[int, int, bool]]  # (id, (file index, line, header stripped))
 
 
 def row_steps(config: GithubConfig) -> list[Step]:
@@ -100,7 +100,8 @@ def _ignore(name: str, n: int = 1) -> None:
 
 class HashRowsFn(beam.DoFn):
     """Pass 1 over one file: its errors, and (content hash, (id, key)) of each row the rules
-    keep. The key is (file index, line)."""
+    keep. The key is (file index, line, whether a licence header went): pass 2 looks for a
+    header only where pass 1 found one."""
 
     def __init__(self, config: GithubConfig, options: ReadOptions) -> None:
         self.steps, self.options = row_steps(config), options
@@ -114,7 +115,8 @@ class HashRowsFn(beam.DoFn):
                 continue
             row, doc, dropped = item
             if dropped is None:
-                yield content_hash(doc.text), (doc.id, (index, row.line))
+                header = doc.meta.get("licence_header", False)
+                yield content_hash(doc.text), (doc.id, (index, row.line, header))
 
 
 class WriteRowsFn(beam.DoFn):
@@ -130,7 +132,7 @@ class WriteRowsFn(beam.DoFn):
     def process(self, element: tuple[int, dict[str, list]]) -> None:
         index, grouped = element
         (file,) = grouped["file"]
-        keep = set(grouped["keep"])
+        keep = dict(grouped["keep"])  # line -> whether its licence header goes
         # pass 1 judged every row: only the survivors are parsed again (and, for
         # --keep-dropped, the others, to give their reasons); a survivor needs its header gone
         reader = read_github if self.keep_dropped else functools.partial(read_github, only=keep)
@@ -140,7 +142,7 @@ class WriteRowsFn(beam.DoFn):
                 if not isinstance(row, GithubRow):
                     continue
                 if row.line in keep:
-                    doc = kept_document(row, self.strip_headers)
+                    doc = kept_document(row, self.strip_headers and keep[row.line])
                     counters.count_kept(doc.text, self.count)
                     documents.write(doc.row())
                     continue
@@ -182,7 +184,8 @@ class GithubStage(SourceStage):
             survivors = (
                 hashed.rows
                 | "Smallest id per content" >> beam.CombinePerKey(SmallestRow())
-                | "By file" >> beam.Map(lambda kv: kv[1][1])  # (file index, line) of the smallest
+                # (file index, (line, header stripped)) of the smallest
+                | "By file" >> beam.Map(lambda kv: (kv[1][1][0], kv[1][1][1:]))
             )
             _ = (
                 {"file": listed, "keep": survivors}
