@@ -1,6 +1,6 @@
 """The c4 stage on raw WET: throughput, memory, and the share of its time in dedup.
 
-    python -m bench.bench_c4 [--scales 92 920] [--workers 2]
+    python -m bench.bench_c4 [--scales 92 920] [--cleaning-scale 1840] [--workers 2]
 
 1. Per scale, the sample's raw C4 WET alone (`write_sample(only=["c4"])`; scale 920 is over
    50 MB decompressed): `fleece c4` in a child process with --workers DirectRunner
@@ -9,11 +9,19 @@
 2. On the largest scale, again with `dedup: none` (the raw cleaning alone: rules, language
    ID, URL dedup) and `dedup: spans`: the share of the stage's time that line and span
    dedup take.
-3. In this process, one core, no Beam: reading and the rules of every page (pass 1's work),
+3. At --cleaning-scale (1840, 100 MB), `dedup: none` once more: the raw cleaning rate the
+   target is checked on. A Beam stage has a fixed start of about 5.5 s on 2 cores (imports,
+   worker processes, the model loaded in each), which is 40% of a 50 MB run and so decides
+   its rate; at 50 MB the rate measured 1.94-2.25 MB/s per core from run to run, at 100 MB
+   2.67. Both are printed.
+4. In this process, one core, no Beam: reading and the rules of every page (pass 1's work),
    the floor the Beam run is set against.
 
 Targets: raw cleaning (dedup none) at least 2 MB/s per core at 50 MB or more; each worker's
-peak RSS at the largest scale within 1.5x of the smallest.
+peak RSS at the largest of --scales within 1.5x of the smallest. The cleaning scale is not
+in the RSS check: the sample holds 16 raw files whatever the scale, so past scale 920 the
+files themselves grow, and a worker holds one file's dedup notices at a time (on real dumps
+a WET file is about 150 MB whatever the crawl's size).
 """
 
 from __future__ import annotations
@@ -107,6 +115,7 @@ def plain_pass(files: list[Path], badwords: Path) -> float:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", type=int, nargs="+", default=[92, 920])
+    parser.add_argument("--cleaning-scale", type=int, default=1840)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args(argv)
     results = []
@@ -122,17 +131,23 @@ def main(argv: Sequence[str] | None = None) -> int:
             other[dedup] = measure(largest, args.workers, Path(tmp), dedup)
             other[dedup].pop("_files")
             print(json.dumps(other[dedup]), flush=True)
+        if args.cleaning_scale > largest:
+            cleaning = measure(args.cleaning_scale, args.workers, Path(tmp), "none")
+            cleaning.pop("_files")
+            print(json.dumps(cleaning), flush=True)
+        else:
+            cleaning = other["none"]
         seconds = plain_pass(files, Path(tmp) / f"inputs-{largest}" / "c4" / "badwords.txt")
         print(json.dumps({"bench": "c4_plain_pass", "scale": largest,
                           "seconds": round(seconds, 2),
                           "mb_per_s": round(results[-1]["wet_mb"] / seconds, 3)}), flush=True)  # fmt: skip
-    cleaning = other["none"]
     checks: dict = {
+        "raw_cleaning_scale": cleaning["scale"],
         "raw_cleaning_mb_per_s_per_core": cleaning["mb_per_s_per_core"],
         "raw_cleaning_at_least_2": cleaning["wet_mb"] >= BENCH_MIN_MB
         and cleaning["mb_per_s_per_core"] >= TARGET_MB_PER_S_PER_CORE,
-        "line_dedup_share": round(1 - cleaning["seconds"] / results[-1]["seconds"], 3),
-        "span_dedup_share": round(1 - cleaning["seconds"] / other["spans"]["seconds"], 3),
+        "line_dedup_share": round(1 - other["none"]["seconds"] / results[-1]["seconds"], 3),
+        "span_dedup_share": round(1 - other["none"]["seconds"] / other["spans"]["seconds"], 3),
     }
     if len(results) >= 2:
         ratio = results[-1]["peak_rss_mb_worker"] / results[0]["peak_rss_mb_worker"]
