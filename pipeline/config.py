@@ -14,9 +14,12 @@ import os
 
 from pipeline.encode.config import EncodeConfig
 from pipeline.shards.config import ShardsConfig
+from pipeline.sources.arxiv.config import ArxivConfig
+from pipeline.sources.books.config import BooksConfig
 from pipeline.sources.c4.config import C4Config
 from pipeline.sources.commoncrawl.config import CommonCrawlConfig
 from pipeline.sources.github.config import GithubConfig
+from pipeline.sources.stackexchange.config import StackExchangeConfig
 from pipeline.sources.wikipedia.config import WikipediaConfig
 from settings import ConfigError, load_yaml, param
 from tokenizer.config import TokenizerConfig
@@ -59,6 +62,11 @@ class SourcesConfig:
     )
     github: GithubConfig = param(GithubConfig(), "GitHub (BigQuery github_repos JSONL exports)")
     wikipedia: WikipediaConfig = param(WikipediaConfig(), "Wikipedia (MediaWiki XML dumps)")
+    books: BooksConfig = param(BooksConfig(), "Books (Project Gutenberg and Books3 texts)")
+    arxiv: ArxivConfig = param(ArxivConfig(), "ArXiv (bulk LaTeX source tarballs)")
+    stackexchange: StackExchangeConfig = param(
+        StackExchangeConfig(), "StackExchange (per-site Posts.xml dumps, .7z or extracted)"
+    )
 
 
 @dataclasses.dataclass
