@@ -10,7 +10,12 @@ inline comments, an escaped percent sign (`12\\%`), a bibliography and an append
 
 Planted faults (ground truth): one member in the middle of the first tarball is a truncated
 gzip (`corrupt_members`); one paper's tar holds `../evil.tex`, which main.tex also \\inputs
-(`path_traversal`); one member is a small gzip that inflates past a size cap (`oversized`).
+(`path_traversal`); one member is a small gzip that inflates past a size cap (`oversized`):
+exactly 256 MiB, which a cap of 256 MiB refuses (a paper must inflate to less). The last
+tarball ends with the first paper again, rewritten (`superseded` lists the older copy).
+Project papers also use a macro defined in their own .sty, a `\\let`-wrapped LaTeX
+command (`\\renewcommand{\\LaTeX}{\\mbox{\\originalLaTeX}}`) and a verbatim block that shows an
+`\\input` and a `%` (`expanded` holds what those must become).
 Marker tokens that must never reach a cleaned document: see `absent_everywhere`.
 Ids are "arxiv/<id>".
 """
@@ -36,6 +41,7 @@ MARKERS = {
     "bibliography": "qxbibonly",
     "appendix": "qxappendixonly",
     "path_traversal": "qxevil",
+    "listing_only": "qxlistedonly",
 }
 
 MACROS = r"""\newcommand{\R}{\mathbb{R}}
@@ -73,7 +79,18 @@ MACRO_NAMES = [
     r"\newcommand",
     r"\renewcommand",
     r"\def",
+    r"\stymacro",  # defined in the project's own mystyle.sty
+    r"\originalLaTeX",  # a \let alias of a LaTeX command
+    r"\mbox{\mbox",  # what \renewcommand{\LaTeX}{\mbox{\originalLaTeX}} gives when it loops
 ]
+# project papers only: macros from the paper's .sty and a \let-wrapped LaTeX command, used
+# in sections/method.tex, and a verbatim block that shows an \input (never followed) and %
+PROJECT_MACROS = r"""\let\originalLaTeX\LaTeX
+\renewcommand{\LaTeX}{\mbox{\originalLaTeX}}
+"""
+PROJECT_USES = "We typeset with \\LaTeX{} and write $\\stymacro{k}$.\n"
+PROJECT_EXPANDED = ["We typeset with \\mbox{\\LaTeX}{} and write $\\mathsf{k}$."]
+LISTING = "\\begin{verbatim}\n\\input{sections/listed}   % 100% verbatim\n\\end{verbatim}"
 
 NOUNS = lexicon.words(
     "estimator|operator|bound|algorithm|gradient|kernel|manifold|sequence|model|network|loss|"
@@ -228,10 +245,17 @@ class PaperMaker:
         details = self.section(rng, f"{titles[1]} Details", present)
         files = [
             ("main.tex", main),
-            ("macros.tex", f"% {MARKERS['comment']} shared macros\n{MACROS}"),
+            ("macros.tex", f"% {MARKERS['comment']} shared macros\n{MACROS}{PROJECT_MACROS}"),
             (
                 "sections/method.tex",
-                self.section(rng, titles[1], present) + "\\input{sections/details.tex}\n",
+                self.section(rng, titles[1], present)
+                + PROJECT_USES
+                + LISTING
+                + "\n\\input{sections/details.tex}\n",
+            ),  # the listing is verbatim: it must come out as it is
+            (
+                "sections/listed.tex",
+                f"{MARKERS['listing_only']} shown in a listing, never included.\n",
             ),
             ("sections/details.tex", details),
             ("sections/experiments.tex", self.section(rng, titles[2], present)),
@@ -247,9 +271,10 @@ class PaperMaker:
             (
                 "mystyle.sty",
                 "\\ProvidesPackage{mystyle}\n\\RequirePackage{amsthm}\n"
-                "\\newtheorem{theorem}{Theorem}\n",
+                "\\newtheorem{theorem}{Theorem}\n\\newcommand{\\stymacro}[1]{\\mathsf{#1}}\n",
             ),
         ]
+        present.append(LISTING)
         if evil:
             files.append(
                 (
@@ -277,6 +302,26 @@ def oversized_member() -> bytes:
     return b"".join(parts)
 
 
+def resubmit(
+    tar: tarfile.TarFile, name: str, mtime: int, maker: PaperMaker, rng: random.Random, truth: dict
+) -> None:
+    """The first paper again, rewritten, at the end of the last tarball (a later bulk
+    tarball that carries a paper again): the copy in the tarball that sorts last is kept."""
+    first = truth["papers"][min(truth["papers"])]
+    doc_id = min(truth["papers"])
+    data, present = maker.single_file(rng)
+    add_member(tar, first["member"], data, mtime + PAPERS_PER_TARBALL)
+    truth["superseded"].append({"id": doc_id, "tar": first["tar"], "member": first["member"]})
+    truth["papers"][doc_id] = {
+        "tar": f"arxiv/{name}",
+        "member": first["member"],
+        "layout": "tex.gz",
+        "main": None,
+        "present": present,
+        "expanded": [],
+    }
+
+
 def write_arxiv(out_dir: str, scale: int, seed: int) -> dict:
     """Write the tarballs under `out_dir`; return the "arxiv" ground truth."""
     os.makedirs(out_dir, exist_ok=True)
@@ -288,6 +333,7 @@ def write_arxiv(out_dir: str, scale: int, seed: int) -> dict:
         "corrupt_members": [],
         "path_traversal": [],
         "oversized": [],
+        "superseded": [],  # {"id", "tar", "member"}: an older copy of a paper, not kept
         "macro_names_absent": MACRO_NAMES,
         "absent_everywhere": sorted(MARKERS.values()),
         "oversized_decompressed_bytes": OVERSIZED_BYTES,
@@ -326,6 +372,8 @@ def write_arxiv(out_dir: str, scale: int, seed: int) -> dict:
                     "layout": layout,
                     "main": "main.tex" if layout == "tar.gz" else None,
                     "present": present,
+                    # what the cleaned text must hold beyond the literal `present`
+                    "expanded": PROJECT_EXPANDED if layout == "tar.gz" else [],
                 }
                 if evil:
                     truth["path_traversal"].append(
@@ -336,5 +384,9 @@ def write_arxiv(out_dir: str, scale: int, seed: int) -> dict:
                             "marker": MARKERS["path_traversal"],
                         }
                     )
-        truth["tarballs"].append({"file": f"arxiv/{name}", "members": PAPERS_PER_TARBALL})
+            members = PAPERS_PER_TARBALL
+            if k == TARBALLS_PER_SCALE * scale - 1:
+                members += 1
+                resubmit(tar, name, base_mtime, maker, rng, truth)
+        truth["tarballs"].append({"file": f"arxiv/{name}", "members": members})
     return truth

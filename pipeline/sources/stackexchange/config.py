@@ -12,3 +12,22 @@ class StackExchangeConfig:
     inputs: list[str] = param(
         [], "per-site dumps: <site>.7z archives or extracted Posts.xml (globs; any Beam path)"
     )
+    sites: list[str] = param(
+        [], "the sites to keep by short name (cooking, stackoverflow); empty: the largest ones"
+    )
+    max_sites: int = param(
+        28, "with no `sites` list: keep this many of the given sites, largest by posts", min=1
+    )
+    range_bytes: int = param(
+        64 << 20, "an extracted Posts.xml is read in byte ranges of this size, in parallel", min=1
+    )
+    part_bytes: int = param(
+        4 << 20,
+        "documents whose question row starts in the same this-many bytes of a Posts.xml "
+        "share an output part (bounds a writer's memory)",
+        min=1,
+    )
+    max_row_bytes: int = param(
+        16 << 20, "a row (line) of Posts.xml longer than this is an error, never held whole", min=1
+    )
+    link_urls: bool = param(False, "write a link as `text (url)` instead of its text alone")

@@ -1,0 +1,160 @@
+"""One tar member -> one paper: its files read, its LaTeX cleaned, its Document.
+
+    member ─► inflate (capped) ─► files (.tex/.ltx; unsafe entries refused) ─► decode ─►
+    comments out ─► main file ─► includes inlined ─► verbatim set aside ─► macro
+    definitions out ─► body cut ─► macros expanded ─► verbatim back ─► tidy ─► rules (not
+    empty, few U+FFFD)
+
+A member that cannot be read is a Fault (an error row: corrupt gzip, too large); a paper
+that is read but not kept is Dropped with its reason (pdf_only, no_latex, no_main_file,
+no_section, and the rules'); refused entries are Faults beside a paper that is still kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from pipeline import counters
+from pipeline.counters import Count
+from pipeline.documents import Document
+from pipeline.sources.arxiv import latex
+from pipeline.sources.arxiv.config import ArxivConfig
+from pipeline.sources.arxiv.latex_macros import Macro, expand_macros, find_definitions
+from pipeline.sources.arxiv.rules import MaxReplacementShare, NotEmpty
+from pipeline.sources.arxiv.tarball import ArxivMember, Fault, inflate, paper_files
+from pipeline.steps import Dropped, Step, run_steps
+from pipeline.text.decode import decode_text
+
+NAME = "arxiv"
+MIN_EXPANSION_CHARS = 1 << 20
+MAX_MAIN_TRIES = 8  # candidates for the main file tried, at most
+
+
+def paper_steps(config: ArxivConfig) -> list[Step]:
+    return [NotEmpty(), MaxReplacementShare(config.max_replacement_share)]
+
+
+@dataclass
+class Outcome:
+    """What became of one member: its document (possibly only partly cleaned, when
+    dropped), the Dropped or None, and its faults. `document` is None when the member
+    could not be read at all."""
+
+    document: Document | None
+    dropped: Dropped | None = None
+    faults: list[Fault] = field(default_factory=list)
+
+
+def member_document(member: ArxivMember, text: str, tarball: str, **meta: object) -> Document:
+    return Document(
+        id=member.id,
+        source=NAME,
+        text=text,
+        url=f"https://arxiv.org/abs/{member.paper}",
+        meta={"tarball": tarball, "member": member.name, "version": member.version, **meta},
+    )
+
+
+def other_definitions(
+    styles: Mapping[str, bytes], texts: Mapping[str, str], used: Sequence[str]
+) -> dict[str, Macro]:
+    """The macros defined in the paper's .sty files and in its .tex files the main file
+    does not include, in path order (a later file's definition wins)."""
+    macros: dict[str, Macro] = {}
+    sources = [latex.strip_comments(decode_text(data).text) for _, data in sorted(styles.items())]
+    sources += [text for path, text in sorted(texts.items()) if path not in used]
+    for source in sources:
+        macros.update(find_definitions(latex.protect_verbatim(source)[0])[1])
+    return macros
+
+
+@dataclass
+class Cut:
+    """A paper read from one main file: its text without macro definitions (verbatim set
+    aside), the body cut from it (None: no sectioning command), and its macros."""
+
+    main: str
+    files: list[str]
+    missing: list[str]
+    text: str
+    body: str | None
+    macros: dict[str, Macro]
+    verbatim: list[str]
+
+
+def cut_paper(
+    main: str, texts: Mapping[str, str], styles: Mapping[str, bytes], config: ArxivConfig
+) -> Cut:
+    inlined = latex.inline(main, texts, config.max_include_depth)
+    masked, verbatim = latex.protect_verbatim(inlined.text)
+    without_definitions, macros = find_definitions(masked)
+    # macros the text uses but defines elsewhere: in the paper's own .sty packages, or in
+    # a .tex file its class or a package loads (\InputIfFileExists): the text's own win
+    macros = {**other_definitions(styles, texts, inlined.files), **macros}
+    body = latex.cut_body(without_definitions)
+    return Cut(main, inlined.files, inlined.missing, without_definitions, body, macros, verbatim)
+
+
+def process_member(
+    member: ArxivMember, tarball: str, config: ArxivConfig, steps: Sequence[Step], count: Count
+) -> Outcome:
+    """The outcome of one member of tarball `tarball` (its file name); drops are counted."""
+
+    def drop(reason: str, text: str = "", **meta: object) -> Outcome:
+        count(counters.dropped(reason), 1)
+        doc = member_document(member, text, tarball, **meta)
+        return Outcome(doc, Dropped(reason), faults)
+
+    faults: list[Fault] = []
+    if member.name.lower().endswith(".pdf"):
+        return drop("pdf_only", layout="pdf")
+    content = inflate(member.data, config.max_paper_bytes)
+    if isinstance(content, Fault):
+        return Outcome(None, None, [content])
+    paper = paper_files(content, member.name)
+    del content
+    faults += paper.faults
+    if paper.layout in ("pdf", "postscript"):
+        return drop("pdf_only", layout=paper.layout)
+    if not paper.files:
+        return drop("no_latex", layout=paper.layout)
+    texts: dict[str, str] = {}
+    decoded_fallback = False
+    for path, data in sorted(paper.files.items()):
+        decoded = decode_text(data)
+        if decoded.fallback:
+            count(counters.errors("decoded_fallback"), 1)
+            decoded_fallback = True
+        texts[path] = latex.strip_comments(decoded.text.replace("\r\n", "\n"))
+    mains = latex.rank_mains(texts)
+    if not mains:
+        return drop("no_main_file", "\n".join(texts.values()), layout=paper.layout)
+    # the best candidate first; another document of the project only when that one has no
+    # sectioning command (a template or a cover letter ranked first)
+    for main in mains[:MAX_MAIN_TRIES]:
+        cleaned = cut_paper(main, texts, paper.styles, config)
+        if cleaned.body is not None:
+            break
+    else:
+        cleaned = cut_paper(mains[0], texts, paper.styles, config)
+    meta: dict[str, object] = {
+        "layout": paper.layout,
+        "main_file": cleaned.main,
+        "files": cleaned.files,
+        "decoded_fallback": decoded_fallback,
+    }
+    if cleaned.missing:
+        meta["missing_includes"] = cleaned.missing
+    body, macros, verbatim = cleaned.body, cleaned.macros, cleaned.verbatim
+    if body is None:
+        return drop("no_section", latex.restore_verbatim(cleaned.text, verbatim), **meta)
+    limit = max(int(config.max_expansion_ratio * len(body)), MIN_EXPANSION_CHARS)
+    expansion = expand_macros(body, macros, config.max_macro_depth, limit)
+    meta["macros"] = len(macros)
+    if not expansion.complete:
+        meta["macros_expanded"] = False
+    text = latex.tidy(latex.restore_verbatim(expansion.text, verbatim))
+    doc = member_document(member, text, tarball, **meta)
+    doc, dropped = run_steps(doc, steps, count)
+    return Outcome(doc, dropped, faults)

@@ -1,0 +1,261 @@
+"""`fleece books`: Gutenberg and Books3 texts -> books without the Gutenberg licence blocks,
+near-duplicate books collapsed into the smallest id.
+
+  files ─► pass 1 (per file): books read (texts.py), Gutenberg blocks removed and the
+        rules applied (rules.py), shingles hashed, MinHash signature (minhash.py)
+      ─► (id, file, ordinal, signature) ─► grouped by id: a second book with an id already
+        taken becomes `<id>~2`, `~3`... in (file, ordinal) order
+      ─► LSH bands ─► candidate pairs ─► the candidates' files read again for their
+        shingle sets ─► exact Jaccard ─► components (dedup.py) ─► drops by file
+      ─► pass 2 (per file, read again): each book cleaned again, written unless a rule or
+        the dedup drops it ─► part-<file index>.parquet, in file order
+
+Only ids, places, signatures and the candidates' shingle-hash sets are grouped, never the
+text of a book; a worker holds one book at a time. Pass 1 counts what was read, the errors
+and the rules' drops; pass 2 counts `kept` and `dropped.near_duplicate`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import apache_beam as beam
+
+from pipeline import counters, io
+from pipeline.config import RunConfig
+from pipeline.counters import BeamCounters, Count
+from pipeline.documents import DOCUMENT_SCHEMA, DROPPED_SCHEMA, Document, PartWriter, part_name
+from pipeline.harness import StageContext, run_beam, stage_command
+from pipeline.records import ReadOptions, RecordError, read_records, report_error
+from pipeline.sources.books.config import BooksConfig
+from pipeline.sources.books.dedup import CandidatePairs, ConfirmedDrops, pair_ends
+from pipeline.sources.books.minhash import lsh_shape, shingle_hashes, shingle_set, signature
+from pipeline.sources.books.rules import NAME, MaxReplacementShare, NotEmpty, book_document
+from pipeline.sources.books.texts import BookText, read_books
+from pipeline.sources.stage import SourceStage, WriteErrors
+from pipeline.steps import Dropped, Step, run_steps
+
+# Books run to megabytes: row groups of a few books keep a part writer's buffer small.
+BOOKS_PER_ROW_GROUP = 16
+
+
+def book_steps(config: BooksConfig) -> list[Step]:
+    return [NotEmpty(), MaxReplacementShare(config.max_replacement_share)]
+
+
+def _ignore(name: str, n: int = 1) -> None:
+    """Counts of a second read, which pass 1 already made."""
+
+
+def fallback_error(file: str, book: BookText) -> RecordError:
+    where = f"byte {book.first_invalid_byte}" if book.where == "file" else book.where
+    return RecordError(file, where, "decoded_fallback", "not UTF-8 from here on; read as cp1252")
+
+
+def file_books(
+    file: io.InputFile,
+    books3: bool,
+    steps: list[Step],
+    options: ReadOptions,
+    count: Count,
+    report: bool = True,
+) -> Iterator[RecordError | tuple[BookText, Document, Dropped | None]]:
+    """Per book of one file: its errors, and (the book, its Document after the rules, the
+    Dropped or None). `report=False` for a second read: nothing counted, logged or raised."""
+    for item in read_records(file, read_books, options, count, report=report):
+        if isinstance(item, RecordError):
+            yield item
+        elif isinstance(item, BookText):
+            if item.fallback and report:
+                yield report_error(fallback_error(file.path, item), options.strict, count)
+            doc, dropped = run_steps(book_document(file.path, item, books3), steps, count)
+            yield item, doc, dropped
+
+
+class SignBooksFn(beam.DoFn):
+    """Pass 1 over one file: its errors, and (id, file index, ordinal, signature bytes) of
+    each book the rules keep (an empty signature for a book of fewer than five words)."""
+
+    def __init__(self, config: BooksConfig, books3: frozenset[str], options: ReadOptions) -> None:
+        self.steps, self.books3, self.options = book_steps(config), books3, options
+        self.num_perm, self.seed = config.num_perm, config.seed
+        self.count = BeamCounters(NAME)
+
+    def process(self, element: tuple[int, io.InputFile]) -> Iterator[Any]:
+        index, file = element
+        books3 = file.path in self.books3
+        for item in file_books(file, books3, self.steps, self.options, self.count):
+            if isinstance(item, RecordError):
+                yield beam.pvalue.TaggedOutput("errors", item.row())
+                continue
+            book, doc, dropped = item
+            if dropped is None:
+                hashes = shingle_hashes(doc.text)
+                sig = signature(hashes, self.num_perm, self.seed).tobytes() if len(hashes) else b""
+                yield doc.id, index, book.ordinal, sig
+
+
+def unique_ids(element: tuple[str, Iterable[tuple[int, int, bytes]]]) -> Iterator[Any]:
+    """Books sharing an id: the first in (file, ordinal) order keeps it, the others become
+    `<id>~2`, `<id>~3`... ("~" occurs in no id the rules make from a number or a slug). The
+    renames also go to pass 2, by file."""
+    doc_id, books = element
+    for number, (file, ordinal, sig) in enumerate(sorted(books), start=1):
+        name = doc_id if number == 1 else f"{doc_id}~{number}"
+        if number > 1:
+            yield beam.pvalue.TaggedOutput("renames", (file, (ordinal, name)))
+        yield name, file, ordinal, sig
+
+
+class ShingleSetsFn(beam.DoFn):
+    """A file read again for the books that are in a candidate pair: ((file, ordinal),
+    their shingle-hash set as bytes)."""
+
+    def __init__(self, config: BooksConfig, books3: frozenset[str], options: ReadOptions) -> None:
+        self.steps, self.books3, self.options = book_steps(config), books3, options
+
+    def process(self, element: tuple[int, dict[str, list]]) -> Iterator[Any]:
+        index, grouped = element
+        wanted = set(grouped["want"])
+        if not wanted or not grouped["file"]:
+            return
+        (file,) = grouped["file"]
+        books3 = file.path in self.books3
+        for item in file_books(file, books3, self.steps, self.options, _ignore, report=False):
+            if isinstance(item, tuple) and item[0].ordinal in wanted:
+                hashes = shingle_hashes(item[1].text)
+                yield (index, item[0].ordinal), shingle_set(hashes).tobytes()
+
+
+@contextlib.contextmanager
+def book_writers(
+    out_dir: str, name: str, keep_dropped: bool
+) -> Iterator[tuple[PartWriter, PartWriter | None]]:
+    """documents.part_writers with row groups of a few books (see BOOKS_PER_ROW_GROUP)."""
+    documents = PartWriter(io.join(out_dir, name), DOCUMENT_SCHEMA, BOOKS_PER_ROW_GROUP)
+    lost = None
+    if keep_dropped:
+        path = io.join(out_dir, "dropped", name)
+        lost = PartWriter(path, DROPPED_SCHEMA, BOOKS_PER_ROW_GROUP)
+    try:
+        yield documents, lost
+    finally:
+        documents.close()
+        if lost is not None:
+            lost.close()
+
+
+class WriteBooksFn(beam.DoFn):
+    """Pass 2 over one file: its books in file order, kept or (with --keep-dropped) in
+    dropped/ with their reason; near duplicates carry their partner and Jaccard in meta."""
+
+    def __init__(
+        self,
+        config: BooksConfig,
+        books3: frozenset[str],
+        out_dir: str,
+        options: ReadOptions,
+        keep_dropped: bool,
+    ) -> None:
+        self.steps, self.books3, self.options = book_steps(config), books3, options
+        self.out_dir, self.keep_dropped = out_dir, keep_dropped
+        self.count = BeamCounters(NAME)
+
+    def process(self, element: tuple[int, dict[str, list]]) -> None:
+        index, grouped = element
+        (file,) = grouped["file"]
+        drops = dict(grouped["drops"])
+        renames = dict(grouped["renames"])
+        books3 = file.path in self.books3
+        items = file_books(file, books3, self.steps, self.options, _ignore, report=False)
+        with book_writers(self.out_dir, part_name(index), self.keep_dropped) as (kept, lost):
+            for item in items:
+                if isinstance(item, RecordError):
+                    continue
+                book, doc, dropped = item
+                if book.ordinal in renames:
+                    doc = dataclasses.replace(doc, id=renames[book.ordinal])
+                reason = dropped.reason if dropped else None
+                if reason is None and book.ordinal in drops:
+                    reason = "near_duplicate"
+                    doc = doc.with_meta(**drops[book.ordinal])
+                    self.count(counters.dropped(reason), 1)
+                if reason is None:
+                    counters.count_kept(doc.text, self.count)
+                    kept.write(doc.row())
+                elif lost is not None:
+                    lost.write(doc.dropped_row(reason))
+
+
+class BooksStage(SourceStage):
+    name = NAME
+    help = (
+        "Gutenberg and Books3 texts -> books without the Gutenberg licence blocks, "
+        "near-duplicate books (word 5-gram Jaccard >= 0.9) collapsed into the smallest id."
+    )
+
+    def enabled(self, run: RunConfig) -> bool:
+        config = self.source_config(run)
+        return bool(config.inputs or config.books3_inputs)
+
+    def input_patterns(self, run: RunConfig) -> list[str]:
+        config = self.source_config(run)
+        return [*config.inputs, *config.books3_inputs]
+
+    def run(self, ctx: StageContext) -> dict[str, int]:
+        config: BooksConfig = self.source_config(ctx.run)
+        files = self.input_files(ctx)
+        books3 = frozenset(
+            f.path for f in io.match_files([ctx.run.resolve(p) for p in config.books3_inputs])
+        )
+        options = dataclasses.replace(ctx.read_options, max_record_bytes=config.max_book_bytes)
+        b, r = lsh_shape(config.lsh_threshold, config.num_perm)
+        ctx.figures.update({"lsh_bands": b, "lsh_rows": r})
+
+        def build(p: beam.Pipeline) -> None:
+            listed = p | "List files" >> beam.Create(list(enumerate(files)))
+            signed = (
+                listed
+                | "Spread files" >> beam.Reshuffle()
+                | "Sign books"
+                >> beam.ParDo(SignBooksFn(config, books3, options)).with_outputs(
+                    "errors", main="signed"
+                )
+            )
+            named = (
+                signed.signed
+                | "Key by id" >> beam.Map(lambda s: (s[0], s[1:]))
+                | "Group ids" >> beam.GroupByKey()
+                | "Unique ids" >> beam.FlatMap(unique_ids).with_outputs("renames", main="books")
+            )
+            ends = (
+                named.books
+                | "Candidate pairs" >> CandidatePairs(b, r, config.max_bucket_pairs)
+                | "Pair ends" >> beam.FlatMap(pair_ends)
+            )
+            # a place (file index, ordinal) is keyed by its file as it is
+            wanted = ends | "Places" >> beam.Keys() | "Distinct places" >> beam.Distinct()
+            shingle_sets = (
+                {"file": listed, "want": wanted}
+                | "Group wanted by file" >> beam.CoGroupByKey()
+                | "Hash shingle sets" >> beam.ParDo(ShingleSetsFn(config, books3, options))
+            )
+            drops = (ends, shingle_sets) | "Near duplicates" >> ConfirmedDrops(
+                NAME, config.min_jaccard
+            )
+            _ = (
+                {"file": listed, "drops": drops, "renames": named.renames}
+                | "Group by file" >> beam.CoGroupByKey()
+                | "Write books"
+                >> beam.ParDo(WriteBooksFn(config, books3, ctx.out_dir, options, ctx.keep_dropped))
+            )
+            _ = signed.errors | "Write errors" >> WriteErrors(ctx.out_dir)
+
+        return run_beam(ctx, build)
+
+
+STAGE = BooksStage()
+command = stage_command(STAGE)

@@ -1,0 +1,77 @@
+"""One member to one Document, on inline projects: what real LaTeX (TeX Live's publisher
+templates and manuals) taught, each as a case."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import tarfile
+
+from pipeline.counters import Tally
+from pipeline.sources.arxiv.config import ArxivConfig
+from pipeline.sources.arxiv.paper import Outcome, paper_steps, process_member
+from pipeline.sources.arxiv.tarball import ArxivMember
+
+CONFIG = ArxivConfig()
+
+
+def project(files: dict[str, str]) -> Outcome:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        for name, text in files.items():
+            data = text.encode()
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    member = ArxivMember(1, "2101.00001.gz", "2101.00001", 0, gzip.compress(buffer.getvalue()))
+    return process_member(member, "t.tar", CONFIG, paper_steps(CONFIG), Tally())
+
+
+def text_of(files: dict[str, str]) -> str:
+    outcome = project(files)
+    assert outcome.document is not None and outcome.dropped is None, outcome
+    return outcome.document.text
+
+
+HEAD = "\\documentclass{article}\n\\begin{document}\n\\section{A}\n"
+
+
+def test_a_let_wrapped_command_expands_once_not_in_a_loop() -> None:
+    text = text_of({"main.tex": "\\let\\originalTeX\\TeX\n\\renewcommand{\\TeX}{\\mbox{\\originalTeX}}\n"
+                    + HEAD + "Use \\TeX.\n\\end{document}\n"})  # fmt: skip
+    assert "Use \\mbox{\\TeX}." in text and "\\mbox{\\mbox" not in text
+
+
+def test_listings_keep_their_code_and_their_inputs_are_not_followed() -> None:
+    listing = "\\begin{lstlisting}\n\\input{data/extra.tex} % 100%\n\\def\\x{y}\n\\end{lstlisting}"
+    text = text_of({"main.tex": HEAD + listing + "\n\\x\n\\end{document}\n",
+                    "data/extra.tex": "\\def\\x{from the class}\nqxnotincluded\n"})  # fmt: skip
+    assert listing in text and "qxnotincluded" not in text
+    # the file the class loads by itself still defines \x
+    assert text.rstrip().endswith("from the class")
+
+
+def test_macros_of_the_papers_own_packages_are_expanded() -> None:
+    text = text_of({"main.tex": "\\documentclass{article}\n\\usepackage{defs}\n\\begin{document}\n"
+                    "\\section{A}\n$\\vect{x}$\n\\end{document}\n",
+                    "defs.sty": "\\newcommand{\\vect}[1]{\\mathbf{#1}}\n"})  # fmt: skip
+    assert "$\\mathbf{x}$" in text
+
+
+def test_another_document_of_the_project_is_tried_when_the_first_has_no_section() -> None:
+    outcome = project({"letter.tex": "\\documentclass{letter}\n\\begin{document}\nDear editor\n"
+                       "\\input{fig}\n\\end{document}\n", "fig.tex": "figure",
+                       "paper.tex": HEAD + "The paper.\n\\end{document}\n"})  # fmt: skip
+    assert outcome.document is not None and outcome.dropped is None
+    assert outcome.document.meta["main_file"] == "paper.tex"
+    assert outcome.document.text == "\\section{A}\nThe paper.\n"
+
+
+def test_filecontents_goes_and_no_sections_is_a_drop_with_its_reason() -> None:
+    text = text_of({"main.tex": HEAD + "\\begin{filecontents}{x.bib}\n@qxbib\n\\end{filecontents}\n"
+                    "kept\n\\end{document}\n"})  # fmt: skip
+    assert "qxbib" not in text and "kept" in text
+    outcome = project(
+        {"main.tex": "\\documentclass{article}\n\\begin{document}\nx\n\\end{document}"}
+    )
+    assert outcome.dropped is not None and outcome.dropped.reason == "no_section"
