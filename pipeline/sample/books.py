@@ -6,6 +6,14 @@ Planted near-duplicates (word 5-gram Jaccard measured on the book bodies, see `j
 Most books use the current "*** START OF THE PROJECT GUTENBERG EBOOK <TITLE> ***" markers;
 one uses the older "*** START OF THIS PROJECT GUTENBERG EBOOK" form. Ids are
 "books/gutenberg/<number>" and "books/books3/<file name without .txt>".
+
+Two more Gutenberg files in older shapes (truth "cases", from their own random stream):
+  no_blank_lines  as sentencepiece's copy of Botchan: a byte-order mark, CRLF line ends, no
+                  blank line anywhere, a "Produced by" line after START, the number only in
+                  the header ("[EBook #n]", the file name has none), "End of Project
+                  Gutenberg's <title>" then "*** END OF THIS PROJECT GUTENBERG EBOOK"
+  small_print     a 1990s file whose header ends with "*END*THE SMALL PRINT! ...*END*" and
+                  whose body ends at "End of the Project Gutenberg EBook of <title>"
 """
 
 from __future__ import annotations
@@ -160,6 +168,72 @@ def gutenberg_file(
     return head + start + body + LICENCE.format(which=which, upper=title.upper())
 
 
+def no_blank_lines_file(body: str, title: str, author: str, number: int) -> bytes:
+    lines = [
+        f"The Project Gutenberg EBook of {title}, by {author}",
+        "This eBook is for the use of anyone anywhere at no cost and with",
+        "almost no restrictions whatsoever.",
+        f"Title: {title}",
+        f"Author: {author}",
+        f"Posting Date: August 17, 2008 [EBook #{number}]",
+        "Language: English",
+        f"*** START OF THIS PROJECT GUTENBERG EBOOK {title.upper()} ***",
+        "Produced by a volunteer of the Online Distributed Proofreading Team",
+        *body.split("\n"),
+        f"End of Project Gutenberg's {title}, by {author}",
+        f"*** END OF THIS PROJECT GUTENBERG EBOOK {title.upper()} ***",
+        "***** This file should be named " + f"{number}.txt or {number}.zip *****",
+        "Updated editions will replace the previous one--the old editions",
+        "will be renamed.",
+    ]
+    return ("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8")
+
+
+def small_print_file(body: str, title: str) -> str:
+    head = (
+        f"The Project Gutenberg Etext of {title}\n\n"
+        "**Welcome To The World of Free Plain Vanilla Electronic Texts**\n\n"
+        "*These Etexts Prepared By Hundreds of Volunteers and Donations*\n\n"
+        "**The Legal Small Print**\n\n"
+        "These are the terms under which the etexts may be copied, in a form\n"
+        "much shorter than the real one.\n\n"
+        "*END*THE SMALL PRINT! FOR PUBLIC DOMAIN ETEXTS*Ver.04.29.93*END*\n\n\n\n"
+    )
+    return head + body + f"\n\n\n\nEnd of the Project Gutenberg EBook of {title}\n"
+
+
+def write_cases(out_dir: str, seed: int, taken: set[int], truth: dict) -> None:
+    """The older Gutenberg shapes (see the module docstring), under truth["cases"]."""
+    rng = rng_for(seed, "books-cases")
+    writer = text.NarrativeWriter()
+    english = text.grammar("en")
+    for variant in ("no_blank_lines", "small_print"):
+        title = f"The {english.place_title(rng)}"
+        author = f"{rng.choice(lexicon.NARRATIVE['names'])} {english.proper_name(rng)}"
+        number = rng.randrange(70000, 80000)
+        while number in taken:
+            number += 1
+        taken.add(number)
+        paragraphs = book_body(writer, rng, 4)
+        if variant == "no_blank_lines":
+            body = "\n".join(textwrap.fill(" ".join(words), width=70) for words in paragraphs)
+            name = f"{title.lower().replace(' ', '-')}.txt"
+            data = no_blank_lines_file(body, title, author, number)
+        else:
+            body = render(paragraphs)
+            name = f"{number}.txt"
+            data = small_print_file(body, title).encode("utf-8")
+        with open(os.path.join(out_dir, "gutenberg", name), "wb") as out:
+            out.write(data)
+        truth["cases"][f"books/gutenberg/{number}"] = {
+            "file": f"books/gutenberg/{name}",
+            "variant": variant,
+            "title": title,
+            "first_body_line": body.split("\n", 1)[0],
+            "last_body_line": body.rsplit("\n", 1)[-1],
+        }
+
+
 def write_books(out_dir: str, scale: int, seed: int) -> dict:
     """Write Gutenberg and Books3 texts under `out_dir`; return the "books" ground truth."""
     rng = rng_for(seed, "books")
@@ -179,6 +253,7 @@ def write_books(out_dir: str, scale: int, seed: int) -> dict:
         "gutenberg": {},
         "books3": {},
         "near_duplicates": [],
+        "cases": {},
         "licence_markers": LICENCE_MARKERS,
         "jaccard_definition": "word 5-gram sets of str.split() of the body; "
         "Gutenberg body = text between the START and END lines",
@@ -235,4 +310,5 @@ def write_books(out_dir: str, scale: int, seed: int) -> dict:
                 "expected": f"drop {dropped}" if score >= 0.9 else "keep both",
             }
         )
+    write_cases(out_dir, seed, set(numbers), truth)
     return truth

@@ -6,7 +6,10 @@ ParentId and sometimes come after later questions. Bodies are escaped HTML with 
 that sorting them as strings gives a different order than sorting them as numbers
 (`answer_order` is the numeric order, highest first). Also planted: tag-wiki rows
 (PostTypeId 4 and 5, not questions), an answer whose question does not exist, and one
-malformed row in the middle of the first site's file with good rows after it.
+malformed row in the middle of the first site's file with good rows after it. The first
+question of each site also has a table answer whose cells wrap their text in <p>, as
+Sphinx-made HTML does (a real-text finding: each cell came out on a line of its own); its
+rows must read "cell | cell".
 Ids are "stackexchange/<site>/<question id>" where <site> is the folder name without
 ".stackexchange.com".
 """
@@ -140,6 +143,22 @@ def answer(rng: random.Random, site: str) -> tuple[str, str]:
     return body, marker
 
 
+TABLE_SCORE = 1000  # above every other answer: first in the numeric order, no tie
+
+
+def table_answer(rng: random.Random, site: str) -> tuple[str, list[str]]:
+    """(body html of an answer with a table of <p>-wrapped cells, its rows as text)."""
+    steps = [(rng.choice(TOPICS[site]), f"{rng.randrange(2, 48)} hours") for _ in range(2)]
+    cells = "".join(
+        f"<tr><td><p>{first}</p></td><td><p>{second}</p>\n</td></tr>\n" for first, second in steps
+    )
+    body = (
+        "<p>Here is what I use:</p>\n<table>\n<thead><tr><th><p>Part</p></th><th><p>Time</p>"
+        f"</th></tr></thead>\n<tbody>{cells}</tbody></table>\n"
+    )
+    return body, ["Part | Time"] + [f"{first} | {second}" for first, second in steps]
+
+
 def post_row(fields: list[tuple[str, str]]) -> str:
     return "  <row " + " ".join(f'{name}="{attribute(value)}"' for name, value in fields) + " />\n"
 
@@ -152,7 +171,9 @@ def date(rng: random.Random, year: int) -> str:
     )
 
 
-def write_site(out_dir: str, site: str, count: int, rng: random.Random, malformed: bool) -> dict:
+def write_site(
+    out_dir: str, site: str, count: int, rng: random.Random, malformed: bool, tables: random.Random
+) -> dict:
     folder = os.path.join(out_dir, f"{site}.stackexchange.com")
     os.makedirs(folder, exist_ok=True)
     # plan posts in file order: answers may be deferred until after later questions
@@ -186,6 +207,13 @@ def write_site(out_dir: str, site: str, count: int, rng: random.Random, malforme
             }  # answered the year after the question
             q["answers"].append(a)
             (plan if rng.random() < 0.6 else deferred).append(a)
+        if index == 0:
+            body, rows = table_answer(tables, site)
+            table = {"type": 2, "parent": q, "body": body, "score": TABLE_SCORE, "year": 1,
+                     "marker": "Here is what I use:"}  # fmt: skip
+            q["answers"].append(table)
+            q["table_rows"] = rows
+            plan.append(table)
         if index == 1:
             plan.append({"type": 5, "body": f"<p>Questions about {site} equipment.</p>\n"})
             plan.append({"type": 4, "body": f"<p>Use this tag for {site}.</p>\n"})
@@ -276,6 +304,7 @@ def write_site(out_dir: str, site: str, count: int, rng: random.Random, malforme
             "answer_order": [a["id"] for a in ordered],
             "answer_scores": [a["score"] for a in ordered],
             "present": post["present"] + [a["marker"] for a in ordered],
+            "table_rows": post.get("table_rows", []),  # each one line "cell | cell"
         }
     return truth
 
@@ -283,9 +312,12 @@ def write_site(out_dir: str, site: str, count: int, rng: random.Random, malforme
 def write_stackexchange(out_dir: str, scale: int, seed: int) -> dict:
     """Write every site's Posts.xml under `out_dir`; return the "stackexchange" ground truth."""
     rng = rng_for(seed, "stackexchange")
+    tables = rng_for(seed, "stackexchange-tables")
     sites = {}
     for index, (site, per_scale) in enumerate(SITES.items()):
-        sites[site] = write_site(out_dir, site, per_scale * scale, rng, malformed=index == 0)
+        sites[site] = write_site(
+            out_dir, site, per_scale * scale, rng, malformed=index == 0, tables=tables
+        )
     return {
         "sites": sites,
         "absent_markup": ABSENT_MARKUP,

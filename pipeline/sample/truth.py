@@ -74,7 +74,10 @@ Top-level keys: "scale", "seed", and one entry per source below.
         "old_style_markers"}} - the cleaned body runs from first to last body line;
         "licence_markers": strings no cleaned book may contain;
         "near_duplicates": [{"ids", "jaccard", "target", "expected"}] with the measured word
-        5-gram Jaccard (~0.92: the higher id is dropped; ~0.80: both stay).
+        5-gram Jaccard (~0.92: the higher id is dropped; ~0.80: both stay);
+        "cases": {id: {"file", "variant", "title", "first_body_line", "last_body_line"}} -
+        Gutenberg files in older shapes (no_blank_lines: BOM, CRLF, number only in the
+        header; small_print: the 1990s header), cleaned like the others.
 
 "arxiv"  (ids "arxiv/<yymm.nnnnn>")
     "tarballs"; "papers": {id: {"tar", "member", "layout", "main", "present"}} - `present`
@@ -87,9 +90,10 @@ Top-level keys: "scale", "seed", and one entry per source below.
 
 "stackexchange"  (ids "stackexchange/<site>/<question Id>")
     "sites": {site: {"file", "rows", "questions": {id: {"title", "answer_order",
-        "answer_scores", "present"}}, "orphan_answers", "tag_wiki_rows", "malformed_lines"}} -
-        answer_order is by numeric score, highest first; "absent_markup": HTML that must not
-        survive. The smallest site has few posts.
+        "answer_scores", "present", "table_rows"}}, "orphan_answers", "tag_wiki_rows",
+        "malformed_lines"}} - answer_order is by numeric score, highest first; table_rows are
+        lines "cell | cell" of a table whose cells wrap <p>; "absent_markup": HTML that must
+        not survive. The smallest site has few posts.
 """
 
 from __future__ import annotations

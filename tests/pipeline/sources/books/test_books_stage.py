@@ -47,6 +47,19 @@ def test_gutenberg_blocks_go_and_every_body_is_intact(built: dict) -> None:
     assert old and all(i in built["kept"] or i in built["drops"] for i in old)
 
 
+def test_older_gutenberg_shapes_lose_their_blocks_and_keep_their_body(built: dict) -> None:
+    """A Botchan-like file (BOM, CRLF, no blank line, number only in the header) and a 1990s
+    small-print file: their id from the header number, body from first to last line."""
+    cases = built["truth"]["cases"]
+    assert {case["variant"] for case in cases.values()} == {"no_blank_lines", "small_print"}
+    for doc_id, case in cases.items():
+        text = built["kept"][doc_id]["text"]
+        assert text.split("\n", 1)[0] == case["first_body_line"], doc_id
+        assert text.rsplit("\n", 1)[-1] == case["last_body_line"], doc_id
+        assert "\r" not in text and "\ufeff" not in text
+        assert not any(m in text for m in built["truth"]["licence_markers"]), doc_id
+
+
 def test_the_92_percent_pair_collapses_and_the_80_percent_pair_stays(built: dict) -> None:
     for pair in built["truth"]["near_duplicates"]:
         low, high = pair["ids"]

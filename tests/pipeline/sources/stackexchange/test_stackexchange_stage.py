@@ -90,6 +90,19 @@ def test_present_strings_are_found_and_no_markup_is_left(built: dict) -> None:
             assert positions == sorted(positions)
 
 
+def test_a_table_whose_cells_hold_paragraphs_keeps_each_row_on_one_line(built: dict) -> None:
+    """Sphinx-made HTML wraps cell text in <p>: each row still reads "cell | cell"."""
+    planted = [
+        (doc_id, row)
+        for site in built["truth"]["sites"].values()
+        for doc_id, question in site["questions"].items()
+        for row in question["table_rows"]
+    ]
+    assert planted
+    for doc_id, row in planted:
+        assert row in built["kept"][doc_id]["text"].split("\n"), (doc_id, row)
+
+
 def test_documents_carry_site_url_and_licence(built: dict) -> None:
     for doc in built["kept"].values():
         meta = json.loads(doc["meta"])
