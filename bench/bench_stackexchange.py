@@ -8,13 +8,13 @@
    documents/s, MB/s per core of Posts.xml, the peak RSS of the largest Beam worker and of
    the runner's own process.
 2. In this process, one core, no Beam, on the largest scale: reading every row and turning
-   its body into text (the stage's per-row work before the grouping), as the floor Beam's
-   run is set against.
+   its body into text (the stage's per-row work before it stages the text), as the floor
+   Beam's run is set against.
 
-Targets: each worker's peak RSS at the largest scale within 1.5x of the smallest (the
-groupings hold one question, or one part of `part_bytes`, never a site); the MB/s per core
-is reported, with the marginal rate between the two scales (Beam's fixed start-up cost left
-out).
+Targets: each worker's peak RSS at the largest scale within 1.5x of the smallest (the text
+is staged on disk per unit and the groupings carry only small refs to it, never text); the
+MB/s per core is reported, with the marginal rate between the two scales (Beam's fixed
+start-up cost left out).
 """
 
 from __future__ import annotations

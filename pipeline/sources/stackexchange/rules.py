@@ -15,7 +15,8 @@ The template (blank lines between the parts; an empty title or body leaves its p
 Answers go by numeric score, highest first, ties by the smaller (older) post id. RedPajama
 v1 sorted the Score attribute as a string, so "9" came before "10" and "-1" before "-3";
 LLaMA asks for "sorted by score (from highest to lowest)". Bodies become text by
-`markup.html_to_text` before they are grouped, so the grouping carries text, not HTML.
+`markup.html_to_text` as the rows are read; the stage stages that text (staging.py) and
+groups only the numbers `plan_question` decides on, so the grouping carries no text.
 
 Meta: site, question_id, score (the question's), answer_ids and answer_scores (in the
 order written), accepted_answer_id (or null), tags, license (the question's ContentLicense)
@@ -25,8 +26,8 @@ and licenses (every licence among the question and its answers).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from typing import NamedTuple
+from collections.abc import Iterable, Sequence
+from typing import NamedTuple, Protocol, TypeVar
 
 from pipeline import counters
 from pipeline.counters import Count
@@ -41,7 +42,7 @@ TAG = re.compile(r"<([^<>]+)>")
 
 
 class Entry(NamedTuple):
-    """What the grouping by question carries of one post: its text, not its HTML."""
+    """What pass 1 stages of one post: its text, not its HTML."""
 
     type: int
     id: int
@@ -73,7 +74,7 @@ def question_key(post: Post) -> int:
     return post.parent if post.type == ANSWER and post.parent is not None else post.id
 
 
-def by_score(answers: Iterable[Entry]) -> list[Entry]:
+def by_score(answers: Iterable[P]) -> list[P]:
     """Highest numeric score first, ties by the smaller id."""
     return sorted(answers, key=lambda a: (-a.score, a.id))
 
@@ -84,10 +85,26 @@ def document_text(title: str, question: str, answers: Iterable[str]) -> str:
     return "\n\n".join(parts)
 
 
-def first_copies(entries: Iterable[Entry], count: Count) -> list[Entry]:
+class Ordered(Protocol):
+    """What deciding a question's document needs of a post: an Entry, or the stage's Ref."""
+
+    @property
+    def type(self) -> int: ...
+    @property
+    def id(self) -> int: ...
+    @property
+    def score(self) -> int: ...
+    @property
+    def where(self) -> tuple[int, int]: ...
+
+
+P = TypeVar("P", bound=Ordered)
+
+
+def first_copies(entries: Iterable[P], count: Count) -> list[P]:
     """One entry per post id, the first in input order; later copies (a site given twice)
     count as dropped.duplicate."""
-    seen: dict[int, Entry] = {}
+    seen: dict[int, P] = {}
     for entry in sorted(entries, key=lambda e: e.where):
         if entry.id in seen:
             count(counters.dropped("duplicate"), 1)
@@ -96,20 +113,35 @@ def first_copies(entries: Iterable[Entry], count: Count) -> list[Entry]:
     return list(seen.values())
 
 
+def plan_question(entries: Iterable[P], count: Count) -> tuple[P | None, list[P]]:
+    """(the question or None, its answers in the order written; without a question, the
+    orphan answers, counted as dropped.orphan_answer) of every post grouped under one
+    question id."""
+    unique = first_copies(entries, count)
+    questions = [e for e in unique if e.type == QUESTION]
+    answers = by_score(e for e in unique if e.type == ANSWER)
+    if not questions:
+        count(counters.dropped("orphan_answer"), len(answers))
+        return None, answers
+    (question,) = questions  # one id, one post: first_copies leaves one
+    return question, answers
+
+
 def question_document(
     site: Site, entries: Iterable[Entry], count: Count
 ) -> tuple[Document | None, list[tuple[Document, str]]]:
     """(the question's Document or None, the (document, reason) of what was dropped) of
     every post grouped under one question id: without a question row its answers are
     orphans (dropped.orphan_answer)."""
-    unique = first_copies(entries, count)
-    questions = [e for e in unique if e.type == QUESTION]
-    answers = by_score(e for e in unique if e.type == ANSWER)
-    if not questions:
-        count(counters.dropped("orphan_answer"), len(answers))
+    question, answers = plan_question(entries, count)
+    if question is None:
         return None, [(post_document(site, a), "orphan_answer") for a in answers]
-    (question,) = questions  # one id, one post: first_copies leaves one
-    doc = Document(
+    return document_of(site, question, answers), []
+
+
+def document_of(site: Site, question: Entry, answers: Sequence[Entry]) -> Document:
+    """The Document of a question and its answers, in the order given."""
+    return Document(
         id=f"{NAME}/{site.name}/{question.id}",
         source=NAME,
         text=document_text(question.title, question.text, (a.text for a in answers)),
@@ -126,7 +158,6 @@ def question_document(
             "licenses": sorted({e.license for e in (question, *answers) if e.license}),
         },
     )
-    return doc, []
 
 
 def post_document(site: Site, entry: Entry) -> Document:

@@ -1,19 +1,23 @@
 """`fleece stackexchange`: per-site Posts.xml dumps -> one Document per question.
 
   files ─► units (a .7z whole; a Posts.xml in byte ranges, their newlines counted first)
-        ─► rows (posts.py) ─► (site, question id) -> post text (markup.py), posts per site
-        ─► sites chosen from the counts (a side input) ─► group by question
-        ─► the question, then its answers by numeric score (rules.py)
-        ─► part-<file index>-<chunk>.parquet, in row order
+        ─► rows (posts.py) ─► post text (markup.py) staged per unit under _posts/ (staging.py);
+           (site, question id) -> a ref to it (type, id, score, where), posts per site
+        ─► sites chosen from the counts (a side input) ─► group by question (refs)
+        ─► the plan: the question, then its answers by numeric score (rules.py)
+        ─► group by part (plans) ─► the texts read back by ref
+        ─► part-<file index>-<chunk>.parquet, in row order; _posts/ deleted
 
-The grouping carries the text of one question and its answers, keyed by (site, question
-id); the site counts are one number per unit; a part holds the documents whose question
-row starts in one `part_bytes` chunk of its file, so no worker holds a whole site. A part
-is named by the file and the byte offset of its questions, not by how the file was split
-for reading, so any `range_bytes` gives the same files, and an archive gives what its
-extracted Posts.xml gives. Rows of other post types (tag wikis, ...) are dropped.post_type,
-answers whose question is not in the input dropped.orphan_answer, questions of sites not
-kept dropped.site.
+The groupings carry no text: the one by question holds a ref of a few numbers per post of
+one question, keyed by (site, question id); the one by part holds the plans (refs in the
+order written) of the documents whose question row starts in one `part_bytes` chunk of its
+file, and the part's writer reads their texts back from the staged streams, so no worker
+holds a site, or a grouped input's share of all the text. The site counts are one number
+per unit. A part is named by the file and the byte offset of its questions, not by how the
+file was split for reading, so any `range_bytes` gives the same files, and an archive gives
+what its extracted Posts.xml gives. Rows of other post types (tag wikis, ...) are
+dropped.post_type, answers whose question is not in the input dropped.orphan_answer,
+questions of sites not kept dropped.site.
 """
 
 from __future__ import annotations
@@ -32,13 +36,15 @@ from pipeline.sources.stackexchange import posts as posts_format
 from pipeline.sources.stackexchange.config import StackExchangeConfig
 from pipeline.sources.stackexchange.posts import ANSWER, QUESTION, Post
 from pipeline.sources.stackexchange.rules import (
-    Entry,
+    document_of,
     entry_of,
+    plan_question,
     post_document,
-    question_document,
     question_key,
 )
 from pipeline.sources.stackexchange.sites import Site, choose_sites, site_of
+from pipeline.sources.stackexchange.staging import FOLDER as STAGING
+from pipeline.sources.stackexchange.staging import Ref, StagedReader, StagedWriter
 from pipeline.sources.stage import SourceStage, WriteErrors
 
 NAME = "stackexchange"
@@ -112,7 +118,10 @@ def unit_posts(
 
 
 PartKey = tuple[int, int]  # (file index, chunk of part_bytes)
-PartRow = tuple[int, int, bool, dict]  # (offset, post id, dropped?, row)
+RefTuple = tuple  # a staging.Ref as a plain tuple: Beam codes it without pickling
+# (offset of the row, post id, dropped?, plan): a document's plan is (question, answers),
+# a dropped row's (reason, post), each post a RefTuple
+PartRow = tuple[int, int, bool, tuple]
 
 
 def part_of(where: tuple[int, int], part_bytes: int) -> PartKey:
@@ -130,11 +139,19 @@ class CountNewlinesFn(beam.DoFn):
 
 
 class ReadPostsFn(beam.DoFn):
-    """One unit's rows: ((site, question id), (site, entry)) of questions and answers, and
-    tagged outputs: errors, (site, posts) once per unit, dropped rows of other types."""
+    """One unit's rows, their entries (text, not HTML) staged in the unit's stream:
+    ((site, question id), ref) of questions and answers, and tagged outputs: errors,
+    (site, posts) once per unit, the plans of dropped rows of other types.
 
-    def __init__(self, config: StackExchangeConfig, options: ReadOptions, keep: bool) -> None:
+    Text is staged, not grouped: on the DirectRunner a grouped input reaches each worker
+    as one bundle of about its share of everything, so text through a GroupByKey made a
+    worker's peak RSS grow with the input (staging.py has the figures)."""
+
+    def __init__(
+        self, config: StackExchangeConfig, options: ReadOptions, keep: bool, out_dir: str
+    ) -> None:
         self.config, self.options, self.keep_dropped = config, options, keep
+        self.out_dir = out_dir
         self.count = BeamCounters(NAME)
 
     def process(self, unit: Unit, counts: dict[tuple[int, int], int]) -> Iterator[Any]:
@@ -145,22 +162,25 @@ class ReadPostsFn(beam.DoFn):
             return
         posts = 0
         before = newlines_before(unit, counts)
-        for item in unit_posts(unit, before, self.config.max_row_bytes, self.options, self.count):
-            if isinstance(item, RecordError):
-                yield beam.pvalue.TaggedOutput("errors", item.row())
-                continue
-            posts += 1
-            entry = entry_of(item, unit.file_index, self.config.link_urls)
-            if item.type in (QUESTION, ANSWER):
-                yield (site.name, question_key(item)), (site, entry)
-                continue
-            self.count(counters.dropped("post_type"), 1)
-            if self.keep_dropped:
-                part = part_of(entry.where, self.config.part_bytes)
-                row = post_document(site, entry).dropped_row("post_type")
-                yield beam.pvalue.TaggedOutput(
-                    "dropped", (part, (entry.where[1], entry.id, True, row))
-                )
+        cap = self.config.max_row_bytes
+        with StagedWriter(self.out_dir, unit.file_index, unit.range_index) as staged:
+            for item in unit_posts(unit, before, cap, self.options, self.count):
+                if isinstance(item, RecordError):
+                    yield beam.pvalue.TaggedOutput("errors", item.row())
+                    continue
+                posts += 1
+                if item.type in (QUESTION, ANSWER):
+                    ref = staged.write(entry_of(item, unit.file_index, self.config.link_urls))
+                    yield (site.name, question_key(item)), tuple(ref)
+                    continue
+                self.count(counters.dropped("post_type"), 1)
+                if self.keep_dropped:
+                    ref = staged.write(entry_of(item, unit.file_index, self.config.link_urls))
+                    part = part_of(ref.where, self.config.part_bytes)
+                    plan = ("post_type", tuple(ref))
+                    yield beam.pvalue.TaggedOutput(
+                        "dropped", (part, (ref.where[1], ref.id, True, plan))
+                    )
         yield beam.pvalue.TaggedOutput("posts", (site.name, posts))
 
 
@@ -171,59 +191,70 @@ class KeepSitesFn(beam.DoFn):
         self.part_bytes, self.keep_dropped = part_bytes, keep_dropped
         self.count = BeamCounters(NAME)
 
-    def process(self, element: tuple, chosen: frozenset) -> Iterator[Any]:
-        (name, _), (site, entry) = element
+    def process(
+        self, element: tuple[tuple[str, int], RefTuple], chosen: frozenset
+    ) -> Iterator[Any]:
+        (name, _), ref = element
         if name in chosen:
             yield element
-        elif entry.type == QUESTION:
+        elif ref[0] == QUESTION:
             self.count(counters.dropped("site"), 1)
             if self.keep_dropped:
-                row = post_document(site, entry).dropped_row("site")
-                part = part_of(entry.where, self.part_bytes)
+                post = Ref(*ref)
+                part = part_of(post.where, self.part_bytes)
                 yield beam.pvalue.TaggedOutput(
-                    "dropped", (part, (entry.where[1], entry.id, True, row))
+                    "dropped", (part, (post.where[1], post.id, True, ("site", ref)))
                 )
 
 
-class BuildDocumentsFn(beam.DoFn):
+class PlanDocumentsFn(beam.DoFn):
+    """The refs of one question -> the plan of its document (or of its orphans' rows)."""
+
     def __init__(self, part_bytes: int, keep_dropped: bool) -> None:
         self.part_bytes, self.keep_dropped = part_bytes, keep_dropped
         self.count = BeamCounters(NAME)
 
-    def process(self, element: tuple[Any, Iterable[tuple[Site, Entry]]]) -> Iterator[Any]:
+    def process(self, element: tuple[Any, Iterable[RefTuple]]) -> Iterator[Any]:
         _, grouped = element
-        grouped = list(grouped)
-        site = grouped[0][0]
-        entries = [entry for _, entry in grouped]
-        doc, dropped = question_document(site, entries, self.count)
-        where = {e.id: e.where for e in entries}
-        if doc is not None:
-            at = where[doc.meta["question_id"]]
-            yield part_of(at, self.part_bytes), (at[1], doc.meta["question_id"], False, doc.row())
-        if self.keep_dropped:
-            for lost, reason in dropped:
-                at = where[lost.meta["post_id"]]
-                row = lost.dropped_row(reason)
-                yield part_of(at, self.part_bytes), (at[1], lost.meta["post_id"], True, row)
+        question, answers = plan_question((Ref(*r) for r in grouped), self.count)
+        if question is not None:
+            plan = (tuple(question), tuple(tuple(a) for a in answers))
+            at = question.where
+            yield part_of(at, self.part_bytes), (at[1], question.id, False, plan)
+        elif self.keep_dropped:
+            for lost in answers:
+                at = lost.where
+                plan = ("orphan_answer", tuple(lost))
+                yield part_of(at, self.part_bytes), (at[1], lost.id, True, plan)
 
 
 class WritePartFn(beam.DoFn):
-    """One part: its documents (and dropped rows) in the order of their rows in the file."""
+    """One part: its documents (and dropped rows) in the order of their rows in the file,
+    their texts read back from the staged streams."""
 
-    def __init__(self, out_dir: str, keep_dropped: bool) -> None:
-        self.out_dir, self.keep_dropped = out_dir, keep_dropped
+    def __init__(self, out_dir: str, keep_dropped: bool, sites: dict[int, Site]) -> None:
+        self.out_dir, self.keep_dropped, self.sites = out_dir, keep_dropped, sites
         self.count = BeamCounters(NAME)
 
     def process(self, element: tuple[PartKey, Iterable[PartRow]]) -> None:
         (file_index, chunk), rows = element
         name = part_name(chunk, prefix=f"part-{file_index:05d}")
-        with part_writers(self.out_dir, name, self.keep_dropped) as (documents, lost):
-            for _, _, dropped, row in sorted(rows, key=lambda r: (r[0], r[1], r[2])):
+        with (
+            StagedReader(self.out_dir) as staged,
+            part_writers(self.out_dir, name, self.keep_dropped) as (documents, lost),
+        ):
+            for _, _, dropped, plan in sorted(rows, key=lambda r: (r[0], r[1], r[2])):
                 if not dropped:
+                    question = staged.entry(Ref(*plan[0]))
+                    answers = [staged.entry(Ref(*a)) for a in plan[1]]
+                    row = document_of(self.sites[question.where[0]], question, answers).row()
                     counters.count_kept(row["text"], self.count)
                     documents.write(row)
                 elif lost is not None:
-                    lost.write(row)
+                    reason, ref = plan
+                    entry = staged.entry(Ref(*ref))
+                    site = self.sites[entry.where[0]]
+                    lost.write(post_document(site, entry).dropped_row(reason))
 
 
 class StackExchangeStage(SourceStage):
@@ -239,6 +270,7 @@ class StackExchangeStage(SourceStage):
         units = plan_units(files, config.range_bytes, split=ctx.limit is None)
         options = ctx.read_options
         keep = ctx.keep_dropped
+        sites = {unit.file_index: site_of(unit.path) for unit in units}
 
         def build(p: beam.Pipeline) -> None:
             counted = (
@@ -253,7 +285,7 @@ class StackExchangeStage(SourceStage):
                 | "Spread units" >> beam.Reshuffle()
                 | "Read posts"
                 >> beam.ParDo(
-                    ReadPostsFn(config, options, keep), beam.pvalue.AsDict(counted)
+                    ReadPostsFn(config, options, keep, ctx.out_dir), beam.pvalue.AsDict(counted)
                 ).with_outputs("errors", "posts", "dropped", main="entries")
             )
             chosen = (
@@ -269,17 +301,19 @@ class StackExchangeStage(SourceStage):
             documents = (
                 kept.kept
                 | "Group by question" >> beam.GroupByKey()
-                | "Build documents" >> beam.ParDo(BuildDocumentsFn(config.part_bytes, keep))
+                | "Plan documents" >> beam.ParDo(PlanDocumentsFn(config.part_bytes, keep))
             )
             _ = (
                 (documents, read.dropped, kept.dropped)
                 | "All rows" >> beam.Flatten()
                 | "Group by part" >> beam.GroupByKey()
-                | "Write parts" >> beam.ParDo(WritePartFn(ctx.out_dir, keep))
+                | "Write parts" >> beam.ParDo(WritePartFn(ctx.out_dir, keep, sites))
             )
             _ = read.errors | "Write errors" >> WriteErrors(ctx.out_dir)
 
-        return run_beam(ctx, build)
+        counts = run_beam(ctx, build)
+        io.remove_tree(io.join(ctx.out_dir, STAGING))
+        return counts
 
 
 STAGE = StackExchangeStage()

@@ -27,7 +27,9 @@ def run_on(root: Path, name: str, inputs: list[str], *flags: str, **params: obje
     }))  # fmt: skip
     result = fleece("stackexchange", "--manifest", str(manifest), *flags)
     assert result.returncode == 0, result.stderr[-3000:]
-    return root / name / "stackexchange"
+    out = root / name / "stackexchange"
+    assert not (out / "_posts").exists()  # the staged texts are deleted with the run
+    return out
 
 
 def parts(out: Path) -> dict[str, str]:
