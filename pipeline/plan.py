@@ -82,16 +82,14 @@ def estimate_sources(
 
     estimates = {}
     for source in SOURCES:
-        config = getattr(run.sources, source, None)
-        patterns = [run.resolve(p) for p in getattr(config, "inputs", [])] if config else []
-        if config is None:
-            files, size, error = 0, 0, "no stage yet"
-        elif not patterns:
+        config = getattr(run.sources, source)
+        patterns = [run.resolve(p) for p in config.inputs]
+        if not patterns:
             files, size, error = 0, 0, "no inputs in the manifest"
         else:
             files, size, error = list_inputs(patterns)
         estimate = SourceEstimate(source, patterns, files, size, ratios[source], error)
-        if error and assume_published and (config is None or patterns):
+        if error and assume_published and patterns:
             estimate.input_bytes = PUBLISHED_INPUT_BYTES[source]
             estimate.assumed = True
             estimate.error = f"ASSUMED published size ({error})"

@@ -10,10 +10,10 @@ from click.testing import CliRunner
 from pipeline.plan import plan
 
 
-def write_manifest(tmp_path: Path, inputs: str, extra: str = "") -> Path:
+def write_manifest(tmp_path: Path, inputs: str, extra: str = "", sources: str = "") -> Path:
     manifest = tmp_path / "m.yaml"
     manifest.write_text(
-        f"run_dir: {tmp_path}/run\nsources:\n  wikipedia:\n    inputs: [{inputs}]\n"
+        f"run_dir: {tmp_path}/run\nsources:\n  wikipedia:\n    inputs: [{inputs}]\n{sources}"
         f"tokenizer:\n  vocab_size: 32000\nshards:\n  shard_bytes: 1000000000\n{extra}"
     )
     return manifest
@@ -55,7 +55,7 @@ def test_plan_lists_inputs_and_estimates_tokens_epochs_and_shards(
     )
     # 29.9 GB listed / 2.3 bytes per token = 13.0 B tokens
     assert wiki.split()[1:6] == ["2", "29.9", "GB", "2.3", "13.0"]
-    assert "commoncrawl" in out and "no stage yet" in out
+    assert "commoncrawl" in out and "no inputs in the manifest" in out
     assert "missing sources, ratios renormalised" in out
     epochs = next(
         line for line in out.splitlines() if line.strip().startswith("wikipedia") and "%" in line
@@ -70,7 +70,10 @@ def test_plan_assumes_published_sizes_when_inputs_cannot_be_listed(
     tmp_path: Path, no_reading: None
 ) -> None:
     manifest = write_manifest(
-        tmp_path, f"'{tmp_path}/nothing/*.bz2'", "  token_target: 1400000000000\n"
+        tmp_path,
+        f"'{tmp_path}/nothing/*.bz2'",
+        "  token_target: 1400000000000\n",
+        f"  arxiv:\n    inputs: ['{tmp_path}/nothing/*.tar']\n",
     )
     result = CliRunner().invoke(plan, [str(manifest), "--bytes-per-token", "arxiv=30"])
     assert result.exit_code == 0, result.output
