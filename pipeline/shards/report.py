@@ -101,11 +101,25 @@ def format_table(rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
+def shards_directory(directory: str) -> str:
+    """DIRECTORY itself when it holds manifest.json, else its `shards/` (a run directory)."""
+    from pipeline import io
+
+    if io.exists(io.join(directory, "manifest.json")):
+        return directory
+    inner = io.join(directory, "shards")
+    return inner if io.exists(io.join(inner, "manifest.json")) else directory
+
+
 @click.command()
 @click.argument("directory")
 def report(directory: str) -> None:
-    """Print LLaMA's Table 1 for the corpus in DIRECTORY beside the paper's figures."""
-    manifest = load_manifest(directory)
+    """Print LLaMA's Table 1 for the corpus in DIRECTORY (a shards directory, or a run
+    directory with its shards/) beside the paper's figures."""
+    try:
+        manifest = load_manifest(shards_directory(directory))
+    except (FileNotFoundError, ValueError) as error:  # one line, not a traceback
+        raise click.ClickException(str(error)) from None
     click.echo(format_table(table_rows(manifest)))
     splits = manifest["splits"]
     click.echo(

@@ -74,3 +74,17 @@ def test_report_prints_table_one_beside_llama(mix_run) -> None:
     manifest = json.loads((Path(shards) / "manifest.json").read_text())
     assert f"{100 * manifest['mixture']['books']['achieved']:.2f}%" in books
     assert any(line.startswith("Total") for line in lines)
+
+
+def test_report_takes_a_run_directory_as_well(mix_run) -> None:
+    _, shards = mix_run(token_target=400_000)
+    from_shards = CliRunner().invoke(report, [str(shards)])
+    from_run = CliRunner().invoke(report, [str(Path(shards).parent)])
+    assert from_run.exit_code == 0, from_run.output
+    assert from_run.output == from_shards.output
+
+
+def test_report_on_a_folder_without_shards_is_one_line(tmp_path: Path) -> None:
+    result = CliRunner().invoke(report, [str(tmp_path)])
+    assert result.exit_code == 1
+    assert result.output.strip() == f"Error: {tmp_path}/manifest.json: no shard manifest here"
