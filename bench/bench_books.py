@@ -24,9 +24,8 @@ from pathlib import Path
 
 import yaml
 
-from bench.processes import marginal_mb_per_s_per_core, run_child
+from bench.processes import run_child, scaling_checks
 
-TARGET_RSS_RATIO = 1.5
 TARGET_SPEEDUP = 3.0
 
 
@@ -96,12 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps(speed), flush=True)
     checks: dict = {"signature_speedup_3x": speed["speedup"] >= TARGET_SPEEDUP and speed["equal"]}
     if len(results) >= 2:
-        ratio = results[-1]["peak_rss_mb_worker"] / results[0]["peak_rss_mb_worker"]
-        checks["worker_peak_rss_ratio"] = round(ratio, 3)
-        checks["worker_peak_rss_within_1_5x"] = ratio <= TARGET_RSS_RATIO
-        checks["marginal_mb_per_s_per_core"] = marginal_mb_per_s_per_core(
-            results[0], results[-1], "text_mb"
-        )
+        checks.update(scaling_checks(results[0], results[-1], "text_mb"))
     print(json.dumps({"bench": "books", "check": "targets", **checks}), flush=True)
     return 0
 

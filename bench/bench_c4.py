@@ -38,10 +38,9 @@ from pathlib import Path
 
 import yaml
 
-from bench.processes import decompressed_size, marginal_mb_per_s_per_core, run_child
+from bench.processes import decompressed_size, run_child, scaling_checks
 
 TARGET_MB_PER_S_PER_CORE = 2.0
-TARGET_RSS_RATIO = 1.5
 BENCH_MIN_MB = 50
 
 
@@ -150,11 +149,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "span_dedup_share": round(1 - other["none"]["seconds"] / other["spans"]["seconds"], 3),
     }
     if len(results) >= 2:
-        ratio = results[-1]["peak_rss_mb_worker"] / results[0]["peak_rss_mb_worker"]
-        checks["worker_peak_rss_ratio"] = round(ratio, 3)
-        checks["worker_peak_rss_within_1_5x"] = ratio <= TARGET_RSS_RATIO
-        checks["marginal_mb_per_s_per_core_line_dedup"] = marginal_mb_per_s_per_core(
-            results[0], results[-1], "wet_mb"
+        checks.update(
+            scaling_checks(
+                results[0], results[-1], "wet_mb", "marginal_mb_per_s_per_core_line_dedup"
+            )
         )
     print(json.dumps({"bench": "c4", "check": "targets", **checks}), flush=True)
     return 0

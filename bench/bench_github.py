@@ -30,10 +30,9 @@ from pathlib import Path
 
 import yaml
 
-from bench.processes import decompressed_size, marginal_mb_per_s_per_core, run_child
+from bench.processes import decompressed_size, run_child, scaling_checks
 
 TARGET_MB_PER_S_PER_CORE = 5.0
-TARGET_RSS_RATIO = 1.5
 BENCH_MIN_MB = 50
 
 
@@ -114,12 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "mb_per_s_per_core": all(r["mb_per_s_per_core"] >= TARGET_MB_PER_S_PER_CORE for r in sized)
     }
     if len(results) >= 2:
-        ratio = results[-1]["peak_rss_mb_worker"] / results[0]["peak_rss_mb_worker"]
-        checks["worker_peak_rss_ratio"] = round(ratio, 3)
-        checks["worker_peak_rss_within_1_5x"] = ratio <= TARGET_RSS_RATIO
-        checks["marginal_mb_per_s_per_core"] = marginal_mb_per_s_per_core(
-            results[0], results[-1], "jsonl_mb"
-        )
+        checks.update(scaling_checks(results[0], results[-1], "jsonl_mb"))
     print(json.dumps({"bench": "github", "check": "targets", **checks}), flush=True)
     return 0
 

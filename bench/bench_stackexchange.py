@@ -30,9 +30,8 @@ from pathlib import Path
 
 import yaml
 
-from bench.processes import marginal_mb_per_s_per_core, run_child
+from bench.processes import run_child, scaling_checks
 
-TARGET_RSS_RATIO = 1.5
 BENCH_MIN_MB = 50
 
 
@@ -116,12 +115,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "largest_at_least_50_mb": results[-1]["posts_xml_mb"] >= BENCH_MIN_MB,
     }
     if len(results) >= 2:
-        ratio = results[-1]["peak_rss_mb_worker"] / results[0]["peak_rss_mb_worker"]
-        checks["worker_peak_rss_ratio"] = round(ratio, 3)
-        checks["worker_peak_rss_within_1_5x"] = ratio <= TARGET_RSS_RATIO
-        checks["marginal_mb_per_s_per_core"] = marginal_mb_per_s_per_core(
-            results[0], results[-1], "posts_xml_mb"
-        )
+        checks.update(scaling_checks(results[0], results[-1], "posts_xml_mb"))
     print(json.dumps({"bench": "stackexchange", "check": "targets", **checks}), flush=True)
     return 0
 

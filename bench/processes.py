@@ -83,3 +83,20 @@ def marginal_mb_per_s_per_core(small: dict, large: dict, mb_key: str) -> float |
     if seconds <= 0:
         return None
     return round((large[mb_key] - small[mb_key]) / seconds / large["workers"], 3)
+
+
+TARGET_RSS_RATIO = 1.5
+
+
+def scaling_checks(small: dict, large: dict, mb_key: str, marginal_key: str = "") -> dict:
+    """What every stage bench checks between its smallest and largest scale: the largest
+    Beam worker's peak RSS ratio (target TARGET_RSS_RATIO: groupings carry keys, not text)
+    and the marginal MB/s per core."""
+    ratio = large["peak_rss_mb_worker"] / small["peak_rss_mb_worker"]
+    return {
+        "worker_peak_rss_ratio": round(ratio, 3),
+        "worker_peak_rss_within_1_5x": ratio <= TARGET_RSS_RATIO,
+        marginal_key or "marginal_mb_per_s_per_core": marginal_mb_per_s_per_core(
+            small, large, mb_key
+        ),
+    }

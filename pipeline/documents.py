@@ -122,13 +122,16 @@ class PartWriter:
 
 @contextlib.contextmanager
 def part_writers(
-    out_dir: str, name: str, keep_dropped: bool
+    out_dir: str, name: str, keep_dropped: bool, rows_per_group: int = 2048
 ) -> Iterator[tuple[PartWriter, PartWriter | None]]:
     """A source stage's writers for one part: `<out_dir>/<name>` for its documents and, with
-    --keep-dropped, `<out_dir>/dropped/<name>` for the rows it dropped. Both are closed."""
-    documents = PartWriter(io.join(out_dir, name), DOCUMENT_SCHEMA)
+    --keep-dropped, `<out_dir>/dropped/<name>` for the rows it dropped. Both are closed.
+    Stages whose rows run to megabytes (books) pass a smaller `rows_per_group`."""
+    documents = PartWriter(io.join(out_dir, name), DOCUMENT_SCHEMA, rows_per_group)
     dropped = (
-        PartWriter(io.join(out_dir, "dropped", name), DROPPED_SCHEMA) if keep_dropped else None
+        PartWriter(io.join(out_dir, "dropped", name), DROPPED_SCHEMA, rows_per_group)
+        if keep_dropped
+        else None
     )
     try:
         yield documents, dropped

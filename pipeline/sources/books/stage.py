@@ -17,7 +17,6 @@ and the rules' drops; pass 2 counts `kept` and `dropped.near_duplicate`.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -27,7 +26,7 @@ import apache_beam as beam
 from pipeline import counters, io
 from pipeline.config import RunConfig
 from pipeline.counters import BeamCounters, Count
-from pipeline.documents import DOCUMENT_SCHEMA, DROPPED_SCHEMA, Document, PartWriter, part_name
+from pipeline.documents import Document, part_name, part_writers
 from pipeline.harness import StageContext, run_beam, stage_command
 from pipeline.records import ReadOptions, RecordError, read_records, report_error
 from pipeline.sources.books.config import BooksConfig
@@ -130,24 +129,6 @@ class ShingleSetsFn(beam.DoFn):
                 yield (index, item[0].ordinal), shingle_set(hashes).tobytes()
 
 
-@contextlib.contextmanager
-def book_writers(
-    out_dir: str, name: str, keep_dropped: bool
-) -> Iterator[tuple[PartWriter, PartWriter | None]]:
-    """documents.part_writers with row groups of a few books (see BOOKS_PER_ROW_GROUP)."""
-    documents = PartWriter(io.join(out_dir, name), DOCUMENT_SCHEMA, BOOKS_PER_ROW_GROUP)
-    lost = None
-    if keep_dropped:
-        path = io.join(out_dir, "dropped", name)
-        lost = PartWriter(path, DROPPED_SCHEMA, BOOKS_PER_ROW_GROUP)
-    try:
-        yield documents, lost
-    finally:
-        documents.close()
-        if lost is not None:
-            lost.close()
-
-
 class WriteBooksFn(beam.DoFn):
     """Pass 2 over one file: its books in file order, kept or (with --keep-dropped) in
     dropped/ with their reason; near duplicates carry their partner and Jaccard in meta."""
@@ -171,7 +152,9 @@ class WriteBooksFn(beam.DoFn):
         renames = dict(grouped["renames"])
         books3 = file.path in self.books3
         items = file_books(file, books3, self.steps, self.options, _ignore, report=False)
-        with book_writers(self.out_dir, part_name(index), self.keep_dropped) as (kept, lost):
+        with part_writers(
+            self.out_dir, part_name(index), self.keep_dropped, BOOKS_PER_ROW_GROUP
+        ) as (kept, lost):
             for item in items:
                 if isinstance(item, RecordError):
                     continue
