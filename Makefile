@@ -11,10 +11,11 @@ BENCH_ARGS  ?=
 FUZZ_FLIPS  ?= 20000
 KENLM_BUILD := build/kenlm
 BOOST_PKGS  := libboost-program-options-dev libboost-system-dev libboost-thread-dev libboost-test-dev
+BROWSER_PKGS := chromium chromium-driver
 
 .PHONY: install corpus test test-fast bench fuzz lint train clean
 
-install: $(VENV)/.installed $(BIN)/lmplz
+install: $(VENV)/.installed $(BIN)/lmplz $(VENV)/.browser
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +39,16 @@ $(BIN)/lmplz: $(VENV)/.installed
 	cmake --build $(KENLM_BUILD)/out --target lmplz build_binary -j2 \
 	  >> $(KENLM_BUILD)/build.log 2>&1 || (tail -40 $(KENLM_BUILD)/build.log; exit 1)
 	cp $(KENLM_BUILD)/out/bin/lmplz $(KENLM_BUILD)/out/bin/build_binary $(BIN)/
+
+# The HTML report's test opens it in Debian's chromium, driven through Debian's chromedriver
+# (never a downloaded browser); installed with apt-get when missing, as Boost is.
+$(VENV)/.browser: $(VENV)/.installed
+	@for p in $(BROWSER_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing$$missing with apt-get"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	touch $@
 
 corpus: install
 	$(BIN)/fleece corpus --manifest $(MANIFEST) $(ARGS)

@@ -32,3 +32,9 @@ class TokenizerConfig:
     )
     max_sentencepiece_length: int = param(16, "Longest piece in characters.", min=1)
     num_threads: int = param(0, "Training threads; 0 = all cores.", min=0)
+    model_path: str = param(
+        "",
+        "An existing SentencePiece tokenizer.model (path or URI) to encode the corpus with "
+        "instead of training one, e.g. to continue pre-training an imported model; its <s> "
+        "and </s> must be ids 1 and 2, as in LLaMA's. Empty: train one.",
+    )

@@ -1,4 +1,5 @@
-"""The `tokenizer` stage: train SentencePiece on a seeded sample drawn at the mixture ratios.
+"""The `tokenizer` stage: train SentencePiece on a seeded sample drawn at the mixture ratios,
+or take an existing model (`tokenizer.model_path`, e.g. an imported LLaMA's) after checking it.
 
 Plain Python, no Beam: the sample is bounded (tokenizer.sample_bytes) and SentencePiece
 trains on one machine. Document parts are read in a seeded order; since the source stages
@@ -10,13 +11,15 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 
+import sentencepiece as spm
+
 from pipeline import io
 from pipeline.config import RunConfig
 from pipeline.counters import per_source
 from pipeline.documents import read_documents, stable_hash
-from pipeline.harness import Stage, StageContext, stage_command
+from pipeline.harness import Stage, StageCannotRun, StageContext, stage_command
 from pipeline.present import present_sources, warn_missing
-from pipeline.shards.format import TOKENIZER_NAME
+from pipeline.shards.format import BOS_ID, EOS_ID, TOKENIZER_NAME, read_bytes
 from pipeline.shards.quotas import target_shares
 from pipeline.stages import source_stages
 from tokenizer.config import TokenizerConfig
@@ -32,6 +35,8 @@ class TokenizerParameters:
     tokenizer: TokenizerConfig
     ratios: dict[str, float]
     seed: int
+    # sha256 of tokenizer.model_path's bytes, so that a changed file reruns the stage
+    existing_model_sha256: str = ""
 
 
 def seeded_texts(parts: list[str], seed: int, salt: str, rate: float = 1.0) -> Iterator[str]:
@@ -67,10 +72,17 @@ class TokenizerStage(Stage):
         return source_stages()
 
     def parameters(self, run: RunConfig) -> TokenizerParameters:
-        return TokenizerParameters(run.tokenizer, dict(run.shards.ratios), run.seed)
+        existing = ""
+        if run.tokenizer.model_path:
+            path = run.resolve(run.tokenizer.model_path)
+            # a missing file is reported by run(), with the key to set
+            existing = model_sha256(read_bytes(path)) if io.exists(path) else "missing"
+        return TokenizerParameters(run.tokenizer, dict(run.shards.ratios), run.seed, existing)
 
     def run(self, ctx: StageContext) -> dict[str, int]:
         run = ctx.run
+        if run.tokenizer.model_path:
+            return self._existing(ctx, run.resolve(run.tokenizer.model_path))
         present = present_sources(ctx)
         if not present:
             raise FileNotFoundError(
@@ -99,6 +111,40 @@ class TokenizerStage(Stage):
             counters[per_source("sample.documents", source)] = stats.documents[source]
             counters[per_source("sample.bytes", source)] = stats.bytes[source]
         return counters
+
+    def _existing(self, ctx: StageContext, path: str) -> dict[str, int]:
+        """Copy an existing model in as the stage's output, once it is known to load and to
+        give BOS/EOS the ids the shards and the trainer use."""
+        if not io.exists(path):
+            raise FileNotFoundError(f"tokenizer.model_path: {path} does not exist")
+        model = read_bytes(path)
+        problem = existing_model_problem(model)
+        if problem:
+            raise StageCannotRun(f"tokenizer.model_path: {path}: {problem}")
+        io.write_bytes(ctx.output("model"), model)
+        sha256 = model_sha256(model)
+        io.write_bytes(ctx.output("sha256"), f"{sha256}  {TOKENIZER_NAME}\n".encode())
+        return {
+            "existing_model": 1,
+            "vocab_size": spm.SentencePieceProcessor(model_proto=model).get_piece_size(),
+        }
+
+
+def existing_model_problem(model: bytes) -> str:
+    """Why a SentencePiece model cannot encode this corpus ('' when it can): it must load,
+    and <s>/</s> must be ids 1/2 (every shard row is BOS + ids + EOS with those ids)."""
+    try:
+        processor = spm.SentencePieceProcessor(model_proto=model)
+    except (RuntimeError, TypeError) as error:
+        return (
+            f"not a SentencePiece model ({str(error).splitlines()[0] if str(error) else error!r})"
+        )
+    if (processor.bos_id(), processor.eos_id()) != (BOS_ID, EOS_ID):
+        return (
+            f"bos_id {processor.bos_id()} and eos_id {processor.eos_id()}; fleece's shards "
+            f"need {BOS_ID} and {EOS_ID} (LLaMA's)"
+        )
+    return ""
 
 
 STAGE = TokenizerStage()

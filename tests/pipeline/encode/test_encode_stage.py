@@ -76,3 +76,71 @@ def test_tokenizer_then_encode_give_sentencepiece_ids_and_counts(
     assert stats["dropped.empty.wikipedia"] == 1
     assert stats["tokens.wikipedia"] == sum(len(r["tokens"]) for r in encoded.values())
     assert stats["documents.books"] == 30
+
+
+def _existing_model_run(tmp_path: Path, model_path: Path) -> RunConfig:
+    write_source(tmp_path / "run", "wikipedia", synthetic_documents(40, seed=3))
+    return RunConfig(
+        run_dir=str(tmp_path / "run"),
+        runner=RunnerConfig(direct_num_workers=1, direct_running_mode="in_memory"),
+        tokenizer=TokenizerConfig(model_path=str(model_path)),
+        shards=ShardsConfig(ratios={"wikipedia": 1.0}),
+    )
+
+
+def test_an_existing_tokenizer_is_used_as_given_and_encodes_the_corpus(
+    tmp_path: Path, llama_model: bytes
+) -> None:
+    (tmp_path / "llama.model").write_bytes(llama_model)
+    run = _existing_model_run(tmp_path, tmp_path / "llama.model")
+    args = beam_args_for(run, [])
+    counters = run_stage(TOKENIZER, run, beam_args=args)
+    assert counters == {"existing_model": 1, "vocab_size": 2000}
+    assert (tmp_path / "run" / "tokenizer" / "tokenizer.model").read_bytes() == llama_model
+    run_stage(ENCODE, run, beam_args=args)
+    sp = spm.SentencePieceProcessor(model_proto=llama_model)
+    texts = {f"wikipedia/{i}": t for i, t in enumerate(synthetic_documents(40, seed=3))}
+    rows = [
+        row
+        for part in sorted((tmp_path / "run" / "encode" / "wikipedia").glob("part-*.parquet"))
+        for row in pq.read_table(part).to_pylist()
+    ]
+    assert len(rows) == 40
+    for row in rows:
+        assert row["tokens"] == sp.encode(replace_surrogates(texts[row["id"]]))
+    # another file at the same path is another tokenizer: the stage is no longer complete
+    before = TOKENIZER.parameters(run)
+    (tmp_path / "llama.model").write_bytes(llama_model + b"\n")
+    assert TOKENIZER.parameters(run).existing_model_sha256 != before.existing_model_sha256
+
+
+def test_an_existing_tokenizer_that_cannot_serve_is_refused_in_one_line(
+    tmp_path: Path, training_documents: list[str]
+) -> None:
+    from pipeline.harness import StageCannotRun
+
+    (tmp_path / "junk.model").write_bytes(b"not a model")
+    run = _existing_model_run(tmp_path, tmp_path / "junk.model")
+    with pytest.raises(StageCannotRun, match=r"junk.model: not a SentencePiece model"):
+        run_stage(TOKENIZER, run, beam_args=beam_args_for(run, []))
+
+    # ids 1/2 are where every shard row puts BOS/EOS: a model with others is refused
+    model = tmp_path / "other-ids"
+    spm.SentencePieceTrainer.train(
+        sentence_iterator=iter(training_documents[:300]),
+        model_prefix=str(model),
+        vocab_size=400,
+        character_coverage=0.98,
+        bos_id=2,
+        eos_id=1,
+        minloglevel=2,
+    )
+    run = _existing_model_run(tmp_path / "b", Path(f"{model}.model"))
+    with pytest.raises(
+        StageCannotRun, match=r"bos_id 2 and eos_id 1; fleece's shards need 1 and 2"
+    ):
+        run_stage(TOKENIZER, run, beam_args=beam_args_for(run, []))
+
+    run = _existing_model_run(tmp_path / "c", tmp_path / "absent.model")
+    with pytest.raises(FileNotFoundError, match="tokenizer.model_path: .*absent.model does not"):
+        run_stage(TOKENIZER, run, beam_args=beam_args_for(run, []))
