@@ -97,3 +97,13 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
 def read_only_disk(tmp_path: Path) -> Iterator[Path]:
     """A real read-only tmpfs (root ignores mode 0555, not a read-only mount)."""
     yield from _tmpfs(tmp_path / "read-only-disk", "size=1m,ro")
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Digest of an uninterrupted build of the sample corpus (one per test module, so the
+    modules can run on different workers)."""
+    from tests.faults.stage_runs import build, run_digest
+
+    _, run_dir = build(tmp_path_factory.mktemp("reference"), "run")
+    return run_digest(run_dir)

@@ -1,92 +1,17 @@
-"""Nothing half-done is ever used, for every stage of the table: a stage killed mid-run leaves
-no output folder (only a hidden in-progress one, cleared by its next run), the stages after
-it refuse to read it, and the rerun is byte-identical to an uninterrupted build; a deleted or
-truncated output file makes its stage rerun (then its dependents, as needed)."""
+"""Nothing half-done is ever used: a deleted or truncated output file makes its stage rerun
+(then its dependents, as needed) and the run ends byte-identical to an uninterrupted build;
+a stage refuses an upstream without _SUCCESS. Killed stages: test_stage_kills_*.py."""
 
 from __future__ import annotations
 
-import json
-import re
 import shutil
 from pathlib import Path
 
 import pytest
 
-from pipeline import stages
-from pipeline.documents import read_documents
 from pipeline.harness import SUCCESS
 from tests.faults.conftest import fleece, kill_when, sample_manifest
-from tests.helpers import tree_digest
-
-STAGE_NAMES = stages.stage_names()
-
-
-def run_digest(run_dir: Path) -> dict[str, str]:
-    """tree_digest of a run, less what names the run's own folder or its history: the run
-    manifest's run_dir inside manifest.json (with the checksum over it), the input paths in
-    error rows, and the sample stage's counters (files written vs unchanged)."""
-    digest = tree_digest(run_dir)
-    digest.pop("sample/_stats.json", None)
-    for name in [n for n in digest if "/errors/" in n]:  # rows name the input's path
-        rows = list(read_documents(str(run_dir / name)))
-        digest[name] = json.dumps(rows, sort_keys=True).replace(str(run_dir), "<run>")
-    manifest = json.loads((run_dir / "shards" / "manifest.json").read_text())
-    manifest["run_manifest"].pop("run_dir")
-    manifest.pop("checksum")
-    digest["shards/manifest.json"] = json.dumps(manifest, sort_keys=True)
-    return digest
-
-
-def dependents(name: str) -> list[str]:
-    return [s.name for s in stages.all_stages() if name in s.requires]
-
-
-def build(tmp: Path, name: str) -> tuple[Path, Path]:
-    run_dir = tmp / name
-    manifest = sample_manifest(tmp / f"{name}.yaml", run_dir)
-    result = fleece("corpus", "--manifest", str(manifest))
-    assert result.returncode == 0, result.stdout + result.stderr
-    return manifest, run_dir
-
-
-@pytest.fixture(scope="module")
-def reference(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """Digest of an uninterrupted build of the sample corpus."""
-    _, run_dir = build(tmp_path_factory.mktemp("reference"), "run")
-    return run_digest(run_dir)
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("name", STAGE_NAMES)
-def test_a_stage_killed_mid_run_is_never_read_and_the_rerun_is_identical(
-    tmp_path: Path, reference: dict[str, str], name: str
-) -> None:
-    run_dir = tmp_path / "run"
-    manifest = sample_manifest(tmp_path / "m.yaml", run_dir)
-    in_progress = run_dir / f".{name}.inprogress"
-
-    # The tokenizer and the reference classifier train on the sample in a few tens of
-    # milliseconds: killed on sight.
-    delay = 0.0 if name in ("tokenizer", "refclf") else 0.3
-    kill_when(["corpus", "--manifest", str(manifest)], in_progress.exists, delay)
-    assert not (run_dir / name / SUCCESS).exists(), f"{name} finished before it was killed"
-    assert not (run_dir / name).exists(), "a killed stage must leave no output folder"
-    assert in_progress.exists()
-
-    incomplete = STAGE_NAMES[STAGE_NAMES.index(name) :]
-    for later in dependents(name):  # e.g. encode killed, then `fleece mix`
-        refused = fleece(later, "--manifest", str(manifest))
-        assert refused.returncode == 1, refused.stdout
-        named = re.search(r"needs (\w+), which is not complete", refused.stderr)
-        assert named and named.group(1) in incomplete, refused.stderr
-        assert not (run_dir / later).exists()
-
-    rerun = fleece("corpus", "--manifest", str(manifest))
-    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
-    assert f"{name}: running" in rerun.stdout
-    assert not in_progress.exists(), "the rerun clears what the killed run left"
-    assert not list(run_dir.glob(".*.inprogress"))
-    assert run_digest(run_dir) == reference
+from tests.faults.stage_runs import STAGE_NAMES, build, run_digest
 
 
 def _largest_output(stage_dir: Path) -> Path:
