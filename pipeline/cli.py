@@ -26,6 +26,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "config": ("pipeline.config_cli:config", "Print the complete manifest with every default and a comment per key."),
     "train": ("trainer.cli:train", "Train a LLaMA model from token shards."),
     "generate": ("trainer.cli:generate", "Generate text from a training checkpoint."),
+    "export": ("trainer.hf_cli:export", "Write a checkpoint as a Hugging Face Llama folder (`fleece export hf`)."),
+    "import": ("trainer.hf_cli:import_", "Read a Hugging Face Llama folder into a checkpoint (`fleece import hf`)."),
 }  # fmt: skip
 
 

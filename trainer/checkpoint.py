@@ -2,6 +2,7 @@
 
     <run_dir>/checkpoints/step-00001000/
         state/              DCP: model + optimizer, each rank writes its own shards
+                            (model only for a checkpoint made by `fleece import hf`)
         trainer.json        step, loader position, schedule, config, model shape, history
         rng-00000.pt        per-rank RNG states (torch, CUDA, Python)
         tokenizer.model     so a checkpoint decodes on its own (`fleece generate`)
@@ -33,7 +34,9 @@ import torch
 import torch.distributed as dist
 import torch.distributed.checkpoint as dcp
 from torch import nn
+from torch.distributed.checkpoint import FileSystemReader
 from torch.distributed.checkpoint.api import CheckpointException
+from torch.distributed.checkpoint.metadata import TensorStorageMetadata
 from torch.distributed.checkpoint.state_dict import (
     StateDictOptions,
     get_model_state_dict,
@@ -49,6 +52,9 @@ from trainer.parallel import Topology
 log = logging.getLogger("fleece.trainer")
 _STEP_DIR = re.compile(r"^step-(\d{8})$")
 COMPLETE = "COMPLETE"
+STATE = "state"
+TRAINER_STATE = "trainer.json"
+TOKENIZER = "tokenizer.model"
 
 
 def checkpoint_path(run_dir: str, step: int) -> str:
@@ -188,7 +194,7 @@ def save_checkpoint(
         with _quiet_single_process():
             dcp.save(
                 {"model": model_state, "optimizer": optim_state},
-                checkpoint_id=os.path.join(path, "state"),
+                checkpoint_id=os.path.join(path, STATE),
             )
     except (Exception, CheckpointException) as error:  # the latter is a BaseException
         # DCP wraps its writers' errors in text, and torch.save's short write on a full disk
@@ -198,17 +204,17 @@ def save_checkpoint(
         if cause is None:
             raise
         code, where = cause
-        raise OSError(code, os.strerror(code), where or os.path.join(path, "state")) from error
+        raise OSError(code, os.strerror(code), where or os.path.join(path, STATE)) from error
     # Serialised in memory, then written by Python: a full disk is then an OSError naming the
     # file, not torch's "enforce fail at inline_container.cc".
     buffer = io.BytesIO()
     torch.save(_rng_state(), buffer)
     _write_bytes(os.path.join(path, f"rng-{topology.rank:05d}.pt"), buffer.getvalue())
     if topology.is_main:
-        with open(os.path.join(path, "trainer.json"), "w", encoding="utf-8") as handle:
+        with open(os.path.join(path, TRAINER_STATE), "w", encoding="utf-8") as handle:
             json.dump(trainer_state, handle, indent=1)
         if tokenizer is not None:
-            shutil.copyfile(tokenizer, os.path.join(path, "tokenizer.model"))
+            shutil.copyfile(tokenizer, os.path.join(path, TOKENIZER))
     _barrier(topology)
     if topology.is_main:
         with open(os.path.join(path, COMPLETE), "w", encoding="utf-8") as handle:
@@ -218,8 +224,80 @@ def save_checkpoint(
 
 
 def read_trainer_state(path: str) -> dict[str, Any]:
-    with open(os.path.join(path, "trainer.json"), encoding="utf-8") as handle:
+    with open(os.path.join(path, TRAINER_STATE), encoding="utf-8") as handle:
         return json.load(handle)
+
+
+class UnreadableCheckpoint(ValueError):
+    """A checkpoint's DCP files could not be read (truncated, overwritten, not DCP)."""
+
+
+@contextmanager
+def _reading(path: str) -> Iterator[None]:
+    try:
+        yield
+    except FileNotFoundError:
+        raise
+    except (Exception, CheckpointException) as error:  # the latter is a BaseException
+        # A damaged file raises whatever its parser does (zip, pickle, int()), and DCP wraps
+        # a reader's error with its traceback: name the file and the first line of the cause.
+        failures = getattr(error, "failures", None) or {}
+        cause = next(iter(failures.values()))[0] if failures else error
+        first = (str(cause).strip().splitlines() or [""])[0]
+        state = os.path.join(path, STATE)
+        raise UnreadableCheckpoint(
+            f"{state}: unreadable ({type(cause).__name__}: {first})"
+        ) from error
+
+
+def stored_model_tensors(path: str) -> dict[str, TensorStorageMetadata]:
+    """The model weights a checkpoint holds, by name (without the "model." prefix), with
+    their global shape and stored dtype, from DCP's metadata alone: the same whatever world
+    size and parallelism (DDP, FSDP2, tensor parallel) wrote them."""
+    with _reading(path):
+        metadata = FileSystemReader(os.path.join(path, STATE)).read_metadata()
+    return {
+        name.removeprefix("model."): entry
+        for name, entry in metadata.state_dict_metadata.items()
+        if name.startswith("model.") and isinstance(entry, TensorStorageMetadata)
+    }
+
+
+def read_model_weights(path: str, names: list[str] | None = None) -> dict[str, torch.Tensor]:
+    """Plain CPU tensors of the checkpoint's model weights (all, or `names`), in the shape
+    and dtype they were stored in: no model is built, and no optimizer state is read."""
+    stored = stored_model_tensors(path)
+    wanted = list(stored) if names is None else names
+    tensors = {
+        name: torch.empty(stored[name].size, dtype=stored[name].properties.dtype) for name in wanted
+    }
+    with _quiet_single_process(), _reading(path):
+        dcp.load({"model": tensors}, checkpoint_id=os.path.join(path, STATE), no_dist=True)
+    return tensors
+
+
+def save_model_weights(
+    path: str,
+    weights: dict[str, torch.Tensor],
+    trainer_state: dict[str, Any],
+    tokenizer: str | None,
+) -> None:
+    """A checkpoint of model weights only, from one process (`fleece import hf`): the layout
+    of `save_checkpoint`, which `--init-from`, `fleece generate` and `fleece export` read."""
+    os.makedirs(path, exist_ok=True)
+    with _quiet_single_process():
+        dcp.save({"model": weights}, checkpoint_id=os.path.join(path, STATE), no_dist=True)
+    with open(os.path.join(path, TRAINER_STATE), "w", encoding="utf-8") as handle:
+        json.dump(trainer_state, handle, indent=1)
+    if tokenizer is not None:
+        shutil.copyfile(tokenizer, os.path.join(path, TOKENIZER))
+    with open(os.path.join(path, COMPLETE), "w", encoding="utf-8") as handle:
+        handle.write("ok\n")
+
+
+def _holds_optimizer(path: str) -> bool:
+    metadata = FileSystemReader(os.path.join(path, STATE)).read_metadata()
+    return any(name.startswith("optimizer.") for name in metadata.state_dict_metadata)
 
 
 def load_checkpoint(
@@ -228,6 +306,11 @@ def load_checkpoint(
     """Restore model, optimizer and this rank's RNG from `path`; returns the trainer state."""
     if not os.path.exists(os.path.join(path, COMPLETE)):
         raise FileNotFoundError(f"{path}: not a complete checkpoint (no {COMPLETE} marker)")
+    if not _holds_optimizer(path):
+        raise ValueError(
+            f"{path}: holds model weights only (no optimizer state), so a run cannot resume "
+            "from it; start one from it with --init-from"
+        )
     # A replicated model is read into CPU tensors and then copied into the parameters; a
     # sharded one (FSDP, tensor parallel) is read in place, each rank only its own shards.
     sharded = any(isinstance(p, DTensor) for p in model.parameters())
@@ -235,7 +318,7 @@ def load_checkpoint(
     model_state, optim_state = get_state_dict(model, optimizer, options=options)
     state = {"model": model_state, "optimizer": optim_state}
     with _quiet_single_process():
-        dcp.load(state, checkpoint_id=os.path.join(path, "state"))
+        dcp.load(state, checkpoint_id=os.path.join(path, STATE))
     set_state_dict(
         model, optimizer, model_state_dict=state["model"], optim_state_dict=state["optimizer"]
     )
@@ -246,8 +329,12 @@ def load_checkpoint(
 
 
 def load_model_weights(path: str, model: nn.Module) -> None:
-    """Only the model weights of a checkpoint, into a plain (single-process) model."""
-    state = {"model": get_model_state_dict(model, options=StateDictOptions(cpu_offload=True))}
+    """Only the model weights of a checkpoint, into a model: plain, DDP-wrapped, or sharded
+    (FSDP2, tensor parallel; collective then, each rank reads its own shards). Weights
+    stored in another dtype (an imported bf16 model) are cast to the model's."""
+    sharded = any(isinstance(p, DTensor) for p in model.parameters())
+    options = StateDictOptions(cpu_offload=not sharded)
+    state = {"model": get_model_state_dict(model, options=options)}
     with _quiet_single_process():
-        dcp.load(state, checkpoint_id=os.path.join(path, "state"))
+        dcp.load(state, checkpoint_id=os.path.join(path, STATE))
     set_model_state_dict(model, state["model"])

@@ -3,6 +3,7 @@ listing the CLI stays fast."""
 
 from __future__ import annotations
 
+import json
 import logging
 
 import click
@@ -16,7 +17,7 @@ class _EchoHandler(logging.Handler):
         click.echo(self.format(record), err=record.levelno >= logging.WARNING)
 
 
-def _configure_logging() -> None:
+def configure_logging() -> None:
     log = logging.getLogger("fleece.trainer")
     if not any(isinstance(h, _EchoHandler) for h in log.handlers):
         log.addHandler(_EchoHandler())
@@ -45,10 +46,21 @@ def _configure_logging() -> None:
     help="auto (latest in run_dir), none, or a checkpoint directory; overrides checkpoint.resume.",
 )
 @click.option(
+    "--init-from",
+    default=None,
+    metavar="CHECKPOINT",
+    help="Start from this checkpoint's weights (step 0, fresh optimizer, its shape); "
+    "overrides init_from. A run that resumes its own checkpoint ignores it.",
+)
+@click.option(
     "--defaults", is_flag=True, help="Print every option with its default and help, then exit."
 )
 def train(
-    config_path: str | None, overrides: tuple[str, ...], resume: str | None, defaults: bool
+    config_path: str | None,
+    overrides: tuple[str, ...],
+    resume: str | None,
+    init_from: str | None,
+    defaults: bool,
 ) -> None:
     """Train a LLaMA model from token shards (run under torchrun for several processes)."""
     from trainer.config import ConfigError, defaults_yaml, load_config
@@ -58,7 +70,12 @@ def train(
         return
     if config_path is None:
         raise click.UsageError("--config is required (or --defaults)")
-    all_overrides = [*overrides] + ([f"checkpoint.resume={resume}"] if resume is not None else [])
+    # Paths as JSON strings (valid YAML), so a folder named "123" or "on" stays a string.
+    all_overrides = [*overrides]
+    if resume is not None:
+        all_overrides.append(f"checkpoint.resume={json.dumps(resume)}")
+    if init_from is not None:
+        all_overrides.append(f"init_from={json.dumps(init_from)}")
     try:
         config = load_config(config_path, all_overrides)
     except (ConfigError, OSError) as error:
@@ -67,7 +84,7 @@ def train(
     from trainer.loop import DivergenceError
     from trainer.loop import train as run_training
 
-    _configure_logging()
+    configure_logging()
     try:
         run_training(config)
     except FileNotFoundError as error:
@@ -110,7 +127,7 @@ def generate(
     """Continue a prompt with a trained checkpoint, decoded with the corpus tokenizer."""
     from trainer.generate import generate_text
 
-    _configure_logging()
+    configure_logging()
     try:
         text = generate_text(checkpoint, prompt, max_new_tokens, temperature, top_k, seed, device)
     except FileNotFoundError as error:

@@ -140,6 +140,12 @@ class TrainConfig:
     run_dir: str = param("runs/train", "where metrics, checkpoints and the tokenizer copy go")
     seed: int = param(0, "seeds initialisation and the sample order")
     steps: int = param(1000, "optimizer steps to train", min=1)
+    init_from: str | None = param(
+        None,
+        "start from this checkpoint's weights (or a run's latest): step 0, fresh optimizer "
+        "and schedule, its model shape (model.preset ignored, model.* overrides must agree); "
+        "a run that resumes a checkpoint (checkpoint.resume) ignores it",
+    )
     model: ModelSection = param(ModelSection(), "model shape and kernels")
     data: DataSection = param(DataSection(), "token shards and packing")
     batch: BatchSection = param(BatchSection(), "batch size and gradient accumulation")

@@ -29,11 +29,13 @@ from trainer.checkpoint import (
     checkpoint_path,
     latest_checkpoint,
     load_checkpoint,
+    load_model_weights,
     resolve_checkpoint,
     save_checkpoint,
 )
 from trainer.config import ModelSection, TrainConfig
 from trainer.data import Batch, TokenStream, TrainLoader, Windows, validation_batches
+from trainer.init_from import check_tokenizer, checkpoint_model_config
 from trainer.metrics import MetricsLog, mfu, peak_flops
 from trainer.optim import build_optimizer, learning_rate, set_learning_rate
 from trainer.parallel import Topology, close_topology, init_topology, parallelize
@@ -95,9 +97,10 @@ class Trainer:
         self.tokenizer = join(data.shards, TOKENIZER_NAME)
         if not os.path.exists(self.tokenizer):
             self.tokenizer = None
-        self.model_config = resolve_model_config(
-            config.model, int(manifest["vocab_size"]), data.seq_len
-        )
+        self.resume_from = self._resume_source()
+        self.init_from = self._init_source(manifest)
+        self.weights_from = self.init_from  # recorded in checkpoints, kept across resumes
+        self.model_config = self._model_config(manifest)
         splits = ("train", "val") if config.eval.every > 0 else ("train",)
         check_vocabulary(
             data.shards,
@@ -164,18 +167,48 @@ class Trainer:
 
     # -- resume --------------------------------------------------------------------------
 
-    def resume(self) -> None:
+    def _resume_source(self) -> str | None:
         choice = self.config.checkpoint.resume
         if choice == "none":
-            return
-        path = (
-            latest_checkpoint(self.config.run_dir)
-            if choice == "auto"
-            else resolve_checkpoint(choice)
-        )
+            return None
+        if choice == "auto":
+            return latest_checkpoint(self.config.run_dir)
+        return resolve_checkpoint(choice)
+
+    def _init_source(self, manifest: dict[str, Any]) -> str | None:
+        """init_from's checkpoint, its tokenizer checked; None when a resume wins over it
+        (trainer/init_from.py says why)."""
+        if self.config.init_from is None or self.resume_from is not None:
+            return None
+        path = resolve_checkpoint(self.config.init_from)
+        check_tokenizer(path, self.config.data.shards, manifest)
+        return path
+
+    def _model_config(self, manifest: dict[str, Any]) -> ModelConfig:
+        """With init_from, the shape of the checkpoint that is loaded (init_from's, or the
+        resumed one's, which has it too); else the preset and its overrides."""
+        vocab, seq_len = int(manifest["vocab_size"]), self.config.data.seq_len
+        loaded = self.resume_from or self.init_from
+        if self.config.init_from is not None and loaded is not None:
+            return checkpoint_model_config(loaded, self.config.model, vocab, seq_len)
+        return resolve_model_config(self.config.model, vocab, seq_len)
+
+    def resume(self) -> None:
+        """Load the checkpoint to resume, else init_from's weights, else keep the init."""
+        if self.init_from is not None:
+            load_model_weights(self.init_from, self.wrapped)
+            _log(
+                self.topology,
+                f"initialised from {self.init_from}: weights only, step 0, fresh optimizer "
+                "and schedule",
+            )
+        path = self.resume_from
         if path is None:
             return
         state = load_checkpoint(path, self.wrapped, self.optimizer, self.topology)
+        self.weights_from = state.get("init_from")
+        if self.config.init_from is not None:
+            _log(self.topology, f"init_from ignored: the run resumes its checkpoint {path}")
         self.loader.load_state_dict(state["loader"])
         self.step = int(state["step"])
         self.history = state["history"]
@@ -292,6 +325,7 @@ class Trainer:
             "world_size": self.topology.world_size,
             "data_parallel": self.data_parallel,
             "tensor_parallel": self.topology.tp_size,
+            "init_from": self.weights_from,
         }
 
     def save(self) -> None:

@@ -1,4 +1,5 @@
-"""The commands stay cheap to list: no torch import until a command runs."""
+"""The commands stay cheap to list: no torch import until a command runs (train, generate,
+export, import)."""
 
 import os
 import subprocess
@@ -12,7 +13,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 
 
 def test_importing_the_commands_does_not_import_torch() -> None:
-    code = "import sys, trainer.cli; print('torch' in sys.modules)"
+    code = "import sys, trainer.cli, trainer.hf_cli; print('torch' in sys.modules)"
     out = subprocess.run(
         [sys.executable, "-c", code],
         cwd=REPO,
