@@ -40,6 +40,7 @@ from trainer.metrics import MetricsLog, mfu, peak_flops
 from trainer.optim import build_optimizer, learning_rate, set_learning_rate
 from trainer.parallel import Topology, close_topology, init_topology, parallelize
 from trainer.shard_checks import check_vocabulary, checked_manifest
+from trainer.time_left import TimeLeft, format_duration
 
 
 class DivergenceError(RuntimeError):
@@ -374,6 +375,7 @@ class Trainer:
             f"world {topology.world_size} (dp {topology.dp_size} × tp {topology.tp_size}) on {topology.device}",
         )
         result = TrainResult(config.run_dir, self.step)
+        self.time_left = TimeLeft(config.steps)
         try:
             if self.val_windows is not None and not any(
                 s == self.step for s, _ in self.history["val"]
@@ -404,6 +406,7 @@ class Trainer:
         elapsed = time.perf_counter() - started
         self.step += 1
         result.losses[self.step] = loss
+        seconds_left = self.time_left.update(self.step)
         tokens_per_second = config.batch.global_tokens / elapsed
         utilisation = mfu(tokens_per_second, self.flops_per_token, topology.world_size, self.peak)
         record = {
@@ -422,10 +425,11 @@ class Trainer:
         metrics.write(record)
         if self.step % max(1, config.metrics.log_every) == 0 or self.step == config.steps:
             shown = f" mfu {utilisation:.1%}" if utilisation is not None else ""
+            eta = f" eta {format_duration(seconds_left)}" if seconds_left is not None else ""
             _log(
                 topology,
                 f"step {self.step}/{config.steps} loss {loss:.4f} lr {lr:.2e} grad {grad_norm:.3f} "
-                f"{tokens_per_second:,.0f} tok/s{shown} epoch {self.loader.epoch:.3f}",
+                f"{tokens_per_second:,.0f} tok/s{shown} epoch {self.loader.epoch:.3f}{eta}",
             )
         if self.val_windows is not None and (
             self.step % config.eval.every == 0 or self.step == config.steps
