@@ -2,8 +2,9 @@
 
 Names: `read` (records parsed), `kept` (documents written), `dropped.<reason>`,
 `errors.<reason>`, `bytes.read` (input bytes), `bytes.kept` (UTF-8 bytes of kept text),
-`files.read`, and `<metric>.<source>` for figures per source (`tokens.wikipedia`). The
-harness writes a stage's counters to its `_stats.json`.
+`files.read`, and `<metric>.<source>` for figures per source (`tokens.wikipedia`), and
+`hist.<name>.<bin>` for histogram bins (pipeline/histograms.py). The harness writes a
+stage's counters to its `_stats.json`, the histogram bins in a section of their own.
 
 Pure functions take a `Count` (`count(name, n)`), so tests see the figures without Beam:
 pass a `Tally`; a stage passes `BeamCounters(stage)`.
@@ -14,6 +15,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
+
+from pipeline import histograms
 
 READ = "read"
 KEPT = "kept"
@@ -36,10 +39,12 @@ def per_source(metric: str, source: str) -> str:
     return f"{metric}.{source}"
 
 
-def count_kept(text: str, count: Count) -> None:
-    """A document written: `kept` and its text's UTF-8 bytes."""
+def count_kept(text: str, count: Count, language: str | None = None) -> None:
+    """A document written: `kept`, its text's UTF-8 bytes, and its length and language in
+    the histograms the report draws."""
     count(KEPT, 1)
     count(BYTES_KEPT, len(text.encode("utf-8")))
+    histograms.count_document(text, language, count)
 
 
 class Tally(Counter):

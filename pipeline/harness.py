@@ -4,7 +4,8 @@ A stage is a `Stage` subclass (its inputs, parameters, the outputs it writes and
 that builds and runs one Beam pipeline) plus the click command `stage_command` makes for it.
 The harness decides whether a stage is complete (its `_SUCCESS` records the fingerprint of
 its code version, inputs, parameters and upstream stages), clears and reruns it when not,
-collects the Beam counters into `_stats.json`, and writes `_SUCCESS` last.
+collects the Beam counters into `_stats.json` (histogram bins apart), and writes `_SUCCESS`
+last.
 
 Stages find each other's files only through the context: `ctx.input("tokenizer", "model")`
 is the path of an output the tokenizer stage declares, and asking for a stage that is not in
@@ -29,7 +30,7 @@ from typing import Any
 
 import click
 
-from pipeline import io
+from pipeline import histograms, io
 from pipeline.config import RunConfig, load_manifest
 from pipeline.environment import environment_error
 from pipeline.lock import RunLockedError, run_lock
@@ -346,6 +347,7 @@ def run_stage(
     stage_fingerprint: str | None = None,
 ) -> dict[str, int]:
     """Run one stage unconditionally: clear its output, run it, write _stats.json, _SUCCESS.
+    Returns its counters, the histogram bins aside.
 
     On a local run_dir the stage writes into a hidden `.<name>.inprogress/` beside its folder,
     renamed to `<name>/` once _SUCCESS is written: a killed stage leaves no folder a reader
@@ -369,7 +371,11 @@ def run_stage(
         beam_args=list(beam_args or []),
     )
     counters = stage.run(ctx)
+    # histogram bins (hist.*) get a section of their own: `counters` stays short to read
+    counters, bins = histograms.split(counters)
     stats: dict[str, Any] = {"stage": stage.name, "counters": counters}
+    if bins:
+        stats["histograms"] = bins
     if ctx.figures:
         stats["figures"] = dict(sorted(ctx.figures.items()))
     io.write_json(io.join(work_dir, STATS), stats)

@@ -99,7 +99,9 @@ class WritePapersFn(beam.DoFn):
                 if outcome.document is None:
                     continue
                 if outcome.dropped is None:
-                    counters.count_kept(outcome.document.text, self.count)
+                    counters.count_kept(
+                        outcome.document.text, self.count, outcome.document.language
+                    )
                     documents.write(outcome.document.row())
                 elif lost is not None:
                     lost.write(outcome.document.dropped_row(outcome.dropped.reason))

@@ -167,7 +167,7 @@ class WriteBooksFn(beam.DoFn):
                     doc = doc.with_meta(**drops[book.ordinal])
                     self.count(counters.dropped(reason), 1)
                 if reason is None:
-                    counters.count_kept(doc.text, self.count)
+                    counters.count_kept(doc.text, self.count, doc.language)
                     kept.write(doc.row())
                 elif lost is not None:
                     lost.write(doc.dropped_row(reason))

@@ -207,7 +207,7 @@ class WritePagesFn(beam.DoFn):
                     continue
                 doc, reason = self.deduplicated(page, (index, page.ordinal), notices)
                 if reason is None:
-                    counters.count_kept(doc.text, self.count)
+                    counters.count_kept(doc.text, self.count, doc.language)
                     docs.write(doc.row())
                 else:
                     self.count(counters.dropped(reason), 1)
@@ -250,7 +250,7 @@ class WriteBuiltFn(beam.DoFn):
                     yield item.row()
                 elif isinstance(item, BuiltRow):
                     doc = built_document(item)
-                    counters.count_kept(doc.text, self.count)
+                    counters.count_kept(doc.text, self.count, doc.language)
                     documents.write(doc.row())
 
 

@@ -129,7 +129,7 @@ class ScorePagesFn(beam.DoFn):
                     continue
                 outcome = self.score(item, index, keep, notices)
                 if isinstance(outcome, Document):
-                    counters.count_kept(outcome.text, self.count)
+                    counters.count_kept(outcome.text, self.count, outcome.language)
                     documents.write(outcome.row())
                 else:
                     document, reason = outcome

@@ -11,6 +11,8 @@ in `cutoffs.json` and in `_stats.json`'s figures. Each part is read twice and wr
 its row order, so no page text is shuffled. With --keep-dropped, `dropped/` holds this
 stage's drops (tail, not_reference, no_language_model) and the ones `ccnet` recorded
 (duplicate, short, language, language_score), so one folder shows why every page went.
+Every page judged is counted into the report's histograms of perplexity (per language) and
+of wiki_prob (pipeline/histograms.py).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from typing import Any
 import apache_beam as beam
 import pyarrow.parquet as pq
 
-from pipeline import counters, io
+from pipeline import counters, histograms, io
 from pipeline.config import RunConfig
 from pipeline.counters import BeamCounters
 from pipeline.documents import Document, part_writers
@@ -161,17 +163,28 @@ class SelectPartFn(beam.DoFn):
         with part_writers(self.out_dir, name, self.keep_dropped) as (documents, dropped):
             for row in read_rows(path):
                 doc, drop = run_steps(document_of(row), chain, self.count)
+                count_signals(doc, self.count)
                 if drop is not None:
                     if dropped is not None:
                         dropped.write(doc.dropped_row(drop.reason))
                     continue
-                counters.count_kept(doc.text, self.count)
+                counters.count_kept(doc.text, self.count, doc.language)
                 documents.write(doc.row())
             if dropped is not None and self.ccnet_dropped is not None:
                 earlier = io.join(self.ccnet_dropped, name)
                 if io.exists(earlier):
                     for row in read_rows(earlier):
                         dropped.write(row)
+
+
+def count_signals(doc: Document, count: counters.Count) -> None:
+    """A judged page into the report's histograms: its perplexity (by language), and its
+    wiki_prob when the classifier scored it (pages its bucket kept)."""
+    perplexity, wiki_prob = doc.meta.get("perplexity"), doc.meta.get("wiki_prob")
+    if perplexity is not None and doc.language:
+        histograms.count_perplexity(doc.language, perplexity, count)
+    if wiki_prob is not None:
+        histograms.count_wiki_prob(wiki_prob, count)
 
 
 def read_rows(path: str) -> Iterator[dict[str, Any]]:

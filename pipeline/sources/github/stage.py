@@ -143,7 +143,7 @@ class WriteRowsFn(beam.DoFn):
                     continue
                 if row.line in keep:
                     doc = kept_document(row, self.strip_headers and keep[row.line])
-                    counters.count_kept(doc.text, self.count)
+                    counters.count_kept(doc.text, self.count, doc.language)
                     documents.write(doc.row())
                     continue
                 doc, dropped = run_steps(row_document(row), self.steps, _ignore)

@@ -248,7 +248,7 @@ class WritePartFn(beam.DoFn):
                     question = staged.entry(Ref(*plan[0]))
                     answers = [staged.entry(Ref(*a)) for a in plan[1]]
                     row = document_of(self.sites[question.where[0]], question, answers).row()
-                    counters.count_kept(row["text"], self.count)
+                    counters.count_kept(row["text"], self.count, row["language"])
                     documents.write(row)
                 elif lost is not None:
                     reason, ref = plan

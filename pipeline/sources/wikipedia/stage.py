@@ -173,7 +173,7 @@ def page_rows(
             yield "dropped", dropped_page(page, language, body.reason)
         return
     document = body.with_text(f"{page.title}\n\n{body.text}") if config.keep_title else body
-    counters.count_kept(document.text, count)
+    counters.count_kept(document.text, count, document.language)
     yield "document", document.row()
     for url in article.cited_urls:
         count("cited_urls", 1)
