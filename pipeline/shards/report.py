@@ -1,4 +1,5 @@
-"""`fleece report DIR`: LLaMA's Table 1 for a built corpus, beside the paper's figures.
+"""`fleece report DIR`: LLaMA's Table 1 for a built corpus, beside the paper's figures
+(`--html OUT.html`: the whole report as a page, pipeline/report/).
 
 Sampling proportion and epochs are the train shards' (from manifest.json); disk size is the
 UTF-8 text of the source's documents (as the paper's column measures the processed text);
@@ -37,13 +38,18 @@ def human(value: float, unit: str = "B") -> str:
     raise AssertionError("unreachable")
 
 
-def table_rows(manifest: dict[str, Any]) -> list[list[str]]:
-    """One row per source (LLaMA's order, then any other), plus a total row."""
+def source_order(manifest: dict[str, Any]) -> list[str]:
+    """The sources of the table: LLaMA's order, then any other by name."""
     mixture = manifest["mixture"]
     order = [s for s in LLAMA_TABLE_1 if s in mixture or s in manifest.get("missing_sources", [])]
-    order += sorted(set(mixture) - set(order))
+    return order + sorted(set(mixture) - set(order))
+
+
+def table_rows(manifest: dict[str, Any]) -> list[list[str]]:
+    """One row per source (in source_order), plus a total row."""
+    mixture = manifest["mixture"]
     rows = []
-    for source in order:
+    for source in source_order(manifest):
         name, share, epochs, disk = LLAMA_TABLE_1.get(source, (source, 0.0, 0.0, 0.0))
         figures = mixture.get(source)
         if figures is None:
@@ -113,9 +119,37 @@ def shards_directory(directory: str) -> str:
 
 @click.command()
 @click.argument("directory")
-def report(directory: str) -> None:
+@click.option(
+    "--html",
+    "html_out",
+    default=None,
+    metavar="OUT.html",
+    help="write the whole report as one self-contained page: per stage its funnel, lengths "
+    "and languages, perplexity and wiki_prob histograms, the mixture, tokens per shard and "
+    "sampled documents",
+)
+@click.option(
+    "--train",
+    "train_dir",
+    default=None,
+    metavar="TRAIN_RUN",
+    help="with --html: add this training run's loss, validation loss, tokens/s and MFU",
+)
+def report(directory: str, html_out: str | None, train_dir: str | None) -> None:
     """Print LLaMA's Table 1 for the corpus in DIRECTORY (a shards directory, or a run
-    directory with its shards/) beside the paper's figures."""
+    directory with its shards/) beside the paper's figures; with --html, write the whole
+    report as a page."""
+    if train_dir is not None and html_out is None:
+        raise click.UsageError("--train goes with --html (the curves are drawn in the page)")
+    if html_out is not None:
+        from pipeline.report.html import write_report  # matplotlib: only for the page
+
+        try:
+            write_report(directory, html_out, train_dir)
+        except (FileNotFoundError, ValueError) as error:  # one line, not a traceback
+            raise click.ClickException(str(error)) from None
+        click.echo(f"report: {html_out}")
+        return
     try:
         manifest = load_manifest(shards_directory(directory))
     except (FileNotFoundError, ValueError) as error:  # one line, not a traceback
