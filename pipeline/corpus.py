@@ -6,6 +6,8 @@ from typing import Any
 
 import click
 
+from pipeline import io
+from pipeline.config import RunConfig
 from pipeline.harness import BEAM_CONTEXT, configure_logging, load_or_fail, run_options, run_stages
 
 
@@ -44,3 +46,17 @@ def corpus(
         f"corpus: {len(ran)} stage(s) run{': ' + ', '.join(ran) if ran else ', all complete'}"
         f"; outputs under {run.resolve(run.run_dir)}"
     )
+    write_report(run, flags.get("limit"))
+
+
+def write_report(run: RunConfig, limit: int | None) -> None:
+    """Once the shards are complete, the HTML report of the run beside its stages, and where
+    it is (`fleece report RUN_DIR --html` writes it anywhere)."""
+    from pipeline.harness import completion, find_stage
+    from pipeline.report.html import write_report as write_page
+
+    complete, _, _ = completion(find_stage("shards"), run, limit)
+    if complete:
+        path = io.join(run.resolve(run.run_dir), "report.html")
+        write_page(run.resolve(run.run_dir), path)
+        click.echo(f"report: {path}")

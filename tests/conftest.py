@@ -1,6 +1,9 @@
-"""Session fixtures shared by the suite: tiny tokenizers trained once on generated text."""
+"""Session fixtures shared by the suite: tiny tokenizers trained once on generated text, and
+the sample corpus built once per test worker."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
@@ -24,3 +27,13 @@ def llama_model(training_documents: list[str], tiny_config: TokenizerConfig) -> 
     """A 2000-piece tokenizer with LLaMA's settings."""
     model, _ = train_model((("wikipedia", d) for d in training_documents), tiny_config, seed=0)
     return model
+
+
+@pytest.fixture(scope="session")
+def sample_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample corpus built by `fleece corpus` (about a minute on two cores), once per test
+    worker. Tests only read it: one that damages a run builds its own."""
+    from tests.faults.stage_runs import build
+
+    _, run_dir = build(tmp_path_factory.mktemp("sample-run"), "run")
+    return run_dir

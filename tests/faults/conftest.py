@@ -99,11 +99,10 @@ def read_only_disk(tmp_path: Path) -> Iterator[Path]:
     yield from _tmpfs(tmp_path / "read-only-disk", "size=1m,ro")
 
 
-@pytest.fixture(scope="module")
-def reference(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """Digest of an uninterrupted build of the sample corpus (one per test module, so the
-    modules can run on different workers)."""
-    from tests.faults.stage_runs import build, run_digest
+@pytest.fixture(scope="session")
+def reference(sample_run: Path) -> dict[str, str]:
+    """Digest of an uninterrupted build of the sample corpus (the one each test worker
+    builds, so the modules can run on different workers)."""
+    from tests.faults.stage_runs import run_digest
 
-    _, run_dir = build(tmp_path_factory.mktemp("reference"), "run")
-    return run_digest(run_dir)
+    return run_digest(sample_run)

@@ -3,6 +3,7 @@ of a run that two builds of the same manifest must share byte for byte."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -17,9 +18,15 @@ STAGE_NAMES = stages.stage_names()
 def run_digest(run_dir: Path) -> dict[str, str]:
     """tree_digest of a run, less what names the run's own folder or its history: the run
     manifest's run_dir inside manifest.json (with the checksum over it), the input paths in
-    error rows, and the sample stage's counters (files written vs unchanged)."""
+    error rows and report.html, and the sample stage's counters (files written vs
+    unchanged)."""
     digest = tree_digest(run_dir)
     digest.pop("sample/_stats.json", None)
+    if (run_dir / "report.html").exists():
+        report = (run_dir / "report.html").read_text(encoding="utf-8")
+        digest["report.html"] = hashlib.sha256(
+            report.replace(str(run_dir), "<run>").encode("utf-8")
+        ).hexdigest()
     for name in [n for n in digest if "/errors/" in n]:  # rows name the input's path
         rows = list(read_documents(str(run_dir / name)))
         digest[name] = json.dumps(rows, sort_keys=True).replace(str(run_dir), "<run>")
