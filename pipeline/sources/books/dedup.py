@@ -160,7 +160,8 @@ class ConfirmedDrops(beam.PTransform):
         super().__init__()
         self.stage, self.min_jaccard = stage, min_jaccard
 
-    def expand(self, inputs: tuple[beam.PCollection, beam.PCollection]) -> beam.PCollection:
+    # `inputs` is a pair of PCollections; Beam logs a warning at every run for a tuple hint
+    def expand(self, inputs: Any) -> beam.PCollection:
         ends, shingle_sets = inputs
         return (
             {"set": shingle_sets, "ends": ends}

@@ -145,7 +145,8 @@ class WriteBooksFn(beam.DoFn):
         self.out_dir, self.keep_dropped = out_dir, keep_dropped
         self.count = BeamCounters(NAME)
 
-    def process(self, element: tuple[int, dict[str, list]]) -> None:
+    # writes parts and emits nothing; no return hint, as Beam 2.78 rejects `-> None` here
+    def process(self, element: tuple[int, dict[str, list]]):
         index, grouped = element
         (file,) = grouped["file"]
         drops = dict(grouped["drops"])

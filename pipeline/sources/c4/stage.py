@@ -193,7 +193,8 @@ class WritePagesFn(beam.DoFn):
         self.config, self.out_dir, self.keep_dropped = config, out_dir, keep_dropped
         self.count = BeamCounters(NAME)
 
-    def process(self, element: tuple[int, dict[str, list]]) -> None:
+    # writes parts and emits nothing; no return hint, as Beam 2.78 rejects `-> None` here
+    def process(self, element: tuple[int, dict[str, list]]):
         index, grouped = element
         survivors = set(grouped["keep"])  # ordinals of the pages URL dedup kept
         notices = file_notices(grouped["lines"])

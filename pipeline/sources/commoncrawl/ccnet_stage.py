@@ -117,7 +117,8 @@ class ScorePagesFn(beam.DoFn):
             self.config, self.languages, self.lm_dir, self.local
         )
 
-    def process(self, element: tuple[int, dict[str, list]]) -> None:
+    # writes parts and emits nothing; no return hint, as Beam 2.78 rejects `-> None` here
+    def process(self, element: tuple[int, dict[str, list]]):
         index, grouped = element
         (file,) = grouped["file"]
         keep = set(grouped["keep"])

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import apache_beam as beam
 
@@ -235,7 +236,8 @@ class FileVerdicts(beam.PTransform):
         super().__init__()
         self.line_dedup = LineDedup(scope, keep, group_files)
 
-    def expand(self, inputs: tuple[beam.PCollection, beam.PCollection]) -> beam.PCollection:
+    # `inputs` is a pair of PCollections; Beam logs a warning at every run for a tuple hint
+    def expand(self, inputs: Any) -> beam.PCollection:
         files, pages = inputs
         survivors = pages | "Digest dedup" >> DigestDedup()
         return {

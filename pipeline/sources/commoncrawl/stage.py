@@ -156,7 +156,8 @@ class SelectPartFn(beam.DoFn):
         self.chain = steps
         setup_steps(self.chain)
 
-    def process(self, element: tuple[str, Mapping[str, tuple[float, float]]]) -> None:
+    # writes parts and emits nothing; no return hint, as Beam 2.78 rejects `-> None` here
+    def process(self, element: tuple[str, Mapping[str, tuple[float, float]]]):
         path, cutoffs = element
         chain = [AssignBucket(dict(cutoffs)), *self.chain]
         name = os.path.basename(path)

@@ -129,7 +129,8 @@ class WriteRowsFn(beam.DoFn):
         self.keep_dropped, self.strip_headers = keep_dropped, config.strip_licence_headers
         self.count = BeamCounters(NAME)
 
-    def process(self, element: tuple[int, dict[str, list]]) -> None:
+    # writes parts and emits nothing; no return hint, as Beam 2.78 rejects `-> None` here
+    def process(self, element: tuple[int, dict[str, list]]):
         index, grouped = element
         (file,) = grouped["file"]
         keep = dict(grouped["keep"])  # line -> whether its licence header goes

@@ -236,7 +236,8 @@ class WritePartFn(beam.DoFn):
         self.out_dir, self.keep_dropped, self.sites = out_dir, keep_dropped, sites
         self.count = BeamCounters(NAME)
 
-    def process(self, element: tuple[PartKey, Iterable[PartRow]]) -> None:
+    # writes parts and emits nothing; no return hint, as Beam 2.78 rejects `-> None` here
+    def process(self, element: tuple[PartKey, Iterable[PartRow]]):
         (file_index, chunk), rows = element
         name = part_name(chunk, prefix=f"part-{file_index:05d}")
         with (
