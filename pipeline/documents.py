@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline import io
+from pipeline.progress import note_documents_read, note_part, note_rows_written
 
 DOCUMENT_SCHEMA = pa.schema(
     [
@@ -106,6 +107,7 @@ class PartWriter:
 
     def write(self, row: dict[str, Any]) -> None:
         self.rows.append(row)
+        note_rows_written()
         if len(self.rows) >= self.rows_per_group:
             self._flush()
 
@@ -118,6 +120,7 @@ class PartWriter:
         self._flush()
         self.writer.close()
         self.sink.close()
+        note_part()
 
 
 @contextlib.contextmanager
@@ -153,21 +156,25 @@ def sorted_table(rows: list[dict[str, Any]], schema: pa.Schema, key: str) -> pa.
 
 class _WritePartFn(beam.DoFn):
     def __init__(
-        self, out_dir: str, schema: pa.Schema, key: str, prefix: str, table: TableBuilder
+        self,
+        out_dir: str,
+        schema: pa.Schema,
+        key: str,
+        prefix: str,
+        table: TableBuilder,
+        parts: int,
     ) -> None:
-        self.out_dir, self.schema, self.key, self.prefix, self.table = (
-            out_dir,
-            schema,
-            key,
-            prefix,
-            table,
-        )
+        self.out_dir, self.schema, self.key, self.prefix = out_dir, schema, key, prefix
+        self.table, self.parts = table, parts
 
     def process(self, element: tuple[int, Any]) -> Iterator[str]:
         index, rows = element
+        rows = list(rows)
         path = io.join(self.out_dir, part_name(index, self.prefix))
         with io.open_write(path) as f:
-            pq.write_table(self.table(list(rows), self.schema, self.key), f, compression="zstd")
+            pq.write_table(self.table(rows, self.schema, self.key), f, compression="zstd")
+        note_rows_written(len(rows))
+        note_part(of=self.parts)
         yield path
 
 
@@ -199,7 +206,9 @@ class WriteParts(beam.PTransform):
             | "Assign part" >> beam.Map(lambda row: (stable_hash(str(row[key])) % parts, row))
             | "Group part" >> beam.GroupByKey()
             | "Write part"
-            >> beam.ParDo(_WritePartFn(self.out_dir, self.schema, key, self.prefix, self.table))
+            >> beam.ParDo(
+                _WritePartFn(self.out_dir, self.schema, key, self.prefix, self.table, parts)
+            )
         )
 
 
@@ -211,7 +220,16 @@ class ReadDocuments(beam.PTransform):
         self.pattern = pattern
 
     def expand(self, pbegin: beam.pvalue.PBegin) -> beam.PCollection:
-        return pbegin | "Read parquet" >> beam.io.ReadFromParquet(self.pattern)
+        return (
+            pbegin
+            | "Read parquet" >> beam.io.ReadFromParquet(self.pattern)
+            | "Note progress" >> beam.Map(_noted_read)
+        )
+
+
+def _noted_read(row: dict[str, Any]) -> dict[str, Any]:
+    note_documents_read()
+    return row
 
 
 def read_documents(pattern: str) -> Iterator[dict[str, Any]]:
@@ -220,4 +238,5 @@ def read_documents(pattern: str) -> Iterator[dict[str, Any]]:
         with io.open_read(entry.path) as f:
             parquet = pq.ParquetFile(f)
             for batch in parquet.iter_batches(batch_size=1024):
+                note_documents_read(batch.num_rows)
                 yield from batch.to_pylist()

@@ -34,6 +34,7 @@ from pipeline import histograms, io
 from pipeline.config import RunConfig, load_manifest
 from pipeline.environment import environment_error
 from pipeline.lock import RunLockedError, run_lock
+from pipeline.progress.display import ProgressOptions, StageProgress
 from pipeline.records import BadInputError, ReadOptions
 from settings import ConfigError, to_dict
 
@@ -336,6 +337,38 @@ def run_beam(ctx: StageContext, build: Callable[[Any], None]) -> dict[str, int]:
     return dict(sorted(counters.items()))
 
 
+def beam_runner(beam_args: list[str]) -> str:
+    """The runner the flags choose (the last --runner wins), DirectRunner by default."""
+    runner = "DirectRunner"
+    for index, arg in enumerate(beam_args):
+        if arg.startswith("--runner="):
+            runner = arg.split("=", 1)[1]
+        elif arg == "--runner" and index + 1 < len(beam_args):
+            runner = beam_args[index + 1]
+    return runner
+
+
+def watch_progress(
+    stage: Stage, run: RunConfig, beam_args: list[str], options: ProgressOptions
+) -> StageProgress:
+    """The progress display of one stage: its listed inputs are the totals; workers of a
+    runner on other machines cannot reach the channel, so only the time is shown for them."""
+    patterns = [run.resolve(p) for p in stage.input_patterns(run)]
+    try:
+        inputs = io.match_files(patterns) if patterns else []
+    except FileNotFoundError:  # the stage itself reports it
+        inputs = []
+    runner = beam_runner(beam_args)
+    local = runner in ("DirectRunner", "direct", "BundleBasedDirectRunner", "SwitchingDirectRunner")
+    return StageProgress(
+        stage.name,
+        len(inputs),
+        sum(f.size for f in inputs),
+        options,
+        runner=None if local else runner,
+    )
+
+
 def run_stage(
     stage: Stage,
     run: RunConfig,
@@ -345,6 +378,7 @@ def run_stage(
     keep_dropped: bool = False,
     beam_args: list[str] | None = None,
     stage_fingerprint: str | None = None,
+    progress: ProgressOptions | None = None,
 ) -> dict[str, int]:
     """Run one stage unconditionally: clear its output, run it, write _stats.json, _SUCCESS.
     Returns its counters, the histogram bins aside.
@@ -370,7 +404,9 @@ def run_stage(
         keep_dropped=keep_dropped,
         beam_args=list(beam_args or []),
     )
-    counters = stage.run(ctx)
+    display = watch_progress(stage, run, ctx.beam_args, progress or ProgressOptions())
+    with display.running(work_dir):
+        counters = stage.run(ctx)
     # histogram bins (hist.*) get a section of their own: `counters` stays short to read
     counters, bins = histograms.split(counters)
     stats: dict[str, Any] = {"stage": stage.name, "counters": counters}
@@ -422,15 +458,17 @@ def run_stages(
     keep_dropped: bool = False,
     extra_beam_args: list[str] | None = None,
     echo: Callable[[str], None] = click.echo,
+    progress: ProgressOptions | None = None,
 ) -> list[str]:
     """Run `stages` in order, skipping complete ones (and saying why), holding the run
-    directory's lock (pipeline/lock.py) throughout. Returns the names run."""
+    directory's lock (pipeline/lock.py) throughout. Returns the names run. While a stage
+    runs, its progress goes to standard error (`progress` says how; tests set a clock)."""
     beam_args = beam_args_for(run, list(extra_beam_args or []))
     set_filesystem_options(beam_args)
     try:
         with run_lock(run.resolve(run.run_dir)):
             return _run_in_order(
-                stages, run, only, force, limit, strict, keep_dropped, beam_args, echo
+                stages, run, only, force, limit, strict, keep_dropped, beam_args, echo, progress
             )
     except RunLockedError as exc:
         raise click.ClickException(str(exc)) from exc
@@ -451,6 +489,7 @@ def _run_in_order(
     keep_dropped: bool,
     beam_args: list[str],
     echo: Callable[[str], None],
+    progress: ProgressOptions | None,
 ) -> list[str]:
     ran = []
     complete_now: set[str] = set()  # stages built or found complete in this run
@@ -478,6 +517,7 @@ def _run_in_order(
                 keep_dropped=keep_dropped,
                 beam_args=beam_args,
                 stage_fingerprint=current,
+                progress=progress,
             )
         except Exception as exc:
             reason = _bad_input(exc, run.resolve(run.run_dir))
@@ -533,6 +573,14 @@ def configure_logging(verbose: bool) -> None:
     )
     if not verbose:
         logging.getLogger("apache_beam").setLevel(logging.ERROR)
+        # Beam also logs through the root logger ("apitools not found", type hints it
+        # ignores): its files, not its logger name, say whose those records are.
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(_not_from_beam)
+
+
+def _not_from_beam(record: logging.LogRecord) -> bool:
+    return record.levelno >= logging.ERROR or f"{os.sep}apache_beam{os.sep}" not in record.pathname
 
 
 def load_or_fail(manifest: str) -> RunConfig:

@@ -12,7 +12,8 @@ worker's memory whatever the input.
 `read_records` adds what is the same for every format: it opens the file through Beam's
 FileSystems, counts `files.read`, `bytes.read`, `read` and `errors.<reason>`, logs each
 error with its file and position, fails on the first one under `--strict`, stops after
-`--limit` records, and reports the bytes consumed so far to a progress callback.
+`--limit` records, and notes the bytes consumed so far on the progress channel
+(pipeline/progress), which the launcher shows while the stage runs.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Any, BinaryIO
 
 from pipeline import counters, io
 from pipeline.counters import Count
+from pipeline.progress import note_file
 
 log = logging.getLogger("fleece")
 
@@ -59,7 +61,6 @@ class RecordError:
 
 
 FormatReader = Callable[[BinaryIO, str, int], Iterator[Any]]
-Progress = Callable[[io.InputFile, int], None]
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,6 @@ def read_records(
     reader: FormatReader,
     options: ReadOptions,
     count: Count,
-    progress: Progress | None = None,
     *,
     report: bool = True,
 ) -> Iterator[Any]:
@@ -123,19 +123,22 @@ def read_records(
         count(counters.FILES_READ, 1)
         count(counters.BYTES_READ, file.size)
     records = 0
+    reread = not report
     with io.open_read(file.path) as raw:
         stream = CountingStream(raw)
-        for item in reader(stream, file.path, options.max_record_bytes):
-            if isinstance(item, Header):
+        try:
+            for item in reader(stream, file.path, options.max_record_bytes):
+                if isinstance(item, Header):
+                    yield item
+                    continue
+                records += 1
+                if report and isinstance(item, RecordError):
+                    report_error(item, options.strict, count)
+                elif report:
+                    count(counters.READ, 1)
                 yield item
-                continue
-            records += 1
-            if report and isinstance(item, RecordError):
-                report_error(item, options.strict, count)
-            elif report:
-                count(counters.READ, 1)
-            yield item
-            if progress is not None:
-                progress(file, stream.position)
-            if options.limit is not None and records >= options.limit:
-                return
+                note_file(file.path, file.size, stream.position, reread)
+                if options.limit is not None and records >= options.limit:
+                    return
+        finally:  # also when the caller stops early: the file is done either way
+            note_file(file.path, file.size, stream.position, reread, end=True)

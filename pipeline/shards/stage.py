@@ -34,6 +34,7 @@ from pipeline.harness import (
     stage_command,
 )
 from pipeline.present import warn_missing
+from pipeline.progress import note_part
 from pipeline.shards import quotas
 from pipeline.shards.config import ShardsConfig
 from pipeline.shards.format import (
@@ -158,6 +159,7 @@ class WriteShardFn(beam.DoFn):
             self.out_dir, split, index, ordered, self.vocab_size, token_dtype(self.vocab_size)
         )
         self.count(f"{split}.shards")
+        note_part()
         for _, _, _, source, ids in ordered:
             self.count(per_source(f"{split}.documents", source))
             self.count(per_source(f"{split}.tokens", source), ids.size + 2)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
+from typing import TypeVar
 
 import sentencepiece as spm
 
@@ -19,6 +20,7 @@ from pipeline.counters import per_source
 from pipeline.documents import read_documents, stable_hash
 from pipeline.harness import Stage, StageCannotRun, StageContext, stage_command
 from pipeline.present import present_sources, warn_missing
+from pipeline.progress import note_phase
 from pipeline.shards.format import BOS_ID, EOS_ID, TOKENIZER_NAME, read_bytes
 from pipeline.shards.quotas import target_shares
 from pipeline.stages import source_stages
@@ -26,6 +28,7 @@ from tokenizer.config import TokenizerConfig
 from tokenizer.train import byte_budgets, draw_sample, model_sha256, train_model
 
 SHA256_NAME = TOKENIZER_NAME + ".sha256"
+T = TypeVar("T")
 
 
 @dataclasses.dataclass
@@ -51,6 +54,13 @@ def seeded_texts(parts: list[str], seed: int, salt: str, rate: float = 1.0) -> I
         for document in read_documents(part):
             if rate >= 1.0 or stable_hash(document["id"], f"{salt}{seed}") < threshold:
                 yield document["text"]
+
+
+def then_note(items: Iterator[T], phase: str) -> Iterator[T]:
+    """`items`, then a progress note that `phase` begins (SentencePiece reads its whole
+    sample before it trains, and says nothing while it does)."""
+    yield from items
+    note_phase(phase)
 
 
 def sampling_rate(budget: int, total: int | None) -> float:
@@ -102,7 +112,8 @@ class TokenizerStage(Stage):
             )
             for s in budgets
         }
-        model, stats = train_model(draw_sample(streams, budgets), run.tokenizer, run.seed)
+        sample = then_note(draw_sample(streams, budgets), "training SentencePiece")
+        model, stats = train_model(sample, run.tokenizer, run.seed)
         io.write_bytes(ctx.output("model"), model)
         sha256 = model_sha256(model)
         io.write_bytes(ctx.output("sha256"), f"{sha256}  {TOKENIZER_NAME}\n".encode())

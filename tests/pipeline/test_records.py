@@ -13,6 +13,7 @@ import pytest
 
 from pipeline import io
 from pipeline.counters import Tally
+from pipeline.progress import channel
 from pipeline.records import (
     BadInputError,
     Header,
@@ -79,9 +80,21 @@ def test_strict_fails_on_the_first_bad_record_naming_it(jsonl: io.InputFile) -> 
     assert seen[1] == {"n": 1}  # the good record before the fault was delivered
 
 
-def test_progress_reports_bytes_consumed(jsonl: io.InputFile) -> None:
-    reported: list[int] = []
+def test_progress_notes_the_bytes_consumed_and_the_end_of_the_file(
+    jsonl: io.InputFile, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    channel_dir = tmp_path / "progress"
+    channel_dir.mkdir()
+    monkeypatch.setenv(channel.ENV, str(channel_dir))
+    monkeypatch.setattr(channel, "_writers", {})
     options = ReadOptions(max_record_bytes=1000)
-    list(read_records(jsonl, json_lines, options, Tally(), lambda f, done: reported.append(done)))
-    assert reported == sorted(reported) and len(reported) == 4
-    assert reported[-1] == jsonl.size
+    list(read_records(jsonl, json_lines, options, Tally()))
+    list(read_records(jsonl, json_lines, ReadOptions(limit=1), Tally(), report=False))
+    (worker,) = channel_dir.iterdir()
+    notes = [json.loads(line) for line in worker.read_text().splitlines()]
+    read = [n for n in notes if n["pass"] == "read"]
+    assert 0 < read[0]["pos"] < jsonl.size and not read[0]["end"]  # after the first record
+    assert read[-1] == {"t": "file", "pass": "read", "path": jsonl.path, "size": jsonl.size,
+                        "pos": jsonl.size, "end": True}  # fmt: skip
+    reread = [n for n in notes if n["pass"] == "reread"]
+    assert reread[-1]["end"] and reread[-1]["pos"] < jsonl.size  # --limit 1 stopped it early

@@ -20,6 +20,7 @@ from pipeline import io
 from pipeline.config import RunConfig
 from pipeline.documents import read_documents
 from pipeline.harness import Stage, StageCannotRun, StageContext, stage_command
+from pipeline.progress import note_phase
 from pipeline.sources.commoncrawl.config import LanguageModelConfig
 from pipeline.sources.commoncrawl.lm_training import train_models, write_lm_text
 from pipeline.sources.commoncrawl.perplexity import PerplexityModel
@@ -123,6 +124,7 @@ class LanguageModelStage(Stage):
                     )  # fmt: skip
                     counters["languages.without_model"] += 1
                     continue
+                note_phase(f"training the {language} SentencePiece and KenLM models")
                 trained = train_models(
                     text_path,
                     work,

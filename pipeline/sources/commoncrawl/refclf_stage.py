@@ -21,6 +21,7 @@ from pipeline import io
 from pipeline.config import RunConfig
 from pipeline.documents import read_documents
 from pipeline.harness import Stage, StageCannotRun, StageContext, stage_command
+from pipeline.progress import note_phase
 from pipeline.sources.commoncrawl.config import ReferenceClassifierConfig
 from pipeline.sources.commoncrawl.reference import (
     NEGATIVE,
@@ -117,6 +118,7 @@ class ReferenceClassifierStage(Stage):
         held = [e for e in examples if is_held_out(e[1], config.seed, config.held_out)]
         # a seeded, stable order, so that the model's bytes depend on nothing else
         training.sort(key=lambda e: negative_rank(e[1], config.seed + 1))
+        note_phase("training the fastText classifier")
         with tempfile.TemporaryDirectory(dir=ctx.out_dir) as work:
             train_classifier(
                 ((label, text) for label, _, text in training), ctx.output("model"),
