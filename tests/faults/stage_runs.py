@@ -1,15 +1,18 @@
-"""What the stage fault tests share: building the sample corpus through the CLI and a digest
-of a run that two builds of the same manifest must share byte for byte."""
+"""What the stage fault tests share: building the sample corpus through the CLI, a digest
+of a run that two builds of the same manifest must share byte for byte, and a stage killed
+mid-run then rebuilt."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 from pipeline import stages
 from pipeline.documents import read_documents
-from tests.faults.conftest import fleece, sample_manifest
+from pipeline.harness import SUCCESS
+from tests.faults.conftest import fleece, kill_when, sample_manifest
 from tests.helpers import tree_digest
 
 STAGE_NAMES = stages.stage_names()
@@ -47,3 +50,35 @@ def build(tmp: Path, name: str) -> tuple[Path, Path]:
     result = fleece("corpus", "--manifest", str(manifest))
     assert result.returncode == 0, result.stdout + result.stderr
     return manifest, run_dir
+
+
+def kill_mid_run_then_rerun(tmp_path: Path, reference: dict[str, str], name: str) -> None:
+    """Kill `fleece corpus` while stage `name` runs: it leaves no output folder (only a hidden
+    in-progress one), the stages after it refuse to read it, and the rerun clears what the
+    killed run left and ends byte-identical to an uninterrupted build (`reference`)."""
+    run_dir = tmp_path / "run"
+    manifest = sample_manifest(tmp_path / "m.yaml", run_dir)
+    in_progress = run_dir / f".{name}.inprogress"
+
+    # The tokenizer and the reference classifier train on the sample in a few tens of
+    # milliseconds: killed on sight.
+    delay = 0.0 if name in ("tokenizer", "refclf") else 0.3
+    kill_when(["corpus", "--manifest", str(manifest)], in_progress.exists, delay)
+    assert not (run_dir / name / SUCCESS).exists(), f"{name} finished before it was killed"
+    assert not (run_dir / name).exists(), "a killed stage must leave no output folder"
+    assert in_progress.exists()
+
+    incomplete = STAGE_NAMES[STAGE_NAMES.index(name) :]
+    for later in dependents(name):  # e.g. encode killed, then `fleece mix`
+        refused = fleece(later, "--manifest", str(manifest))
+        assert refused.returncode == 1, refused.stdout
+        named = re.search(r"needs (\w+), which is not complete", refused.stderr)
+        assert named and named.group(1) in incomplete, refused.stderr
+        assert not (run_dir / later).exists()
+
+    rerun = fleece("corpus", "--manifest", str(manifest))
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    assert f"{name}: running" in rerun.stdout
+    assert not in_progress.exists(), "the rerun clears what the killed run left"
+    assert not list(run_dir.glob(".*.inprogress"))
+    assert run_digest(run_dir) == reference
