@@ -81,9 +81,13 @@ def python_file(rng: random.Random) -> str:
     ]
     for _ in range(rng.randrange(2, 6)):
         name, arg, other = ident(rng), rng.choice(IDENTIFIERS), rng.choice(IDENTIFIERS)
+        # Tokenizer code spells the special pieces as text (real repositories do, often): to
+        # the corpus tokenizer "<s>" here is three pieces, never the BOS id
+        markers = '    markers = ("<s>", "</s>", "<unk>")\n' if name.startswith("parse") else ""
         blocks.append(
             f"def {name}({arg}, {other}=None):\n"
             f'    """Return the {arg} values that match the given {other}."""\n'
+            f"{markers}"
             f"    result = []\n"
             f"    for {arg}_item in {arg}:\n"
             f"        if {other} is None or {arg}_item == {other}:\n"

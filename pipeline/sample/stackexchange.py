@@ -81,10 +81,13 @@ def attribute(value: str) -> str:
 def code_block(rng: random.Random, site: str) -> str:
     """A <pre><code> snippet whose text has < > & (escaped once in the HTML)."""
     threshold = rng.randrange(2, 60)
+    # HTML quoted in code reads "<s>old</s>" once unescaped: text, not the tokenizer's BOS/EOS
+    strike = "    old = '&lt;s&gt;old&lt;/s&gt;'\n" if threshold % 4 == 0 else ""
     return (
         "<pre><code>"
         f"def check(values, limit={threshold}):\n"
         f"    return [v for v in values if v &lt; limit and v &gt; 0 &amp;&amp; True]\n"
+        f"{strike}"
         "</code></pre>"
     )
 

@@ -231,3 +231,32 @@ def test_unsupported_models_are_refused(training_documents: list[str], tmp_path:
     with pytest.raises(ValueError, match="tokenizer.model: trainer_spec.model_type is not BPE"):
         write_hf_tokenizer(buffer.getvalue(), str(tmp_path), 2048)
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.slow
+def test_the_sample_corpus_gets_the_ids_of_its_encode_stage(
+    sample_run: Path, tmp_path: Path
+) -> None:
+    """Every document of the sample corpus gets from the exported tokenizer the ids the encode
+    stage wrote, the planted "<s>" and "</s>" typed in GitHub code and in quoted HTML of
+    StackExchange answers included (the stock conversion makes them BOS and EOS)."""
+    from pipeline.documents import read_documents
+    from pipeline.sources import SOURCES
+
+    write_hf_tokenizer(str(sample_run / "shards" / "tokenizer.model"), str(tmp_path), 2048)
+    hf = AutoTokenizer.from_pretrained(str(tmp_path))
+    texts = {
+        row["id"]: row["text"]
+        for source in SOURCES
+        for row in read_documents(str(sample_run / source / "part-*.parquet"))
+    }
+    encoded = {
+        row["id"]: list(row["tokens"])
+        for row in read_documents(str(sample_run / "encode" / "*" / "part-*.parquet"))
+    }
+    assert set(encoded) == {i for i, text in texts.items() if text}
+    planted = [i for i in encoded if "<s>" in texts[i] and "</s>" in texts[i]]
+    assert {i.split("/")[0] for i in planted} >= {"github", "stackexchange"}
+    ids = sorted(encoded)
+    got = hf([texts[i] for i in ids], add_special_tokens=False).input_ids
+    assert [i for i, g in zip(ids, got, strict=True) if g != encoded[i]] == []
