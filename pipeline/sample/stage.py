@@ -20,6 +20,7 @@ from pipeline.sample.cli import sample
 class SampleStage(Stage):
     name = "sample"
     config_key = "sample"
+    version = 2  # 2: "<s>" planted as text in GitHub code and StackExchange answers
     help = "Write the synthetic sample inputs (all seven sources) and their ground truth."
 
     def enabled(self, run: RunConfig) -> bool:
