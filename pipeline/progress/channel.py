@@ -48,6 +48,12 @@ class _Writer:
                 return None
         return self.handle
 
+    def close(self) -> None:
+        with self.lock:
+            if self.handle is not None:
+                self.handle.close()
+                self.handle = None
+
     def write(self, key: Any, record: dict[str, Any], force: bool = False) -> None:
         now = time.monotonic()
         with self.lock:
@@ -75,6 +81,10 @@ def _writer() -> _Writer | None:
     writer = _writers.get(folder)
     if writer is None:
         with _writers_lock:
+            # a process that outlives a stage (the in-memory runner's) closes the last one's
+            for old in _writers.values():
+                old.close()
+            _writers.clear()
             writer = _writers.setdefault(folder, _Writer(folder))
     return writer
 

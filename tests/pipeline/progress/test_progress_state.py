@@ -145,3 +145,21 @@ def test_the_line_says_what_is_done_of_the_total_and_the_time_left() -> None:
         "3m07s",
         "2h05m",
     ]
+
+
+def test_a_process_that_outlives_a_stage_writes_the_next_one_to_its_own_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The in-memory runner runs every stage in the launcher's process."""
+    monkeypatch.setattr(channel, "_writers", {})
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    monkeypatch.setenv(channel.ENV, str(first))
+    channel.note_part(of=2)
+    earlier = channel._writers[str(first)]
+    monkeypatch.setenv(channel.ENV, str(second))
+    channel.note_part(of=5)
+    assert earlier.handle is None  # closed, not leaked
+    assert records(first)[-1] == {"t": "part", "done": 1, "of": 2}
+    assert records(second)[-1] == {"t": "part", "done": 1, "of": 5}
