@@ -132,17 +132,11 @@ class UnsupportedConfig(ValueError):
 
 def _multiple_of(dim: int, intermediate_size: int) -> int | None:
     """A `multiple_of` for which ffn_hidden_dim(dim, multiple_of) == intermediate_size:
-    LLaMA's 256 when it fits, else the smallest divisor that does (the size itself always
-    does once it is at least 2/3·4·dim); None when the size is below that."""
+    LLaMA's 256 when it fits, else the size itself (rounding 2/3·4·dim up to a multiple of
+    the size gives the size once it is at least that); None when the size is below it."""
     if ffn_hidden_dim(dim, 256) == intermediate_size:
         return 256
-    for candidate in range(1, intermediate_size + 1):
-        if (
-            intermediate_size % candidate == 0
-            and ffn_hidden_dim(dim, candidate) == intermediate_size
-        ):
-            return candidate
-    return None
+    return intermediate_size if ffn_hidden_dim(dim, 1) <= intermediate_size else None
 
 
 def _required_int(hf: Mapping[str, object], name: str) -> int:

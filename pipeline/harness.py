@@ -353,13 +353,13 @@ def watch_progress(
 ) -> StageProgress:
     """The progress display of one stage: its listed inputs are the totals; workers of a
     runner on other machines cannot reach the channel, so only the time is shown for them."""
-    patterns = [run.resolve(p) for p in stage.input_patterns(run)]
+    runner = beam_runner(beam_args)
+    local = runner in ("DirectRunner", "direct", "BundleBasedDirectRunner", "SwitchingDirectRunner")
+    patterns = [run.resolve(p) for p in stage.input_patterns(run)] if local else []
     try:
         inputs = io.match_files(patterns) if patterns else []
     except FileNotFoundError:  # the stage itself reports it
         inputs = []
-    runner = beam_runner(beam_args)
-    local = runner in ("DirectRunner", "direct", "BundleBasedDirectRunner", "SwitchingDirectRunner")
     return StageProgress(
         stage.name,
         len(inputs),

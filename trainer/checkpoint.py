@@ -47,6 +47,7 @@ from torch.distributed.checkpoint.state_dict import (
 from torch.distributed.tensor import DTensor
 
 from pipeline.environment import ENVIRONMENT_ERRORS, environment_cause
+from pipeline.shards.format import TOKENIZER_NAME
 from trainer.parallel import Topology
 
 log = logging.getLogger("fleece.trainer")
@@ -54,7 +55,6 @@ _STEP_DIR = re.compile(r"^step-(\d{8})$")
 COMPLETE = "COMPLETE"
 STATE = "state"
 TRAINER_STATE = "trainer.json"
-TOKENIZER = "tokenizer.model"
 
 
 def checkpoint_path(run_dir: str, step: int) -> str:
@@ -214,7 +214,7 @@ def save_checkpoint(
         with open(os.path.join(path, TRAINER_STATE), "w", encoding="utf-8") as handle:
             json.dump(trainer_state, handle, indent=1)
         if tokenizer is not None:
-            shutil.copyfile(tokenizer, os.path.join(path, TOKENIZER))
+            shutil.copyfile(tokenizer, os.path.join(path, TOKENIZER_NAME))
     _barrier(topology)
     if topology.is_main:
         with open(os.path.join(path, COMPLETE), "w", encoding="utf-8") as handle:
@@ -290,7 +290,7 @@ def save_model_weights(
     with open(os.path.join(path, TRAINER_STATE), "w", encoding="utf-8") as handle:
         json.dump(trainer_state, handle, indent=1)
     if tokenizer is not None:
-        shutil.copyfile(tokenizer, os.path.join(path, TOKENIZER))
+        shutil.copyfile(tokenizer, os.path.join(path, TOKENIZER_NAME))
     with open(os.path.join(path, COMPLETE), "w", encoding="utf-8") as handle:
         handle.write("ok\n")
 

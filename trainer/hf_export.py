@@ -27,8 +27,8 @@ from safetensors.torch import save_file
 
 from model import ModelConfig
 from model.hf_convert import hf_config_kwargs, hf_names, to_hf_weight
+from pipeline.shards.format import TOKENIZER_NAME
 from trainer.checkpoint import (
-    TOKENIZER,
     read_model_weights,
     read_trainer_state,
     resolve_checkpoint,
@@ -158,7 +158,7 @@ def export_hf(
     max_bytes = parse_size(max_shard_size)
     path = resolve_checkpoint(checkpoint)
     config = ModelConfig(**read_trainer_state(path)["model"])
-    tokenizer = os.path.join(path, TOKENIZER)
+    tokenizer = os.path.join(path, TOKENIZER_NAME)
     with written_folder(out, force, source=path) as folder:
         files: list[str] = []
         if os.path.exists(tokenizer):
@@ -170,7 +170,9 @@ def export_hf(
                 raise ValueError(f"{path}: {error}") from None
         else:
             log.warning(
-                "%s: no %s (the shards had none), so the export has no tokenizer", path, TOKENIZER
+                "%s: no %s (the shards had none), so the export has no tokenizer",
+                path,
+                TOKENIZER_NAME,
             )
         weight_files, weight_bytes, dtype = _write_weights(path, config, folder, max_bytes)
         for name, value in (

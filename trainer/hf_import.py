@@ -20,7 +20,8 @@ import torch
 
 from model import ModelConfig, Transformer
 from model.hf_convert import UnsupportedConfig, from_hf_state_dict, model_config_from_hf
-from trainer.checkpoint import TOKENIZER, save_model_weights
+from pipeline.shards.format import TOKENIZER_NAME
+from trainer.checkpoint import save_model_weights
 from trainer.output_folder import written_folder
 
 log = logging.getLogger("fleece.trainer")
@@ -102,13 +103,13 @@ def import_hf(directory: str, out: str, force: bool = False) -> ModelConfig:
     except KeyError as error:
         raise ValueError(f"{directory}: {error.args[0]}") from None
     _checked_shapes(weights, config, directory)
-    tokenizer = os.path.join(directory, TOKENIZER)
+    tokenizer = os.path.join(directory, TOKENIZER_NAME)
     if not os.path.exists(tokenizer):
         log.warning(
             "%s: no %s, so the checkpoint has none (fleece generate needs one; training "
             "from it skips the tokenizer check)",
             directory,
-            TOKENIZER,
+            TOKENIZER_NAME,
         )
         tokenizer = None
     trainer_state = {

@@ -16,14 +16,13 @@ model trained on shards that had none) gets a warning, since nothing can be chec
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 from typing import Any
 
 from model import ModelConfig
-from pipeline.shards.format import join
-from trainer.checkpoint import TOKENIZER, read_trainer_state
+from pipeline.shards.format import TOKENIZER_NAME, file_sha256, join
+from trainer.checkpoint import read_trainer_state
 from trainer.config import ModelSection
 
 log = logging.getLogger("fleece.trainer")
@@ -51,27 +50,19 @@ def checkpoint_model_config(
     return stored.replace(max_seq_len=seq_len)
 
 
-def _sha256(path: str) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def check_tokenizer(path: str, shards: str, manifest: dict[str, Any]) -> None:
     """ValueError naming both files when the checkpoint's tokenizer is not the shards'."""
-    ours = os.path.join(path, TOKENIZER)
+    ours = os.path.join(path, TOKENIZER_NAME)
     if not os.path.exists(ours):
         log.warning(
             "%s has no %s: cannot check that it was trained with the shards' tokenizer",
             path,
-            TOKENIZER,
+            TOKENIZER_NAME,
         )
         return
     theirs = join(shards, manifest["tokenizer"]["file"])
     expected = manifest["tokenizer"]["sha256"]
-    actual = _sha256(ours)
+    actual = file_sha256(ours)
     if actual != expected:
         raise ValueError(
             f"{ours} (sha256 {actual[:12]}) is not the tokenizer that encoded the shards, "

@@ -37,16 +37,31 @@ class _Writer:
         self.totals = {"read": 0, "written": 0}
         self.parts = 0
 
-    def _open(self) -> IO[str] | None:
-        if self.handle is None:
-            # pid plus a start time: a pid the system reuses later starts a new file
-            name = f"{os.getpid()}-{time.monotonic_ns()}.jsonl"
+    def due(self, key: Any, force: bool) -> bool:
+        """Whether a record about `key` is to be written now (and, if so, note that it is).
+        Asked before a record is built: most calls on a hot path stop here."""
+        now = time.monotonic()
+        with self.lock:
+            if not force and now - self.last.get(key, -INTERVAL) < INTERVAL:
+                return False
+            self.last[key] = now
+            return True
+
+    def write(self, record: dict[str, Any]) -> None:
+        with self.lock:
+            if self.handle is None:
+                # pid plus a start time: a pid the system reuses later starts a new file
+                name = f"{os.getpid()}-{time.monotonic_ns()}.jsonl"
+                try:
+                    # kept open for the life of the stage: one open per worker, not per record
+                    self.handle = open(os.path.join(self.folder, name), "a", encoding="utf-8")
+                except OSError:  # the launcher removed the folder: the stage is over
+                    return
             try:
-                # kept open for the life of the process: one open per worker, not per record
-                self.handle = open(os.path.join(self.folder, name), "a", encoding="utf-8")
-            except OSError:  # the launcher removed the folder: the stage is over
-                return None
-        return self.handle
+                self.handle.write(json.dumps(record) + "\n")
+                self.handle.flush()
+            except OSError:  # progress is advice: never fail a stage over it
+                pass
 
     def close(self) -> None:
         with self.lock:
@@ -54,60 +69,57 @@ class _Writer:
                 self.handle.close()
                 self.handle = None
 
-    def write(self, key: Any, record: dict[str, Any], force: bool = False) -> None:
+
+class _Channel:
+    """Which folder this process writes to. Reading the environment costs about a
+    microsecond, as much as the rest of a call, so it is read again only every INTERVAL, or
+    for a record that must not be lost; a process that outlives a stage (the in-memory
+    runner's) then closes the last stage's file and opens the next one's."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.writer: _Writer | None = None
+        self.read_at = -INTERVAL
+
+    def writer_for(self, force: bool) -> _Writer | None:
         now = time.monotonic()
+        if not force and now - self.read_at < INTERVAL:
+            return self.writer
         with self.lock:
-            if not force and now - self.last.get(key, -INTERVAL) < INTERVAL:
-                return
-            self.last[key] = now
-            handle = self._open()
-            if handle is None:
-                return
-            try:
-                handle.write(json.dumps(record) + "\n")
-                handle.flush()
-            except OSError:  # progress is advice: never fail a stage over it
-                pass
+            self.read_at = now
+            folder = os.environ.get(ENV) or None
+            if self.writer is not None and self.writer.folder != folder:
+                self.writer.close()
+                self.writer = None
+            if folder is not None and self.writer is None:
+                self.writer = _Writer(folder)
+            return self.writer
 
 
-_writers: dict[str, _Writer] = {}
-_writers_lock = threading.Lock()
-
-
-def _writer() -> _Writer | None:
-    folder = os.environ.get(ENV)
-    if not folder:
-        return None
-    writer = _writers.get(folder)
-    if writer is None:
-        with _writers_lock:
-            # a process that outlives a stage (the in-memory runner's) closes the last one's
-            for old in _writers.values():
-                old.close()
-            _writers.clear()
-            writer = _writers.setdefault(folder, _Writer(folder))
-    return writer
+_channel = _Channel()
 
 
 def note_file(path: str, size: int, position: int, reread: bool, end: bool = False) -> None:
     """`position` bytes of input file `path` (of `size`) consumed; `end` once it is done
     (at its end, or stopped by --limit). `reread`: a second pass over a file already read."""
-    writer = _writer()
-    if writer is None:
-        return
+    writer = _channel.writer_for(end)
     kind = "reread" if reread else "read"
-    record = {"t": "file", "pass": kind, "path": path, "size": size, "pos": position, "end": end}
-    writer.write(("file", kind, path), record, force=end)
+    if writer is not None and writer.due((kind, path), end):
+        writer.write(
+            {"t": "file", "pass": kind, "path": path, "size": size, "pos": position, "end": end}
+        )
 
 
 def _note_rows(kind: str, n: int) -> None:
-    writer = _writer()
+    writer = _channel.writer_for(False)
     if writer is None:
         return
     with writer.lock:
         writer.totals[kind] += n
-        record = {"t": "rows", **writer.totals}
-    writer.write("rows", record)
+    if writer.due("rows", False):
+        with writer.lock:
+            record = {"t": "rows", **writer.totals}
+        writer.write(record)
 
 
 def note_documents_read(n: int = 1) -> None:
@@ -122,7 +134,7 @@ def note_rows_written(n: int = 1) -> None:
 
 def note_part(of: int | None = None) -> None:
     """One more part written (`of` the stage's number of parts, when it is known)."""
-    writer = _writer()
+    writer = _channel.writer_for(True)
     if writer is None:
         return
     with writer.lock:
@@ -130,12 +142,12 @@ def note_part(of: int | None = None) -> None:
         record = {"t": "part", "done": writer.parts, "of": of}
         rows = {"t": "rows", **writer.totals}
     # the rows counted so far go with it, so the last count before a part is never lost
-    writer.write("rows", rows, force=True)
-    writer.write("part", record, force=True)
+    writer.write(rows)
+    writer.write(record)
 
 
 def note_phase(name: str) -> None:
     """What a step that reads no input files is doing now ("training the tokenizer")."""
-    writer = _writer()
+    writer = _channel.writer_for(True)
     if writer is not None:
-        writer.write(("phase", name), {"t": "phase", "name": name}, force=True)
+        writer.write({"t": "phase", "name": name})

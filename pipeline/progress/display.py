@@ -68,8 +68,10 @@ def describe(
     elif snap.files_total and snap.phase == "grouping":
         parts.append(f"{snap.files_done} files ({_megabytes(snap.bytes_done)} MB) read")
     if snap.parts_done:
-        total = f"/{snap.parts_total}" if snap.parts_total else ""
-        parts.append(f"{min(snap.parts_done, snap.parts_total or snap.parts_done)}{total} parts")
+        if snap.parts_total:  # several writers' parts can outnumber the largest total
+            parts.append(f"{min(snap.parts_done, snap.parts_total)}/{snap.parts_total} parts")
+        else:
+            parts.append(f"{snap.parts_done} parts")
     if snap.documents_read:
         parts.append(f"{snap.documents_read:,} documents read")
     if snap.rows_written:
@@ -98,7 +100,6 @@ class StageProgress:
         self.reader: ChannelReader | None = None
         self.stop = threading.Event()
         self.pass_started: dict[str, float] = {}
-        self.lines = 0  # lines printed (log) or redraws (terminal): what the tests count
 
     def _width(self) -> int:
         """Columns of the terminal (a longer line would wrap and defeat the redraw); a
@@ -132,7 +133,6 @@ class StageProgress:
         else:
             self.stream.write(line + "\n")
         self.stream.flush()
-        self.lines += 1
 
     def _loop(self) -> None:
         while not self.stop.wait(self.options.poll):

@@ -31,7 +31,14 @@ from pipeline.report.statistics import (
     shards,
 )
 from pipeline.shards.format import load_manifest
-from pipeline.shards.report import HEADER, LLAMA_TABLE_1, human, source_order, table_rows
+from pipeline.shards.report import (
+    HEADER,
+    LLAMA_TABLE_1,
+    human,
+    source_order,
+    table_rows,
+)
+from pipeline.sources.commoncrawl.config import KeepConfig
 
 STYLE = """
 body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #222;
@@ -201,11 +208,9 @@ def stage_section(page: Page, stage: StageStatistics, manifest: Mapping[str, Any
         figure = f"{name}-perplexity-{language}"
         page.figure(figure, plots.perplexity(figure, language, bins, cutoffs.get(language)))
     if stage.wiki_probs:
-        threshold = run_setting(manifest or {}, "sources.commoncrawl.keep.min_wiki_prob", None)
-        if threshold is None:
-            from pipeline.sources.commoncrawl.config import KeepConfig
-
-            threshold = KeepConfig().min_wiki_prob
+        threshold = run_setting(
+            manifest or {}, "sources.commoncrawl.keep.min_wiki_prob", KeepConfig().min_wiki_prob
+        )
         figure = f"{name}-wiki-prob"
         page.figure(figure, plots.wiki_prob(figure, stage.wiki_probs, float(threshold)))
     counters = [[key, f"{value:,}"] for key, value in sorted(stage.counters.items())]

@@ -1,14 +1,14 @@
 """A few documents of each source, drawn the same way on every render.
 
-Which documents: the `parts` Parquet parts whose sha256 of (seed, part name) is smallest,
-then of their documents the `count` whose sha256 of (seed, id) is smallest. Only those
-parts' id columns are read to choose, so a corpus of any size costs a few parts, and the
-choice depends on the seed and the names alone, never on the order files are listed in.
+Which documents: the `parts` Parquet parts whose stable hash of (seed, part name) is
+smallest (more, in that order, while they hold fewer than `count` documents), then of their
+documents the `count` whose stable hash of (seed, id) is smallest. Only those parts' id
+columns are read to choose, so a corpus of any size costs a few parts, and the choice
+depends on the seed and the names alone, never on the order files are listed in.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shlex
 from dataclasses import dataclass
@@ -17,6 +17,7 @@ from typing import Any
 import pyarrow.parquet as pq
 
 from pipeline import io
+from pipeline.documents import stable_hash
 
 SHOWN_CHARS = 600  # of each sampled document's text in the page; `fleece show` prints all
 
@@ -36,15 +37,16 @@ class Sample:
         return f"fleece show {shlex.quote(self.part)} --id {shlex.quote(self.id)} --chars 0"
 
 
-def _rank(seed: int, name: str) -> str:
-    return hashlib.sha256(f"{seed}:{name}".encode()).hexdigest()
+def _rank(seed: int, name: str) -> int:
+    return stable_hash(name, f"report-sample-{seed}")
 
 
-def _column(path: str, columns: list[str], wanted: set[str] | None = None) -> list[dict]:
+def _rows(path: str, columns: list[str], ids: set[str] | None = None) -> list[dict[str, Any]]:
+    """Rows of one part; with `ids`, only those (parts are sorted by id, so the filter skips
+    every row group whose id range holds none of them)."""
+    filters = None if ids is None else [("id", "in", sorted(ids))]
     with io.open_read(path) as f:
-        table = pq.read_table(f, columns=columns)
-    rows = table.to_pylist()
-    return rows if wanted is None else [r for r in rows if r["id"] in wanted]
+        return pq.read_table(f, columns=columns, filters=filters).to_pylist()
 
 
 def sample_documents(stage_dir: str, seed: int, count: int = 3, parts: int = 3) -> list[Sample]:
@@ -53,23 +55,26 @@ def sample_documents(stage_dir: str, seed: int, count: int = 3, parts: int = 3) 
         listed = [f.path for f in io.match_files([io.join(stage_dir, "part-*.parquet")])]
     except FileNotFoundError:
         return []
-    chosen_parts = sorted(listed, key=lambda p: (_rank(seed, p.rsplit("/", 1)[-1]), p))[:parts]
-    candidates = sorted(
-        (_rank(seed, row["id"]), row["id"], path)
-        for path in chosen_parts
-        for row in _column(path, ["id"])
-    )[:count]
-    samples = []
-    for _, wanted, path in candidates:
-        (row,) = _column(path, ["id", "text", "url", "language", "meta"], {wanted})
-        samples.append(
-            Sample(
-                id=row["id"],
-                part=path,
-                text=row["text"],
-                url=row["url"],
-                language=row["language"],
-                meta=json.loads(row["meta"]),
-            )
+    ranked_parts = sorted(listed, key=lambda p: (_rank(seed, p.rsplit("/", 1)[-1]), p))
+    found: list[tuple[int, str, str]] = []
+    for read, path in enumerate(ranked_parts):
+        if read >= parts and len(found) >= count:  # small parts: read on until enough
+            break
+        found += [(_rank(seed, row["id"]), row["id"], path) for row in _rows(path, ["id"])]
+    candidates = sorted(found)[:count]
+    wanted: dict[str, set[str]] = {}
+    for _, doc_id, path in candidates:
+        wanted.setdefault(path, set()).add(doc_id)
+    samples = [
+        Sample(
+            id=row["id"],
+            part=path,
+            text=row["text"],
+            url=row["url"],
+            language=row["language"],
+            meta=json.loads(row["meta"]),
         )
+        for path, ids in sorted(wanted.items())  # each part read once, only its chosen rows
+        for row in _rows(path, ["id", "text", "url", "language", "meta"], ids)
+    ]
     return sorted(samples, key=lambda s: s.id)

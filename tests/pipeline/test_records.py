@@ -86,7 +86,7 @@ def test_progress_notes_the_bytes_consumed_and_the_end_of_the_file(
     channel_dir = tmp_path / "progress"
     channel_dir.mkdir()
     monkeypatch.setenv(channel.ENV, str(channel_dir))
-    monkeypatch.setattr(channel, "_writers", {})
+    monkeypatch.setattr(channel, "_channel", channel._Channel())
     options = ReadOptions(max_record_bytes=1000)
     list(read_records(jsonl, json_lines, options, Tally()))
     list(read_records(jsonl, json_lines, ReadOptions(limit=1), Tally(), report=False))

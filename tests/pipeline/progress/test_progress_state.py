@@ -16,7 +16,7 @@ from pipeline.progress.state import ChannelReader, ProgressState, Snapshot
 @pytest.fixture
 def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv(channel.ENV, str(tmp_path))
-    monkeypatch.setattr(channel, "_writers", {})
+    monkeypatch.setattr(channel, "_channel", channel._Channel())
     return tmp_path
 
 
@@ -28,6 +28,7 @@ def test_without_the_variable_nothing_is_written(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv(channel.ENV, raising=False)
+    monkeypatch.setattr(channel, "_channel", channel._Channel())
     channel.note_file("a.gz", 10, 5, reread=False)
     channel.note_rows_written(3)
     channel.note_part(4)
@@ -151,13 +152,13 @@ def test_a_process_that_outlives_a_stage_writes_the_next_one_to_its_own_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The in-memory runner runs every stage in the launcher's process."""
-    monkeypatch.setattr(channel, "_writers", {})
+    monkeypatch.setattr(channel, "_channel", channel._Channel())
     first, second = tmp_path / "first", tmp_path / "second"
     first.mkdir()
     second.mkdir()
     monkeypatch.setenv(channel.ENV, str(first))
     channel.note_part(of=2)
-    earlier = channel._writers[str(first)]
+    earlier = channel._channel.writer
     monkeypatch.setenv(channel.ENV, str(second))
     channel.note_part(of=5)
     assert earlier.handle is None  # closed, not leaked
