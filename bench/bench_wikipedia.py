@@ -120,10 +120,10 @@ def whole_stage(paths: list[str], out: str) -> tuple[float, list[str]]:
         for _ in write.process((index, file), {index: superseded.get(index, [])}):
             pass
     seconds = time.perf_counter() - start
-    import pyarrow.parquet as pq
+    from pipeline import io
 
     texts = [t for part in sorted(Path(out).glob("part-*.parquet"))
-             for t in pq.read_table(part, columns=["text"])["text"].to_pylist()]  # fmt: skip
+             for t in io.read_parquet(str(part), ["text"])["text"].to_pylist()]  # fmt: skip
     return seconds, texts
 
 

@@ -235,8 +235,6 @@ def _noted_read(row: dict[str, Any]) -> dict[str, Any]:
 def read_documents(pattern: str) -> Iterator[dict[str, Any]]:
     """Rows of every Parquet file matching `pattern`, file by file in path order (no Beam)."""
     for entry in io.match_files([pattern]):
-        with io.open_read(entry.path) as f:
-            parquet = pq.ParquetFile(f)
-            for batch in parquet.iter_batches(batch_size=1024):
-                note_documents_read(batch.num_rows)
-                yield from batch.to_pylist()
+        for batch in io.parquet_batches(entry.path):
+            note_documents_read(batch.num_rows)
+            yield from batch.to_pylist()

@@ -42,11 +42,20 @@ def _rank(seed: int, name: str) -> int:
 
 
 def _rows(path: str, columns: list[str], ids: set[str] | None = None) -> list[dict[str, Any]]:
-    """Rows of one part; with `ids`, only those (parts are sorted by id, so the filter skips
-    every row group whose id range holds none of them)."""
-    filters = None if ids is None else [("id", "in", sorted(ids))]
-    with io.open_read(path) as f:
-        return pq.read_table(f, columns=columns, filters=filters).to_pylist()
+    """Rows of one part; with `ids`, only those (parts are sorted by id, so only the row
+    groups whose id range holds one of them are read)."""
+    if ids is None:
+        return io.read_parquet(path, columns).to_pylist()
+
+    def holds_one(row_group: pq.RowGroupMetaData) -> bool:
+        chunks = (row_group.column(i) for i in range(row_group.num_columns))
+        stats = next(c.statistics for c in chunks if c.path_in_schema == "id")
+        if stats is None or not stats.has_min_max:
+            return True
+        return any(stats.min <= doc_id <= stats.max for doc_id in ids)
+
+    rows = io.read_parquet(path, columns, row_groups=holds_one).to_pylist()
+    return [row for row in rows if row["id"] in ids]
 
 
 def sample_documents(stage_dir: str, seed: int, count: int = 3, parts: int = 3) -> list[Sample]:

@@ -77,7 +77,7 @@ def kill_mid_run_then_rerun(tmp_path: Path, reference: dict[str, str], name: str
         assert not (run_dir / later).exists()
 
     rerun = fleece("corpus", "--manifest", str(manifest))
-    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    assert rerun.returncode == 0, f"exit {rerun.returncode}\n{rerun.stdout}{rerun.stderr}"
     assert f"{name}: running" in rerun.stdout
     assert not in_progress.exists(), "the rerun clears what the killed run left"
     assert not list(run_dir.glob(".*.inprogress"))

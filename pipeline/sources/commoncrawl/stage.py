@@ -26,7 +26,6 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 import apache_beam as beam
-import pyarrow.parquet as pq
 
 from pipeline import counters, histograms, io
 from pipeline.config import RunConfig
@@ -115,8 +114,7 @@ class MinWikiProb:
 
 def perplexities(path: str) -> Iterator[tuple[str, float]]:
     """(language, perplexity) of each page of a ccnet part that has one (no text read)."""
-    with io.open_read(path) as f:
-        table = pq.read_table(f, columns=["language", "meta"])
+    table = io.read_parquet(path, ["language", "meta"])
     for language, meta in zip(
         table.column("language").to_pylist(), table.column("meta").to_pylist(), strict=True
     ):
@@ -189,9 +187,8 @@ def count_signals(doc: Document, count: counters.Count) -> None:
 
 
 def read_rows(path: str) -> Iterator[dict[str, Any]]:
-    with io.open_read(path) as f:
-        for batch in pq.ParquetFile(f).iter_batches(batch_size=1024):
-            yield from batch.to_pylist()
+    for batch in io.parquet_batches(path):
+        yield from batch.to_pylist()
 
 
 class CommonCrawlStage(SourceStage):

@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pyarrow.parquet as pq
 import pytest
 import sentencepiece as spm
 
-from pipeline import stages
+from pipeline import io, stages
 from pipeline.config import RunConfig, RunnerConfig
 from pipeline.documents import DOCUMENT_SCHEMA, Document, write_table
 from pipeline.encode.stage import STAGE as ENCODE
@@ -63,7 +62,7 @@ def test_tokenizer_then_encode_give_sentencepiece_ids_and_counts(
     sp = spm.SentencePieceProcessor(model_proto=model)
     encoded = {}
     for part in sorted((tmp_path / "encode" / "wikipedia").glob("part-*.parquet")):
-        for row in pq.read_table(part).to_pylist():
+        for row in io.read_parquet(str(part)).to_pylist():
             encoded[row["id"]] = row
     assert len(encoded) == len(wiki) - 1  # the empty document is dropped, and counted
     for index, text in enumerate(wiki):
@@ -103,7 +102,7 @@ def test_an_existing_tokenizer_is_used_as_given_and_encodes_the_corpus(
     rows = [
         row
         for part in sorted((tmp_path / "run" / "encode" / "wikipedia").glob("part-*.parquet"))
-        for row in pq.read_table(part).to_pylist()
+        for row in io.read_parquet(str(part)).to_pylist()
     ]
     assert len(rows) == 40
     for row in rows:

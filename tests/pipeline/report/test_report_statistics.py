@@ -94,13 +94,16 @@ def test_a_run_setting_is_read_from_the_recorded_manifest_or_defaults() -> None:
     assert run_setting({}, "sources.commoncrawl.keep.min_wiki_prob", 0.5) == 0.5
 
 
-def write_parts(stage_dir: Path, ids_per_part: list[list[str]]) -> None:
+def write_parts(
+    stage_dir: Path, ids_per_part: list[list[str]], row_group_size: int | None = None
+) -> None:
     stage_dir.mkdir(parents=True)
     for index, ids in enumerate(ids_per_part):
         rows = [Document(id=i, source="c4", text=f"text of {i}", language="en").row() for i in ids]
         pq.write_table(
             pa.Table.from_pylist(rows, schema=DOCUMENT_SCHEMA),
             stage_dir / f"part-{index:05d}.parquet",
+            row_group_size=row_group_size,
         )
 
 
@@ -117,6 +120,20 @@ def test_samples_depend_on_the_seed_and_ids_not_on_file_order(tmp_path: Path) ->
     assert sample.text == f"text of {sample.id}" and sample.language == "en"
     assert sample.part.startswith(str(tmp_path / "a")) and sample.part.endswith(".parquet")
     assert sample.show_command == f"fleece show {sample.part} --id {sample.id} --chars 0"
+
+
+def test_parts_of_many_row_groups_give_the_same_samples_as_parts_of_one(tmp_path: Path) -> None:
+    # stages write parts sorted by id, a row group every few thousand rows: the sampler reads
+    # only the row groups whose id range holds a chosen document
+    ids = [sorted(f"c4/{p}-{i:03d}" for i in range(100)) for p in range(4)]
+    write_parts(tmp_path / "one", ids)
+    write_parts(tmp_path / "many", ids, row_group_size=7)
+    assert pq.ParquetFile(tmp_path / "many" / "part-00000.parquet").num_row_groups == 15
+    for seed in range(5):
+        one = sample_documents(str(tmp_path / "one"), seed=seed)
+        many = sample_documents(str(tmp_path / "many"), seed=seed)
+        assert len(many) == 3
+        assert [(s.id, s.text) for s in many] == [(s.id, s.text) for s in one]
 
 
 def test_a_stage_with_fewer_documents_gives_them_all(tmp_path: Path) -> None:

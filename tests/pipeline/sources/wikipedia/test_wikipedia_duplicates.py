@@ -7,9 +7,9 @@ from __future__ import annotations
 import json
 from collections import Counter
 
-import pyarrow.parquet as pq
 import pytest
 
+from pipeline import io
 from pipeline.sources.wikipedia.duplicates import PageKey, Superseded
 from tests.helpers import run_fleece, write_manifest
 from tests.pipeline.sources.wikipedia.dumps import dump_xml, page_xml
@@ -67,18 +67,18 @@ def test_overlapping_dumps_through_the_stage(tmp_path, write_dump):
     })  # fmt: skip
     run_fleece("wikipedia", "--manifest", str(manifest), "--keep-dropped")
     out = tmp_path / "run" / "wikipedia"
-    docs = {r["id"]: r["text"] for p in out.glob("part-*.parquet") for r in pq.read_table(p).to_pylist()}  # fmt: skip
+    docs = {r["id"]: r["text"] for p in out.glob("part-*.parquet") for r in io.read_parquet(str(p)).to_pylist()}  # fmt: skip
     assert docs == {
         "wikipedia/en/1": "One\n\nNew text of the page source.",
         "wikipedia/en/2": "Two\n\nTwo, first copy.",
         "wikipedia/en/3": "Three\n\nThree, the newest.",
         "wikipedia/en/4": "Four\n\nFour only here.",
     }
-    cited = [r["url"] for p in (out / "cited_urls").glob("*.parquet") for r in pq.read_table(p).to_pylist()]  # fmt: skip
+    cited = [r["url"] for p in (out / "cited_urls").glob("*.parquet") for r in io.read_parquet(str(p)).to_pylist()]  # fmt: skip
     assert cited == ["http://new.example.org/b"]
     dropped = Counter(
         (r["id"], r["reason"]) for p in (out / "dropped").glob("*.parquet")
-        for r in pq.read_table(p).to_pylist()
+        for r in io.read_parquet(str(p)).to_pylist()
     )  # fmt: skip
     assert dropped == Counter({(f"wikipedia/en/{i}", "duplicate_page"): 1 for i in (1, 2, 3)})
     counters = json.loads((out / "_stats.json").read_text())["counters"]

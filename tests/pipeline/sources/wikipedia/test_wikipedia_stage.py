@@ -7,9 +7,9 @@ import json
 from collections import Counter, defaultdict
 from pathlib import Path
 
-import pyarrow.parquet as pq
 import pytest
 
+from pipeline import io
 from pipeline.sources.wikipedia.remnants import without_math
 from tests.helpers import run_fleece, tree_digest, write_manifest
 from tests.pipeline.sources.wikipedia.dumps import BOMB_DOCTYPE, article, dump_xml, page_xml
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.slow
 def read_parts(directory: Path) -> list[dict]:
     rows = []
     for part in sorted(directory.glob("part-*.parquet")):
-        rows += pq.read_table(part).to_pylist()
+        rows += io.read_parquet(str(part)).to_pylist()
     return rows
 
 
