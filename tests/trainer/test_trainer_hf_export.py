@@ -322,18 +322,38 @@ def test_init_from_loses_to_the_runs_own_checkpoint(
     assert read_trainer_state(resolve_checkpoint(run))["init_from"] == imported
 
 
+def write_pytorch_bin(folder: Path, weights: dict[str, torch.Tensor], shards: int) -> None:
+    """Weights as transformers' `save_pretrained(safe_serialization=False)` writes them: one
+    pytorch_model.bin, or numbered shards named by pytorch_model.bin.index.json."""
+    folder.mkdir()
+    if shards == 1:
+        torch.save(weights, folder / "pytorch_model.bin")
+        return
+    names = sorted(weights)
+    weight_map = {}
+    for shard in range(shards):
+        file = f"pytorch_model-{shard + 1:05d}-of-{shards:05d}.bin"
+        part = {name: weights[name] for name in names[shard::shards]}
+        torch.save(part, folder / file)
+        weight_map.update(dict.fromkeys(part, file))
+    total = sum(t.numel() * t.element_size() for t in weights.values())
+    index = {"metadata": {"total_size": total}, "weight_map": weight_map}
+    (folder / "pytorch_model.bin.index.json").write_text(json.dumps(index))
+
+
+@pytest.mark.parametrize("shards", [1, 3])
 def test_a_pytorch_bin_folder_imports(
-    exports: dict[str, Path], run_dir: str, tmp_path: Path
+    shards: int, exports: dict[str, Path], run_dir: str, tmp_path: Path
 ) -> None:
     folder = tmp_path / "bin"
-    folder.mkdir()
+    write_pytorch_bin(folder, load_file(exports["single"] / "model.safetensors"), shards)
     shutil.copy(exports["single"] / "config.json", folder)
-    torch.save(load_file(exports["single"] / "model.safetensors"), folder / "pytorch_model.bin")
     out = tmp_path / "checkpoint"
     result = run_fleece("import", "hf", str(folder), str(out))
     assert "no tokenizer.model" in result.output  # a warning: the folder has none
     original = read_model_weights(resolve_checkpoint(run_dir))
     back = read_model_weights(str(out))
+    assert sorted(back) == sorted(original)
     assert all(torch.equal(back[name], tensor) for name, tensor in original.items())
 
 
