@@ -187,13 +187,12 @@ def model_config_from_hf(hf: Mapping[str, object]) -> ModelConfig:
             f"num_key_value_heads is {kv_heads}, num_attention_heads {heads}: grouped-query "
             "attention, which fleece's model lacks"
         )
-    refused = {
-        "tie_word_embeddings": ("tied input and output embeddings", False),
-        "attention_bias": ("biases in attention", False),
-        "mlp_bias": ("biases in the MLP", False),
-    }
-    for name, (what, allowed) in refused.items():
-        if hf.get(name, allowed) != allowed:
+    for name, what in (
+        ("tie_word_embeddings", "tied input and output embeddings"),
+        ("attention_bias", "biases in attention"),
+        ("mlp_bias", "biases in the MLP"),
+    ):
+        if hf.get(name, False) is not False:
             raise UnsupportedConfig(f"{name} is {hf[name]!r}: {what}, which fleece's model lacks")
     if hf.get("hidden_act", "silu") != "silu":
         raise UnsupportedConfig(
@@ -230,7 +229,7 @@ def model_config_from_hf(hf: Mapping[str, object]) -> ModelConfig:
             rope_theta=_rope_theta(hf),
             max_seq_len=_required_int(hf, "max_position_embeddings"),
         )
+    except UnsupportedConfig:
+        raise
     except ValueError as error:  # ModelConfig's own checks (dim divisible by heads...)
-        if isinstance(error, UnsupportedConfig):
-            raise
         raise UnsupportedConfig(str(error)) from None

@@ -8,7 +8,15 @@ import click
 
 from pipeline import io
 from pipeline.config import RunConfig
-from pipeline.harness import BEAM_CONTEXT, configure_logging, load_or_fail, run_options, run_stages
+from pipeline.harness import (
+    BEAM_CONTEXT,
+    completion,
+    configure_logging,
+    find_stage,
+    load_or_fail,
+    run_options,
+    run_stages,
+)
 
 
 @click.command(context_settings=BEAM_CONTEXT)
@@ -52,8 +60,7 @@ def corpus(
 def write_report(run: RunConfig, limit: int | None) -> None:
     """Once the shards are complete, the HTML report of the run beside its stages, and where
     it is (`fleece report RUN_DIR --html` writes it anywhere)."""
-    from pipeline.harness import completion, find_stage
-    from pipeline.report.html import write_report as write_page
+    from pipeline.report.html import write_report as write_page  # matplotlib: only here
 
     complete, _, _ = completion(find_stage("shards"), run, limit)
     if complete:

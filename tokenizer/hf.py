@@ -118,14 +118,26 @@ def _merges(sp: spm.SentencePieceProcessor, normal: dict[str, int]) -> list[tupl
     ]
 
 
+def _special_tokens(sp: spm.SentencePieceProcessor) -> dict[str, str]:
+    return {
+        "bos_token": sp.id_to_piece(sp.bos_id()),
+        "eos_token": sp.id_to_piece(sp.eos_id()),
+        "unk_token": sp.id_to_piece(sp.unk_id()),
+    }
+
+
 def build_tokenizer(model: bytes) -> Tokenizer:
     """A `tokenizers.Tokenizer` giving SentencePieceProcessor.encode(text)'s ids."""
+    return _build(model, spm.SentencePieceProcessor(model_proto=model))
+
+
+def _build(model: bytes, sp: spm.SentencePieceProcessor) -> Tokenizer:
     info = model_proto.parse(model)
     _check_supported(info, model)
-    sp = spm.SentencePieceProcessor(model_proto=model)
     vocab = {p.piece: i for i, p in enumerate(info.pieces)}
     normal = {p.piece: i for i, p in enumerate(info.pieces) if p.type == model_proto.NORMAL}
-    unk, bos, eos = (sp.id_to_piece(i) for i in (sp.unk_id(), sp.bos_id(), sp.eos_id()))
+    special = _special_tokens(sp)
+    unk, bos, eos = special["unk_token"], special["bos_token"], special["eos_token"]
     backend = Tokenizer(
         models.BPE(vocab=vocab, merges=_merges(sp, normal), unk_token=unk, byte_fallback=True)
     )
@@ -163,13 +175,9 @@ def write_hf_tokenizer(model: bytes | str, out_dir: str, model_max_length: int) 
     """Write tokenizer.model, tokenizer.json, tokenizer_config.json and special_tokens_map.json
     into out_dir (which exists); returns the file names written."""
     data = _model_bytes(model)
-    backend = build_tokenizer(data)
     sp = spm.SentencePieceProcessor(model_proto=data)
-    special = {
-        "bos_token": sp.id_to_piece(sp.bos_id()),
-        "eos_token": sp.id_to_piece(sp.eos_id()),
-        "unk_token": sp.id_to_piece(sp.unk_id()),
-    }
+    backend = _build(data, sp)
+    special = _special_tokens(sp)
     # No pad token: LLaMA has none, and inventing one would add an id fleece never emits.
     config = {
         "tokenizer_class": TOKENIZER_CLASS,

@@ -211,16 +211,26 @@ def save_checkpoint(
     torch.save(_rng_state(), buffer)
     _write_bytes(os.path.join(path, f"rng-{topology.rank:05d}.pt"), buffer.getvalue())
     if topology.is_main:
-        with open(os.path.join(path, TRAINER_STATE), "w", encoding="utf-8") as handle:
-            json.dump(trainer_state, handle, indent=1)
-        if tokenizer is not None:
-            shutil.copyfile(tokenizer, os.path.join(path, TOKENIZER_NAME))
+        _write_description(path, trainer_state, tokenizer)
     _barrier(topology)
     if topology.is_main:
-        with open(os.path.join(path, COMPLETE), "w", encoding="utf-8") as handle:
-            handle.write("ok\n")
+        _mark_complete(path)
         prune_checkpoints(os.path.dirname(os.path.dirname(path)), keep)
     _barrier(topology)
+
+
+def _write_description(path: str, trainer_state: dict[str, Any], tokenizer: str | None) -> None:
+    """trainer.json, and the tokenizer copy that lets the checkpoint decode on its own."""
+    with open(os.path.join(path, TRAINER_STATE), "w", encoding="utf-8") as handle:
+        json.dump(trainer_state, handle, indent=1)
+    if tokenizer is not None:
+        shutil.copyfile(tokenizer, os.path.join(path, TOKENIZER_NAME))
+
+
+def _mark_complete(path: str) -> None:
+    """Written last: readers take only a checkpoint with this marker."""
+    with open(os.path.join(path, COMPLETE), "w", encoding="utf-8") as handle:
+        handle.write("ok\n")
 
 
 def read_trainer_state(path: str) -> dict[str, Any]:
@@ -287,12 +297,8 @@ def save_model_weights(
     os.makedirs(path, exist_ok=True)
     with _quiet_single_process():
         dcp.save({"model": weights}, checkpoint_id=os.path.join(path, STATE), no_dist=True)
-    with open(os.path.join(path, TRAINER_STATE), "w", encoding="utf-8") as handle:
-        json.dump(trainer_state, handle, indent=1)
-    if tokenizer is not None:
-        shutil.copyfile(tokenizer, os.path.join(path, TOKENIZER_NAME))
-    with open(os.path.join(path, COMPLETE), "w", encoding="utf-8") as handle:
-        handle.write("ok\n")
+    _write_description(path, trainer_state, tokenizer)
+    _mark_complete(path)
 
 
 def _holds_optimizer(path: str) -> bool:

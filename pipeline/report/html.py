@@ -17,6 +17,7 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from statistics import median_high
 from typing import Any
 
 from pipeline import io
@@ -276,11 +277,10 @@ def training_section(page: Page, train_dir: str, curves: Training) -> None:
     facts = [f"{curves.steps[-1]:,} steps", f"last training loss {curves.loss[-1]:.4f}"]
     if curves.val_loss:
         facts.append(f"last validation loss {curves.val_loss[-1]:.4f}")
-    median = sorted(curves.tokens_per_s)[len(curves.tokens_per_s) // 2]
-    facts.append(f"median {median:,.0f} tokens/s")
+    facts.append(f"median {median_high(curves.tokens_per_s):,.0f} tokens/s")
     measured = [m for m in curves.mfu if m is not None]
     facts.append(
-        f"median MFU {100 * sorted(measured)[len(measured) // 2]:.1f}%"
+        f"median MFU {100 * median_high(measured):.1f}%"
         if measured
         else "MFU not measured (no claimed peak for this device, e.g. a CPU)"
     )

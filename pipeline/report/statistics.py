@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipeline import histograms
+from pipeline import histograms, io
 from pipeline.histograms import Bin
 from pipeline.stages import stage_names
 
@@ -114,8 +114,6 @@ def stage_statistics(name: str, stats: Mapping[str, Any]) -> StageStatistics:
 
 def read_stages(run_dir: str) -> list[StageStatistics]:
     """The statistics of every stage of the run that wrote them, in the order stages run."""
-    from pipeline import io
-
     found = []
     for name in stage_names():
         path = io.join(run_dir, name, "_stats.json")
@@ -186,8 +184,6 @@ def training(records: list[Mapping[str, Any]]) -> Training:
 def read_training(train_dir: str) -> Training:
     """The curves of `<train_dir>/metrics.jsonl` (read here: the pipeline never imports
     the trainer, which needs torch)."""
-    from pipeline import io
-
     path = io.join(train_dir, "metrics.jsonl")
     if not io.exists(path):
         raise FileNotFoundError(f"{path}: no metrics.jsonl (is {train_dir} a training run?)")
