@@ -70,9 +70,14 @@ fuzz: install
 	test ! -f runs/sample/shards/manifest.json || \
 	  $(BIN)/python -m tests.faults.verify_fuzz --flips $$(( $(FUZZ_FLIPS) / 10 )) --directory runs/sample/shards
 
+# ruff, the import contracts of pyproject.toml, no import cycle and a reason for every import
+# inside a function, then every module imported first in a fresh interpreter (about 2 min)
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/python -m tests.lint.import_rules
+	$(BIN)/python -m tests.lint.import_each_module
 
 train: install
 	$(BIN)/fleece train --config $(TRAIN_CONFIG)

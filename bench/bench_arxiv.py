@@ -33,6 +33,13 @@ from pathlib import Path
 import yaml
 
 from bench.processes import run_child, scaling_checks
+from pipeline import io
+from pipeline.counters import Tally
+from pipeline.records import ReadOptions, read_records
+from pipeline.sample import write_sample
+from pipeline.sources.arxiv.config import ArxivConfig
+from pipeline.sources.arxiv.paper import paper_steps, process_member
+from pipeline.sources.arxiv.tarball import ArxivMember, read_tarball
 
 BENCH_MIN_MB = 50
 
@@ -54,8 +61,6 @@ def source_bytes(files: list[Path], truth: dict) -> int:
 
 
 def measure(scale: int, workers: int, work: Path) -> dict:
-    from pipeline.sample import write_sample
-
     inputs = work / f"inputs-{scale}"
     truth = write_sample(str(inputs), scale=scale, seed=0, only=["arxiv"])["arxiv"]
     files = sorted((inputs / "arxiv").glob("*.tar"))
@@ -95,13 +100,6 @@ def measure(scale: int, workers: int, work: Path) -> dict:
 def plain_pass(files: list[Path]) -> tuple[float, int]:
     """(seconds, documents) of pass 2's work on `files` in this process: read, inflate,
     clean."""
-    from pipeline import io
-    from pipeline.counters import Tally
-    from pipeline.records import ReadOptions, read_records
-    from pipeline.sources.arxiv.config import ArxivConfig
-    from pipeline.sources.arxiv.paper import paper_steps, process_member
-    from pipeline.sources.arxiv.tarball import ArxivMember, read_tarball
-
     config = ArxivConfig()
     steps, tally, kept = paper_steps(config), Tally(), 0
     start = time.perf_counter()

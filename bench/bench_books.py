@@ -23,15 +23,16 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import yaml
+from datasketch import MinHash
 
 from bench.processes import run_child, scaling_checks
+from pipeline.dedup.minhash import shingle_hashes, shingles, signature
+from pipeline.sample import write_sample
 
 TARGET_SPEEDUP = 3.0
 
 
 def measure(scale: int, workers: int, work: Path) -> dict:
-    from pipeline.sample import write_sample
-
     inputs = work / f"inputs-{scale}"
     write_sample(str(inputs), scale=scale, seed=0, only=["books"])
     files = sorted((inputs / "books").glob("*/*.txt"))
@@ -57,10 +58,6 @@ def measure(scale: int, workers: int, work: Path) -> dict:
 
 def signature_speedup(files: list[Path], limit: int = 200) -> dict:
     """Seconds of both signature methods on the same books (at most `limit` of them)."""
-    from datasketch import MinHash
-
-    from pipeline.sources.books.minhash import shingle_hashes, shingles, signature
-
     texts = [p.read_text(encoding="utf-8", errors="replace") for p in files[:limit]]
     start = time.perf_counter()
     ours = [signature(shingle_hashes(t), 128, 1) for t in texts]

@@ -39,14 +39,20 @@ from pathlib import Path
 import yaml
 
 from bench.processes import decompressed_size, run_child, scaling_checks
+from pipeline import io
+from pipeline.counters import Tally
+from pipeline.readers.wet import WetPage, read_wet
+from pipeline.records import ReadOptions, read_records
+from pipeline.sample import write_sample
+from pipeline.sources.c4.config import C4Config
+from pipeline.sources.c4.rules import read_badwords
+from pipeline.sources.c4.stage import PageRules
 
 TARGET_MB_PER_S_PER_CORE = 2.0
 BENCH_MIN_MB = 50
 
 
 def measure(scale: int, workers: int, work: Path, dedup: str) -> dict:
-    from pipeline.sample import write_sample
-
     inputs = work / f"inputs-{scale}"
     if not inputs.exists():
         write_sample(str(inputs), scale=scale, seed=0, only=["c4"])
@@ -92,14 +98,6 @@ def measure(scale: int, workers: int, work: Path, dedup: str) -> dict:
 
 def plain_pass(files: list[Path], badwords: Path) -> float:
     """Seconds of pass 1's work on `files` in this process: read, rules, language ID."""
-    from pipeline import io
-    from pipeline.counters import Tally
-    from pipeline.records import ReadOptions, read_records
-    from pipeline.sources.c4.config import C4Config
-    from pipeline.sources.c4.rules import read_badwords
-    from pipeline.sources.c4.stage import PageRules
-    from pipeline.sources.commoncrawl.wet import WetPage, read_wet
-
     with tempfile.TemporaryDirectory() as local:
         rules = PageRules(C4Config(), read_badwords(badwords.read_text()), local)
         tally = Tally()

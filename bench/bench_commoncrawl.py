@@ -37,6 +37,18 @@ from pathlib import Path
 import yaml
 
 from bench.processes import run_child
+from pipeline import io
+from pipeline.counters import Tally
+from pipeline.dedup.lines import remove_lines
+from pipeline.readers.wet import WetPage, gzip_members, read_wet
+from pipeline.records import ReadOptions, read_records
+from pipeline.sample import sites, write_sample
+from pipeline.sample.commoncrawl import write_commoncrawl
+from pipeline.sample.write import CITED_PAGES_PER_SCALE
+from pipeline.signals.language import language_verdict
+from pipeline.sources.commoncrawl.ccnet_stage import load_models, page_hashes, page_id
+from pipeline.sources.commoncrawl.config import CCNetConfig
+from pipeline.sources.commoncrawl.reference import ReferenceClassifier
 
 TARGET_MB_PER_S_PER_CORE = 1.0
 BENCH_MIN_MB = 50
@@ -47,8 +59,6 @@ TARGET_RSS_RATIO = 1.5
 
 def wet_text_bytes(paths: list[Path]) -> int:
     """Decompressed bytes of the WET files (headers and text), the planted bad member aside."""
-    from pipeline.sources.commoncrawl.wet import gzip_members
-
     total = 0
     for path in paths:
         with open(path, "rb") as f:
@@ -58,10 +68,6 @@ def wet_text_bytes(paths: list[Path]) -> int:
 
 
 def write_wet(out: Path, scale: int) -> list[Path]:
-    from pipeline.sample import sites
-    from pipeline.sample.commoncrawl import write_commoncrawl
-    from pipeline.sample.write import CITED_PAGES_PER_SCALE
-
     cited = sites.plan_cited_pages(0, CITED_PAGES_PER_SCALE)  # what the scale-1 wiki cites
     write_commoncrawl(str(out), scale, 0, cited)
     return sorted(out.glob("*.warc.wet.gz"))
@@ -124,16 +130,6 @@ def measure(scale: int, workers: int, work: Path) -> dict:
 def plain_steps(wet: list[Path], run: Path) -> dict:
     """Each step of the chain in this process (one core, no Beam) on `wet`, with the models
     of the bench's run; seconds per step."""
-    from pipeline import io
-    from pipeline.counters import Tally
-    from pipeline.records import ReadOptions, read_records
-    from pipeline.sources.commoncrawl.ccnet_stage import load_models
-    from pipeline.sources.commoncrawl.config import CCNetConfig
-    from pipeline.sources.commoncrawl.dedup import page_hashes, page_id, remove_lines
-    from pipeline.sources.commoncrawl.language import language_verdict
-    from pipeline.sources.commoncrawl.reference import ReferenceClassifier
-    from pipeline.sources.commoncrawl.wet import WetPage, read_wet
-
     config = CCNetConfig()
     seconds: dict[str, float] = {}
     files = list(enumerate(io.match_files([str(p) for p in wet])))
@@ -220,7 +216,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--steps-scale", type=int, default=100)
     args = parser.parse_args(argv)
-    from pipeline.sample import write_sample
 
     if args.steps_scale not in args.scales:
         parser.error(f"--steps-scale {args.steps_scale} must be one of --scales")

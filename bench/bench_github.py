@@ -31,14 +31,18 @@ from pathlib import Path
 import yaml
 
 from bench.processes import decompressed_size, run_child, scaling_checks
+from pipeline import io
+from pipeline.counters import Tally
+from pipeline.records import ReadOptions
+from pipeline.sample import write_sample
+from pipeline.sources.github.config import GithubConfig
+from pipeline.sources.github.stage import content_hash, file_rows, row_steps
 
 TARGET_MB_PER_S_PER_CORE = 5.0
 BENCH_MIN_MB = 50
 
 
 def measure(scale: int, workers: int, work: Path) -> dict:
-    from pipeline.sample import write_sample
-
     inputs = work / f"inputs-{scale}"
     write_sample(str(inputs), scale=scale, seed=0, only=["github"])
     files = sorted((inputs / "github").glob("*.jsonl.gz"))
@@ -76,12 +80,6 @@ def measure(scale: int, workers: int, work: Path) -> dict:
 
 def plain_pass(files: list[Path]) -> float:
     """Seconds of pass 1's work on `files` in this process: read, rules, content hash."""
-    from pipeline import io
-    from pipeline.counters import Tally
-    from pipeline.records import ReadOptions
-    from pipeline.sources.github.config import GithubConfig
-    from pipeline.sources.github.stage import content_hash, file_rows, row_steps
-
     steps = row_steps(GithubConfig())
     start = time.perf_counter()
     for file in io.match_files([str(p) for p in files]):

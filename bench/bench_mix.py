@@ -25,8 +25,10 @@ import pyarrow.parquet as pq
 
 from pipeline.config import RunConfig, RunnerConfig
 from pipeline.encode.config import encoded_schema
-from pipeline.harness import beam_args_for, run_stage
-from pipeline.shards.config import LLAMA_RATIOS, ShardsConfig
+from pipeline.harness.beam import beam_args_for
+from pipeline.harness.running import run_stage
+from pipeline.registry import default_ratios
+from pipeline.shards.config import ShardsConfig
 from pipeline.shards.stage import ShardsStage
 from tokenizer.config import TokenizerConfig
 from tokenizer.sample_text import synthetic_documents
@@ -46,7 +48,7 @@ def write_inputs(root: Path, million_tokens: float, model: bytes) -> tuple[int, 
     rng = np.random.default_rng(0)
     schema = encoded_schema(VOCAB)
     total_documents = total_tokens = 0
-    for source, ratio in LLAMA_RATIOS.items():
+    for source, ratio in default_ratios().items():
         budget = int(million_tokens * 1e6 * ratio / 100)
         lengths: list[int] = []
         while sum(lengths) < budget:

@@ -31,13 +31,18 @@ from pathlib import Path
 import yaml
 
 from bench.processes import run_child, scaling_checks
+from pipeline import io
+from pipeline.counters import Tally
+from pipeline.records import ReadOptions
+from pipeline.sample import write_sample
+from pipeline.sources.stackexchange.posts import Post
+from pipeline.sources.stackexchange.rules import entry_of
+from pipeline.sources.stackexchange.stage import plan_units, unit_posts
 
 BENCH_MIN_MB = 50
 
 
 def measure(scale: int, workers: int, work: Path) -> dict:
-    from pipeline.sample import write_sample
-
     inputs = work / f"inputs-{scale}"
     write_sample(str(inputs), scale=scale, seed=0, only=["stackexchange"])
     files = sorted((inputs / "stackexchange").glob("*/Posts.xml"))
@@ -77,13 +82,6 @@ def measure(scale: int, workers: int, work: Path) -> dict:
 
 def plain_pass(files: list[Path]) -> float:
     """Seconds of the per-row work on `files` in this process: read, parse, HTML to text."""
-    from pipeline import io
-    from pipeline.counters import Tally
-    from pipeline.records import ReadOptions
-    from pipeline.sources.stackexchange.posts import Post
-    from pipeline.sources.stackexchange.rules import entry_of
-    from pipeline.sources.stackexchange.stage import plan_units, unit_posts
-
     start = time.perf_counter()
     units = plan_units(io.match_files([str(p) for p in files]), 1 << 62, split=False)
     for unit in units:

@@ -29,14 +29,22 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+import mwparserfromhell
 import yaml
 
 from bench.processes import decompressed_size
+from pipeline import io
+from pipeline.counters import Tally
+from pipeline.records import ReadOptions
+from pipeline.sample import write_sample
+from pipeline.sources.wikipedia.config import LLAMA_LANGUAGES, WikipediaConfig
+from pipeline.sources.wikipedia.dump import Page, iter_dump
+from pipeline.sources.wikipedia.duplicates import Superseded, page_keys
+from pipeline.sources.wikipedia.remnants import remnants, without_math
+from pipeline.sources.wikipedia.stage import ProcessDumpFn
 
 
 def measure(scale: int, workers: int, work: Path) -> dict:
-    from pipeline.sample import write_sample
-
     inputs = work / f"inputs-{scale}"
     write_sample(str(inputs), scale=scale, seed=0)
     dumps = sorted((inputs / "wikipedia").glob("*.xml.bz2"))
@@ -82,8 +90,6 @@ def measure(scale: int, workers: int, work: Path) -> dict:
 
 def articles(paths: list[str]) -> list[str]:
     """The wikitext of every article (namespace 0, not a redirect) of the dumps."""
-    from pipeline.sources.wikipedia.dump import Page, iter_dump
-
     texts = []
     for path in paths:
         with open(path, "rb") as f:  # a local file named on the command line
@@ -94,13 +100,6 @@ def articles(paths: list[str]) -> list[str]:
 
 def whole_stage(paths: list[str], out: str) -> tuple[float, list[str]]:
     """Seconds of the stage's work on `paths` in this process, and the documents' texts."""
-    from pipeline import io
-    from pipeline.counters import Tally
-    from pipeline.records import ReadOptions
-    from pipeline.sources.wikipedia.config import LLAMA_LANGUAGES, WikipediaConfig
-    from pipeline.sources.wikipedia.duplicates import Superseded, page_keys
-    from pipeline.sources.wikipedia.stage import ProcessDumpFn
-
     config = WikipediaConfig(languages=[*LLAMA_LANGUAGES, "fi"])
     files = list(enumerate(io.match_files(paths)))
     start = time.perf_counter()
@@ -120,7 +119,6 @@ def whole_stage(paths: list[str], out: str) -> tuple[float, list[str]]:
         for _ in write.process((index, file), {index: superseded.get(index, [])}):
             pass
     seconds = time.perf_counter() - start
-    from pipeline import io
 
     texts = [t for part in sorted(Path(out).glob("part-*.parquet"))
              for t in io.read_parquet(str(part), ["text"])["text"].to_pylist()]  # fmt: skip
@@ -129,10 +127,6 @@ def whole_stage(paths: list[str], out: str) -> tuple[float, list[str]]:
 
 def against_the_floor(name: str, paths: list[str], work: Path) -> dict:
     """The stage beside mwparserfromhell's parse + strip_code (best of two runs each)."""
-    import mwparserfromhell
-
-    from pipeline.sources.wikipedia.remnants import remnants, without_math
-
     texts = articles(paths)
     floor = stage = float("inf")
     for attempt in range(2):
@@ -172,8 +166,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     results = []
     with tempfile.TemporaryDirectory(prefix="fleece-bench-wiki-") as tmp:
-        from pipeline.sample import write_sample
-
         sample = Path(tmp) / "floor-sample"
         write_sample(str(sample), scale=args.floor_scale, seed=0)
         dumps = sorted(str(p) for p in (sample / "wikipedia").glob("*.xml.bz2"))

@@ -30,6 +30,7 @@ BACKENDS = ("auto", "sdpa", "xformers")
 def xformers_ops():
     """The `xformers.ops` module, or None when xformers is not installed or fails to load."""
     try:
+        # lazy: optional (the gpu extra), and a broken build must fail here, not on import
         import xformers.ops as xops
     except Exception:  # noqa: BLE001 - a broken build (wrong torch ABI) must not stop training
         return None

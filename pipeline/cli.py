@@ -11,16 +11,17 @@ import importlib
 
 import click
 
-from pipeline.stages import ALIASES, STAGES, entry
+from pipeline.stages import ALIASES, entry, table
 
 # name -> (module:attribute of the click command, one-line help), in the order shown: the
-# tools around the stages, the stages from the stage table, then the rest.
+# tools around the stages, the stages from the stage table (the sources' from their
+# declarations), then the rest.
 COMMANDS: dict[str, tuple[str, str]] = {
     "corpus": ("pipeline.corpus:corpus", "Run every stage of a manifest in dependency order, skipping complete ones."),
-    **{e.name: (f"{e.module}:command", e.summary) for e in STAGES},
+    **{e.name: (f"{e.module}:command", e.summary) for e in table()},
     **{alias: (f"{entry(name).module}:command", f"Alias of `fleece {name}`.") for alias, name in ALIASES.items()},
     "verify": ("pipeline.shards.verify:verify", "Re-hash shards and check manifest.json counts and mixture."),
-    "report": ("pipeline.shards.report:report", "Print LLaMA's Table 1 for a built corpus beside the paper's figures."),
+    "report": ("pipeline.report.cli:report", "Print LLaMA's Table 1 for a built corpus beside the paper's figures."),
     "plan": ("pipeline.plan:plan", "Estimate stages, tokens, shards and epochs of a manifest from file listings."),
     "show": ("pipeline.show:show", "Print documents (Parquet) or decoded shard rows (Arrow) readably."),
     "config": ("pipeline.config_cli:config", "Print the complete manifest with every default and a comment per key."),

@@ -1,7 +1,7 @@
 """The run manifest: one typed dataclass per section, composed here.
 
 Every default lives here or in the config module of the stage that owns it (each source's
-`sources/<name>/config.py`, `encode/config.py`, `shards/config.py`, `tokenizer/config.py`);
+config, named by its declaration, `encode/config.py`, `shards/config.py`, `tokenizer/config.py`);
 a manifest YAML only overrides. Unknown keys, wrong types and values out of bounds fail
 before anything runs, naming the key path (`sources.wikipedia.languges: unknown key`); the
 loader is the one the trainer uses too (`settings`).
@@ -13,14 +13,8 @@ import dataclasses
 import os
 
 from pipeline.encode.config import EncodeConfig
+from pipeline.registry import sources
 from pipeline.shards.config import ShardsConfig
-from pipeline.sources.arxiv.config import ArxivConfig
-from pipeline.sources.books.config import BooksConfig
-from pipeline.sources.c4.config import C4Config
-from pipeline.sources.commoncrawl.config import CommonCrawlConfig
-from pipeline.sources.github.config import GithubConfig
-from pipeline.sources.stackexchange.config import StackExchangeConfig
-from pipeline.sources.wikipedia.config import WikipediaConfig
 from settings import ConfigError, load_yaml, param
 from tokenizer.config import TokenizerConfig
 
@@ -51,22 +45,16 @@ class SampleConfig:
     out: str = param("{run_dir}/inputs", "where the sample inputs are written")
 
 
-@dataclasses.dataclass
-class SourcesConfig:
-    commoncrawl: CommonCrawlConfig = param(
-        CommonCrawlConfig(),
-        "CommonCrawl (WET files) through CCNet: stages lm, ccnet, refclf and commoncrawl",
-    )
-    c4: C4Config = param(
-        C4Config(), "C4: raw WET cleaned with C4's rules, or an already-built C4 (json.gz)"
-    )
-    github: GithubConfig = param(GithubConfig(), "GitHub (BigQuery github_repos JSONL exports)")
-    wikipedia: WikipediaConfig = param(WikipediaConfig(), "Wikipedia (MediaWiki XML dumps)")
-    books: BooksConfig = param(BooksConfig(), "Books (Project Gutenberg and Books3 texts)")
-    arxiv: ArxivConfig = param(ArxivConfig(), "ArXiv (bulk LaTeX source tarballs)")
-    stackexchange: StackExchangeConfig = param(
-        StackExchangeConfig(), "StackExchange (per-site Posts.xml dumps, .7z or extracted)"
-    )
+def sources_config() -> type:
+    """The `sources` section: one field per declared source, in source order, holding that
+    source's config dataclass (pipeline/registry.py finds the declarations)."""
+    fields = [(spec.name, spec.config, param(spec.config(), spec.summary)) for spec in sources()]
+    section = dataclasses.make_dataclass("SourcesConfig", fields)
+    section.__module__ = __name__  # pickles by name, as a written dataclass does
+    return section
+
+
+SourcesConfig = sources_config()
 
 
 @dataclasses.dataclass
@@ -97,6 +85,7 @@ def load_manifest_text(text: str, origin: str = "<manifest>") -> RunConfig:
 
 def load_manifest(path: str) -> RunConfig:
     """Read and validate a run manifest (a local path or any Beam filesystem path)."""
+    # lazy: Beam; `fleece config` and `fleece verify` import this module without it
     from pipeline.io import read_text
 
     try:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import click
 import yaml
 
+from pipeline.config import RunConfig, load_manifest
+from settings import ConfigError, defaults_yaml, to_dict
+
 
 @click.command()
 @click.option(
@@ -18,9 +21,6 @@ import yaml
 )
 def config(show_defaults: bool, manifest: str | None) -> None:
     """Print the run manifest reference (--defaults) or a resolved manifest (--manifest)."""
-    from pipeline.config import RunConfig, load_manifest
-    from settings import ConfigError, defaults_yaml, to_dict
-
     if manifest:
         try:
             run = load_manifest(manifest)

@@ -8,15 +8,11 @@ import click
 
 from pipeline import io
 from pipeline.config import RunConfig
-from pipeline.harness import (
-    BEAM_CONTEXT,
-    completion,
-    configure_logging,
-    find_stage,
-    load_or_fail,
-    run_options,
-    run_stages,
-)
+from pipeline.harness.commands import BEAM_CONTEXT, configure_logging, load_or_fail, run_options
+from pipeline.harness.completion import completion
+from pipeline.harness.running import run_stages
+from pipeline.harness.stage import all_stages, find_stage
+from pipeline.report.html import write_report as write_page
 
 
 @click.command(context_settings=BEAM_CONTEXT)
@@ -35,8 +31,6 @@ def corpus(
     again. Any other --flag is passed to Beam unchanged, e.g. --runner=FlinkRunner
     --flink_master=host:8081.
     """
-    from pipeline.stages import all_stages
-
     configure_logging(verbose)
     run = load_or_fail(manifest)
     stages = all_stages()
@@ -60,8 +54,6 @@ def corpus(
 def write_report(run: RunConfig, limit: int | None) -> None:
     """Once the shards are complete, the HTML report of the run beside its stages, and where
     it is (`fleece report RUN_DIR --html` writes it anywhere)."""
-    from pipeline.report.html import write_report as write_page  # matplotlib: only here
-
     complete, _, _ = completion(find_stage("shards"), run, limit)
     if complete:
         path = io.join(run.resolve(run.run_dir), "report.html")

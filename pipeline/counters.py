@@ -1,10 +1,39 @@
-"""The counter scheme every stage uses, and the two ways to count.
+"""The counters every stage writes to its `_stats.json`: one meaning each, defined here.
 
-Names: `read` (records parsed), `kept` (documents written), `dropped.<reason>`,
-`errors.<reason>`, `bytes.read` (input bytes), `bytes.kept` (UTF-8 bytes of kept text),
-`files.read`, and `<metric>.<source>` for figures per source (`tokens.wikipedia`), and
-`hist.<name>.<bin>` for histogram bins (pipeline/histograms.py). The harness writes a
-stage's counters to its `_stats.json`, the histogram bins in a section of their own.
+A stage's declaration (pipeline/declaration.py, `StageSpec.read_unit`) says what one record
+is for it: a WET record, a `<page>` of a dump, a JSONL row, a book, a tarball member, a row
+of Posts.xml. Every count below is in that unit unless its line says otherwise.
+
+Records, the funnel (`read + errors.* = kept + dropped.*`, plus `merged.*` where a stage
+folds records into others, e.g. answers into their question; the funnel issue makes it an
+invariant the harness checks, with `read` counting the unreadable records too):
+  read                 records parsed from the inputs (one that could not be parsed is an
+                       error, counted under errors.* only)
+  kept                 documents written (one per record kept)
+  dropped.<reason>     a record read and parsed but lost for a reason (a rule, a dedup);
+                       the reasons a source can give are in its declaration
+  errors.<reason>      a record (or a whole file) lost because it could not be read: a
+                       corrupt gzip member, malformed JSON, a record over the size cap; each
+                       also a row of <stage>/errors/ naming the file and the position
+  warnings.<reason>    something noted that loses no record: on a record still kept (its
+                       bytes read as cp1252, `decoded_fallback`) or on a container whose
+                       records were read (a tarball cut between members, `truncated_tar`)
+Sizes:
+  bytes.read           bytes of the inputs consumed, as stored (compressed where the input
+                       is); the real-text issue moves this to the UTF-8 text parsed and puts
+                       the stored size apart (`bytes.stored`)
+  bytes.kept           UTF-8 bytes of the text of the documents written
+  files.read           input files opened
+Measures, each with its unit in its name: `lines.<reason>` (lines removed from kept
+documents), `pairs.*` (candidate and confirmed near-duplicate pairs), `<metric>.<source>` per
+source (`tokens.wikipedia`: tokens), `<metric>.<language>` per language (`documents.en`).
+Histogram bins `hist.<name>.<bin>` (pipeline/histograms.py) go to a section of their own;
+thresholds a stage applied (cutoffs, min_wiki_prob, min_jaccard) are not counters but
+`figures` (StageContext.figures), which the report reads.
+
+Beam reports a counter as committed (what the runner kept after retries) or, on runners that
+report only that, attempted; the harness takes the committed value when there is one
+(pipeline/harness/beam.py).
 
 Pure functions take a `Count` (`count(name, n)`), so tests see the figures without Beam:
 pass a `Tally`; a stage passes `BeamCounters(stage)`.
@@ -15,6 +44,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
+
+from apache_beam.metrics import Metrics
 
 from pipeline import histograms
 
@@ -33,6 +64,10 @@ def dropped(reason: str) -> str:
 
 def errors(reason: str) -> str:
     return f"errors.{reason}"
+
+
+def warnings(reason: str) -> str:
+    return f"warnings.{reason}"
 
 
 def per_source(metric: str, source: str) -> str:
@@ -65,8 +100,6 @@ class BeamCounters:
     def __call__(self, name: str, n: int = 1) -> None:
         metric = self._metrics.get(name)
         if metric is None:
-            from apache_beam.metrics import Metrics
-
             metric = self._metrics[name] = Metrics.counter(self.stage, name)
         metric.inc(n)
 

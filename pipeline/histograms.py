@@ -20,11 +20,12 @@ The bins, each named by its lower bound so `_stats.json` reads as it is:
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, NamedTuple
+from collections.abc import Callable, Mapping
+from typing import NamedTuple
 
-if TYPE_CHECKING:  # counters.py counts through this module: no import cycle at run time
-    from pipeline.counters import Count
+# pipeline.counters' `Count` (`count(name, n)`), spelled out: counters.py counts kept
+# documents through this module, so this one imports nothing of it
+Count = Callable[[str, int], None]
 
 PREFIX = "hist."
 

@@ -11,6 +11,7 @@ import io as io_module
 import json
 import os
 import posixpath
+import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
@@ -191,8 +192,6 @@ def read_json(path: str) -> Any:
 def remove_tree(path: str) -> None:
     """Delete every file under `path` (a directory locally, a prefix on object stores)."""
     if "://" not in path:
-        import shutil
-
         shutil.rmtree(path, ignore_errors=True)
         return
     listed = FileSystems.match([join(path, "**")])[0].metadata_list
@@ -202,8 +201,6 @@ def remove_tree(path: str) -> None:
 
 def make_dirs(path: str) -> None:
     if "://" not in path:
-        import os
-
         os.makedirs(path, exist_ok=True)
 
 

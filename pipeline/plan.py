@@ -13,38 +13,26 @@ from typing import Any
 
 import click
 
-# Raw input bytes per final token; how each figure was derived (LLaMA unique tokens =
-# proportion x 1.4T / epochs, Table 1):
-INPUT_BYTES_PER_TOKEN: dict[str, float] = {
-    # 5 WET dumps of ~8 TB gzip each vs ~850B tokens kept by CCNet
-    "commoncrawl": 47.0,
-    # c4/en json.gz, ~305 GB, vs ~198B tokens
-    "c4": 1.5,
-    # BigQuery JSONL (uncompressed) before licence, quality and dedup filters vs ~98B tokens
-    "github": 8.0,
-    # 20 pages-articles .xml.bz2 dumps, ~60 GB, vs ~26B tokens
-    "wikipedia": 2.3,
-    # Gutenberg + Books3 plain text vs ~28B tokens (near-duplicates removed)
-    "books": 3.5,
-    # source tarballs (figures included) vs ~33B tokens of cleaned LaTeX
-    "arxiv": 60.0,
-    # 28 sites' .7z archives, ~90 GB, vs ~27B tokens
-    "stackexchange": 3.3,
-}
+from pipeline import io
+from pipeline.harness.beam import set_filesystem_options
+from pipeline.harness.commands import load_or_fail
+from pipeline.harness.stage import all_stages, stage_dir
+from pipeline.registry import source_names, sources
+from pipeline.shards import quotas
+from pipeline.shards.format import token_dtype
+from pipeline.shards.report import human
+
+# What a source that declares no plan figures is assumed to need: about 4 bytes of text per
+# token (LLaMA's tokenizer on English prose), as if its inputs were plain text.
+UNDECLARED_BYTES_PER_TOKEN = 4.0
 
 
-# Approximate size of each source's real inputs as shipped (the sizes the ratios above were
-# derived from); used, and marked as assumed, when a source's inputs cannot be listed (no
-# credentials, placeholder bucket) or its stage does not exist yet.
-PUBLISHED_INPUT_BYTES: dict[str, int] = {
-    "commoncrawl": 40 * 10**12,
-    "c4": 305 * 10**9,
-    "github": 800 * 10**9,
-    "wikipedia": 60 * 10**9,
-    "books": 100 * 10**9,
-    "arxiv": 2 * 10**12,
-    "stackexchange": 90 * 10**9,
-}
+def bytes_per_token_defaults() -> dict[str, float]:
+    """Raw input bytes per final token per source, as each source declares it."""
+    return {
+        spec.name: spec.plan.bytes_per_token if spec.plan else UNDECLARED_BYTES_PER_TOKEN
+        for spec in sources()
+    }
 
 
 @dataclasses.dataclass
@@ -64,8 +52,6 @@ class SourceEstimate:
 
 def list_inputs(patterns: list[str]) -> tuple[int, int, str]:
     """(files, total bytes, error) for globs, by listing only."""
-    from pipeline import io
-
     try:
         files = io.match_files(patterns)
     except Exception as error:  # a missing bucket, no credentials, a typo: report, go on
@@ -78,10 +64,9 @@ def estimate_sources(
 ) -> dict[str, SourceEstimate]:
     """Per source: listed input size (or, with assume_published, the published size when the
     inputs cannot be listed) and the token estimate."""
-    from pipeline.sources import SOURCES
-
     estimates = {}
-    for source in SOURCES:
+    for spec in sources():
+        source = spec.name
         config = getattr(run.sources, source)
         patterns = [run.resolve(p) for p in config.inputs]
         if not patterns:
@@ -89,26 +74,15 @@ def estimate_sources(
         else:
             files, size, error = list_inputs(patterns)
         estimate = SourceEstimate(source, patterns, files, size, ratios[source], error)
-        if error and assume_published and patterns:
-            estimate.input_bytes = PUBLISHED_INPUT_BYTES[source]
+        if error and assume_published and patterns and spec.plan is not None:
+            estimate.input_bytes = spec.plan.published_input_bytes
             estimate.assumed = True
             estimate.error = f"ASSUMED published size ({error})"
         estimates[source] = estimate
     return estimates
 
 
-def human(value: float, unit: str = "B") -> str:
-    from pipeline.shards.report import human as _human
-
-    return _human(value, unit)
-
-
 def plan_text(run: Any, ratios: dict[str, float], assume_published: bool = True) -> str:
-    from pipeline.harness import stage_dir
-    from pipeline.shards import quotas
-    from pipeline.shards.format import token_dtype
-    from pipeline.stages import all_stages
-
     lines = ["Stages (in order):"]
     for stage in all_stages():
         state = "enabled" if stage.enabled(run) else "not configured"
@@ -140,7 +114,7 @@ def plan_text(run: Any, ratios: dict[str, float], assume_published: bool = True)
     if missing:
         lines.append(f"  missing sources, ratios renormalised over the rest: {', '.join(missing)}")
     lines.append(f"  {'source':<14}{'share':>8}{'quota':>10}{'epochs':>8}")
-    for source in sorted(shares, key=list(INPUT_BYTES_PER_TOKEN).index):
+    for source in sorted(shares, key=list(source_names()).index):
         share = shares[source]
         quota = share * target
         lines.append(
@@ -166,8 +140,8 @@ def plan_text(run: Any, ratios: dict[str, float], assume_published: bool = True)
         f"Tokenizer: vocab {run.tokenizer.vocab_size}, trained on {human(run.tokenizer.sample_bytes)}"
         " of text drawn at the mixture ratios",
         "",
-        "Estimates use raw input bytes per final token (filters included): rough, see "
-        "pipeline/plan.py; override with --bytes-per-token SOURCE=RATIO.",
+        "Estimates use raw input bytes per final token (filters included) as each source "
+        "declares it: rough; override with --bytes-per-token SOURCE=RATIO.",
     ]
     if any(e.assumed for e in estimates.values()):
         lines.append(
@@ -178,13 +152,13 @@ def plan_text(run: Any, ratios: dict[str, float], assume_published: bool = True)
 
 
 def parse_overrides(values: tuple[str, ...]) -> dict[str, float]:
-    from pipeline.sources import SOURCES
-
-    ratios = dict(INPUT_BYTES_PER_TOKEN)
+    ratios = bytes_per_token_defaults()
     for value in values:
         source, sep, number = value.partition("=")
-        if not sep or source not in SOURCES:
-            raise click.BadParameter(f"{value!r}: expected SOURCE=RATIO with SOURCE in {SOURCES}")
+        if not sep or source not in ratios:
+            raise click.BadParameter(
+                f"{value!r}: expected SOURCE=RATIO with SOURCE in {', '.join(ratios)}"
+            )
         try:
             ratios[source] = float(number)
         except ValueError as error:
@@ -210,8 +184,6 @@ def parse_overrides(values: tuple[str, ...]) -> dict[str, float]:
 )
 def plan(manifest: str, overrides: tuple[str, ...], listed_only: bool) -> None:
     """Print MANIFEST's stages and estimated tokens, epochs and shards (lists inputs only)."""
-    from pipeline.harness import load_or_fail, set_filesystem_options
-
     run = load_or_fail(manifest)
     set_filesystem_options(list(run.runner.beam_args))
     click.echo(plan_text(run, parse_overrides(overrides), assume_published=not listed_only))

@@ -7,9 +7,10 @@ every source stage exists, a run mixes what it has.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from pipeline import io
-from pipeline.harness import StageContext
+from pipeline.harness.stage import StageContext
 from pipeline.stages import source_stages
 
 log = logging.getLogger("fleece")
@@ -30,11 +31,19 @@ def present_sources(ctx: StageContext) -> dict[str, list[str]]:
     return present
 
 
-def warn_missing(stage: str, missing: list[str]) -> None:
-    """Say which sources with a mixture ratio are absent (their share goes to the others)."""
+def warn_missing(stage: str, missing: list[str], unmixed: Sequence[str] = ()) -> None:
+    """Say which sources with a mixture ratio are absent (their share goes to the others),
+    and which present sources have none (outside LLaMA's Table 1 and not given one in
+    `shards.ratios`), so none of their documents are mixed."""
     if missing:
         log.warning(
             "%s: sources missing from this run, ratios renormalised over the rest: %s",
             stage,
             ", ".join(missing),
+        )
+    if unmixed:
+        log.warning(
+            "%s: sources with ratio 0, not mixed (give them one in shards.ratios): %s",
+            stage,
+            ", ".join(unmixed),
         )

@@ -2,7 +2,8 @@
 
 A format reader is a function `(stream, name, max_record_bytes) -> iterator` that yields, in
 file order, an optional `Header` (a dump's <siteinfo>, a WARC file's warcinfo record), then
-one record or `RecordError` per record of the file: a WET record, a JSON line, a tar
+one record or `RecordError` per record of the file (and a `RecordWarning` where it notes
+something that loses no record): a WET record, a JSON line, a tar
 member, a <page>, a row of Posts.xml. It never raises for bad input: a malformed record
 becomes a `RecordError` and the reader resumes at the next record boundary; where the format
 has none (a truncated bz2 stream) it reports the fault and ends, keeping what came before.
@@ -60,6 +61,22 @@ class RecordError:
         }
 
 
+@dataclass(frozen=True)
+class RecordWarning:
+    """Something noted that loses no record read: a container cut after its last whole
+    record (a tar whose next header is missing), a text read with a fallback encoding.
+    Counted as warnings.<reason> and logged with its place; no error row, and --strict
+    does not stop on it."""
+
+    file: str
+    record: str
+    reason: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.record}: {self.reason}: {self.message}"
+
+
 FormatReader = Callable[[BinaryIO, str, int], Iterator[Any]]
 
 
@@ -79,6 +96,11 @@ def report_error(error: RecordError, strict: bool, count: Count) -> RecordError:
     if strict:
         raise BadInputError(str(error))
     return error
+
+
+def report_warning(warning: RecordWarning, count: Count) -> None:
+    count(counters.warnings(warning.reason), 1)
+    log.warning("%s", warning)
 
 
 class CountingStream:
@@ -130,6 +152,10 @@ def read_records(
             for item in reader(stream, file.path, options.max_record_bytes):
                 if isinstance(item, Header):
                     yield item
+                    continue
+                if isinstance(item, RecordWarning):
+                    if report:
+                        report_warning(item, count)
                     continue
                 records += 1
                 if report and isinstance(item, RecordError):

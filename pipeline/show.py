@@ -8,22 +8,39 @@ from collections.abc import Iterator
 from typing import Any
 
 import click
+import sentencepiece as spm
+
+from pipeline import io
+from pipeline.documents import read_documents
+from pipeline.shards.format import BOS_ID, EOS_ID, TOKENIZER_NAME, ShardReader, read_bytes
 
 
 def _document_rows(path: str) -> Iterator[dict[str, Any]]:
-    from pipeline import io
-    from pipeline.documents import read_documents
-
     pattern = path
     if not path.endswith(".parquet") and not any(c in path for c in "*?["):
         pattern = io.join(path, "part-*.parquet")
     yield from read_documents(pattern)
 
 
-def _shard_rows(path: str, limit: int) -> list[dict[str, Any]]:
-    from pipeline import io
-    from pipeline.shards.format import TOKENIZER_NAME, decode_rows
+def decode_rows(shard_path: str, tokenizer_path: str, n: int) -> list[dict[str, Any]]:
+    """The first n rows of a shard decoded to text: id, source, tokens, text. BOS/EOS are
+    dropped before decoding."""
+    processor = spm.SentencePieceProcessor(model_proto=read_bytes(tokenizer_path))
+    out: list[dict[str, Any]] = []
+    with ShardReader(shard_path) as reader:
+        for index, (doc_id, source, tokens) in enumerate(reader.rows()):
+            if index >= n:
+                break
+            ids = tokens.tolist()
+            body = ids[1:] if ids[:1] == [BOS_ID] else ids
+            body = body[:-1] if body[-1:] == [EOS_ID] else body
+            out.append(
+                {"id": doc_id, "source": source, "tokens": len(ids), "text": processor.decode(body)}
+            )
+    return out
 
+
+def _shard_rows(path: str, limit: int) -> list[dict[str, Any]]:
     tokenizer = io.join(path.rsplit("/", 1)[0] if "/" in path else ".", TOKENIZER_NAME)
     if not io.exists(tokenizer):
         raise click.UsageError(f"{path}: no {TOKENIZER_NAME} beside the shard to decode it with")

@@ -6,7 +6,8 @@ pickles for Beam, its repr shows its parameters and `describe` fingerprints it. 
 needs a model (language ID, perplexity) loads it in `setup()`, which the wrapper calls once
 per worker. Scoring and deciding are separate steps: a scorer writes a signal into `meta`,
 a keep-step compares it with a threshold, so changing a threshold recomputes nothing.
-`MinChars` below is the shape of every step.
+`MinChars` (pipeline/rules/document.py, with the other rules any source may use) is the
+shape of every step.
 
 `apply_steps` runs a chain in plain Python and counts `dropped.<reason>`; `ApplySteps` is
 the same as a PTransform whose `dropped` output carries the documents a rule removed (with
@@ -68,17 +69,6 @@ def setup_steps(steps: Sequence[Step]) -> None:
 def describe(steps: Sequence[Step]) -> list[dict[str, Any]]:
     """Each step's class and parameters, for a stage's fingerprint and its logs."""
     return [{"step": type(s).__name__, **dataclasses.asdict(s)} for s in steps]
-
-
-@dataclass(frozen=True)
-class MinChars:
-    """Drop documents whose text is shorter than `chars` characters (cc_net: 300)."""
-
-    chars: int
-    reason: str = "short"
-
-    def __call__(self, doc: Document) -> Document | Dropped:
-        return doc if len(doc.text) >= self.chars else Dropped(self.reason)
 
 
 class StepsFn(beam.DoFn):

@@ -33,6 +33,7 @@ def llama_model(training_documents: list[str], tiny_config: TokenizerConfig) -> 
 def sample_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample corpus built by `fleece corpus` (about a minute on two cores), once per test
     worker. Tests only read it: one that damages a run builds its own."""
+    # lazy: Beam and tests/faults' helpers, only for a session that builds the sample
     from tests.faults.stage_runs import build
 
     _, run_dir = build(tmp_path_factory.mktemp("sample-run"), "run")

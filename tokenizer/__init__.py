@@ -5,24 +5,20 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from tokenizer.encoder import FastEncoder
+import pyarrow.fs as pafs
+
+from tokenizer.encoder import FastEncoder
 
 
 @functools.lru_cache(maxsize=4)
 def _encoder(model: bytes) -> FastEncoder:
-    from tokenizer.encoder import FastEncoder
-
     return FastEncoder(model)
 
 
 def _model_bytes(model: str | bytes) -> bytes:
     if isinstance(model, bytes):
         return model
-    import pyarrow.fs as pafs
-
     fs, path = (
         pafs.FileSystem.from_uri(model) if "://" in model else (pafs.LocalFileSystem(), model)
     )

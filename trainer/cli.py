@@ -8,6 +8,9 @@ import logging
 
 import click
 
+from pipeline.environment import environment_error
+from trainer.config import ConfigError, defaults_yaml, load_config
+
 
 class _EchoHandler(logging.Handler):
     """Training progress on standard output (where click, and its test runner, write);
@@ -63,8 +66,6 @@ def train(
     defaults: bool,
 ) -> None:
     """Train a LLaMA model from token shards (run under torchrun for several processes)."""
-    from trainer.config import ConfigError, defaults_yaml, load_config
-
     if defaults:
         click.echo(defaults_yaml(), nl=False)
         return
@@ -80,7 +81,7 @@ def train(
         config = load_config(config_path, all_overrides)
     except (ConfigError, OSError) as error:
         raise click.ClickException(str(error)) from None
-    from pipeline.environment import environment_error
+    # lazy: torch (trainer.loop); `fleece train --help` and `--defaults` must not load it
     from trainer.loop import DivergenceError
     from trainer.loop import train as run_training
 
@@ -125,6 +126,7 @@ def generate(
     device: str | None,
 ) -> None:
     """Continue a prompt with a trained checkpoint, decoded with the corpus tokenizer."""
+    # lazy: torch; `fleece generate --help` must not load it
     from trainer.generate import generate_text
 
     configure_logging()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+import sentencepiece as spm
 import torch
 
 from model import ModelConfig, Transformer
@@ -15,8 +16,6 @@ BOS_ID, EOS_ID = 1, 2
 def load_for_inference(checkpoint: str, device: torch.device) -> tuple[Transformer, object, str]:
     """(model in eval mode, SentencePieceProcessor, checkpoint directory) for a checkpoint
     directory or a run directory (its latest checkpoint)."""
-    import sentencepiece as spm
-
     path = resolve_checkpoint(checkpoint)
     state = read_trainer_state(path)
     tokenizer_file = os.path.join(path, "tokenizer.model")

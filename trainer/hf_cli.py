@@ -35,6 +35,7 @@ def import_() -> None:
 def export_hf_command(checkpoint: str, out: str, max_shard_size: str, force: bool) -> None:
     """Write CHECKPOINT (a checkpoint, or a run: its latest) as a Hugging Face Llama folder
     OUT that transformers loads without fleece (config, safetensors, tokenizer)."""
+    # lazy: torch; `fleece export hf --help` must not load it
     from trainer.hf_export import export_hf
 
     configure_logging()
@@ -55,6 +56,7 @@ def export_hf_command(checkpoint: str, out: str, max_shard_size: str, force: boo
 def import_hf_command(directory: str, out: str, force: bool) -> None:
     """Write the Hugging Face Llama folder DIRECTORY (safetensors or pytorch_model*.bin) as
     the fleece checkpoint OUT, for `fleece train --init-from OUT` and `fleece generate`."""
+    # lazy: torch; `fleece import hf --help` must not load it
     from trainer.hf_import import import_hf
 
     configure_logging()

@@ -28,6 +28,7 @@ from safetensors.torch import save_file
 from model import ModelConfig
 from model.hf_convert import hf_config_kwargs, hf_names, to_hf_weight
 from pipeline.shards.format import TOKENIZER_NAME
+from tokenizer.hf import write_hf_tokenizer
 from trainer.checkpoint import (
     read_model_weights,
     read_trainer_state,
@@ -153,8 +154,6 @@ def export_hf(
     checkpoint: str, out: str, max_shard_size: str = DEFAULT_MAX_SHARD_SIZE, force: bool = False
 ) -> Export:
     """Write the Hugging Face folder `out` from a checkpoint or a run directory (its latest)."""
-    from tokenizer.hf import write_hf_tokenizer  # sentencepiece and tokenizers: only here
-
     max_bytes = parse_size(max_shard_size)
     path = resolve_checkpoint(checkpoint)
     config = ModelConfig(**read_trainer_state(path)["model"])

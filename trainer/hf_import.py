@@ -17,6 +17,7 @@ import os
 from collections.abc import Iterator
 
 import torch
+from safetensors.torch import load_file
 
 from model import ModelConfig, Transformer
 from model.hf_convert import UnsupportedConfig, from_hf_state_dict, model_config_from_hf
@@ -63,8 +64,6 @@ def _weight_files(directory: str) -> Iterator[str]:
 
 def read_hf_weights(directory: str) -> dict[str, torch.Tensor]:
     """Every tensor of a Hugging Face folder's weight files, by HF name, as stored."""
-    from safetensors.torch import load_file
-
     weights: dict[str, torch.Tensor] = {}
     for path in _weight_files(directory):
         try:

@@ -68,8 +68,9 @@ class MetricsLog:
         self._truncate_after(resume_step)
         if tensorboard:
             try:
+                # lazy: tensorboard is optional (not a dependency), needed only when enabled
                 from torch.utils.tensorboard import SummaryWriter
-            except ImportError:  # tensorboard is optional
+            except ImportError:
                 SummaryWriter = None
             if SummaryWriter is not None:
                 self._writer = SummaryWriter(

@@ -17,6 +17,17 @@ from dataclasses import dataclass
 import torch
 import torch.distributed as dist
 from torch import nn
+from torch.distributed.device_mesh import init_device_mesh
+from torch.distributed.fsdp import MixedPrecisionPolicy, fully_shard
+from torch.distributed.tensor import Replicate, Shard
+from torch.distributed.tensor.parallel import (
+    ColwiseParallel,
+    PrepareModuleInput,
+    RowwiseParallel,
+    SequenceParallel,
+    parallelize_module,
+)
+from torch.nn.parallel import DistributedDataParallel
 
 from model import Transformer
 from trainer.config import ParallelSection
@@ -62,8 +73,6 @@ def init_topology(config: ParallelSection) -> Topology:
         return Topology(device=device)
     if not dist.is_initialized():
         dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
-    from torch.distributed.device_mesh import init_device_mesh
-
     dp = world_size // tp
     mesh = init_device_mesh(device.type, (dp, tp), mesh_dim_names=("dp", "tp"))
     return Topology(
@@ -84,15 +93,6 @@ def close_topology(topology: Topology) -> None:
 
 def apply_tensor_parallel(model: Transformer, tp_mesh: object) -> None:
     """Megatron-style tensor + sequence parallelism over `tp_mesh`."""
-    from torch.distributed.tensor import Replicate, Shard
-    from torch.distributed.tensor.parallel import (
-        ColwiseParallel,
-        PrepareModuleInput,
-        RowwiseParallel,
-        SequenceParallel,
-        parallelize_module,
-    )
-
     c = model.config
     size = tp_mesh.size()
     if c.n_heads % size or c.ffn_dim % size:
@@ -136,8 +136,6 @@ def apply_tensor_parallel(model: Transformer, tp_mesh: object) -> None:
 
 def apply_fsdp(model: Transformer, dp_mesh: object, bf16: bool) -> None:
     """FSDP2: each block is one all-gather unit, the root holds embeddings and output."""
-    from torch.distributed.fsdp import MixedPrecisionPolicy, fully_shard
-
     policy = (
         MixedPrecisionPolicy(param_dtype=torch.bfloat16, reduce_dtype=torch.float32)
         if bf16
@@ -162,8 +160,6 @@ def parallelize(
             raise ValueError(
                 "tensor parallelism with several data-parallel ranks needs data_parallel: fsdp"
             )
-        from torch.nn.parallel import DistributedDataParallel
-
         device_ids = [topology.device.index] if topology.device.type == "cuda" else None
         return DistributedDataParallel(
             model, device_ids=device_ids, process_group=topology.dp_group

@@ -19,10 +19,11 @@ from pipeline.config import RunConfig
 from pipeline.counters import BeamCounters, per_source
 from pipeline.documents import ReadDocuments, WriteParts
 from pipeline.encode.config import EncodeConfig, encoded_schema
-from pipeline.harness import Stage, StageContext, run_beam, stage_command
+from pipeline.harness.beam import run_beam
+from pipeline.harness.commands import stage_command
+from pipeline.harness.stage import Stage, StageContext
 from pipeline.present import present_sources
 from pipeline.shards.format import read_bytes
-from pipeline.sources import SOURCES
 from pipeline.stages import source_stages
 from tokenizer.encoder import FastEncoder
 from tokenizer.model_proto import parse
@@ -79,10 +80,13 @@ def encoded_table(rows: list[dict[str, Any]], schema: pa.Schema, key: str = "id"
 
 class EncodeStage(Stage):
     name = "encode"
-    # one folder of encoded parts per source
-    outputs = {source: f"{source}/part-*.parquet" for source in SOURCES}
     config_key = "encode"
     help = "Encode every present source's documents to token ids (exactly SentencePiece's)."
+
+    @property
+    def outputs(self) -> dict[str, str]:  # type: ignore[override]
+        """One folder of encoded parts per source."""
+        return {source: f"{source}/part-*.parquet" for source in source_stages()}
 
     @property
     def requires(self) -> tuple[str, ...]:  # type: ignore[override]

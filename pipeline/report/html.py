@@ -21,6 +21,7 @@ from statistics import median_high
 from typing import Any
 
 from pipeline import io
+from pipeline.registry import sources
 from pipeline.report import plots
 from pipeline.report.samples import SHOWN_CHARS, sample_documents
 from pipeline.report.statistics import (
@@ -28,18 +29,17 @@ from pipeline.report.statistics import (
     Training,
     read_stages,
     read_training,
-    run_setting,
     shards,
 )
+from pipeline.rules.document import REASONS as GENERIC_REASONS
 from pipeline.shards.format import load_manifest
 from pipeline.shards.report import (
     HEADER,
-    LLAMA_TABLE_1,
     human,
+    llama_rows,
     source_order,
     table_rows,
 )
-from pipeline.sources.commoncrawl.config import KeepConfig
 
 STYLE = """
 body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #222;
@@ -142,8 +142,14 @@ def mixture_section(page: Page, manifest: Mapping[str, Any]) -> None:
     if manifest.get("missing_sources"):
         missing = ", ".join(manifest["missing_sources"])
         page.add(f"<p>Missing sources (ratios renormalised over the rest): {escape(missing)}</p>")
+    llama = llama_rows()
     bars = [
-        (source, figures["achieved"], figures["target"], LLAMA_TABLE_1.get(source, ("", 0.0))[1])
+        (
+            source,
+            figures["achieved"],
+            figures["target"],
+            llama[source][1].share if source in llama else 0.0,
+        )
         for source in source_order(dict(manifest))
         if (figures := manifest["mixture"].get(source)) is not None
     ]
@@ -190,7 +196,30 @@ def stages_overview(stages: list[StageStatistics]) -> str:
     return _table(header, rows)
 
 
-def stage_section(page: Page, stage: StageStatistics, manifest: Mapping[str, Any] | None) -> None:
+@dataclass(frozen=True)
+class StageDeclaration:
+    """What a stage's source declares about its counters: what one record read is, and what
+    each of its drop and error reasons means."""
+
+    read_unit: str
+    meanings: Mapping[str, str]
+
+
+def stage_declaration(name: str) -> StageDeclaration:
+    for source in sources():
+        for spec in source.stages:
+            if spec.name == name:
+                meanings = {
+                    **{f"dropped.{r}": m for r, m in GENERIC_REASONS.items()},
+                    **{f"dropped.{r}": m for r, m in source.drop_reasons.items()},
+                    **{f"errors.{r}": m for r, m in source.error_reasons.items()},
+                    **{f"warnings.{r}": m for r, m in source.warning_reasons.items()},
+                }
+                return StageDeclaration(spec.read_unit, meanings)
+    return StageDeclaration("", {})  # a stage every source feeds, or one not installed here
+
+
+def stage_section(page: Page, stage: StageStatistics) -> None:
     name = stage.name
     page.add(f'<section id="stage-{escape(name)}"><h3>{escape(name)}</h3>')
     funnel = stage.funnel
@@ -207,26 +236,29 @@ def stage_section(page: Page, stage: StageStatistics, manifest: Mapping[str, Any
     cutoffs = stage.cutoffs
     for language, bins in stage.perplexities.items():
         figure = f"{name}-perplexity-{language}"
-        page.figure(figure, plots.perplexity(figure, language, bins, cutoffs.get(language)))
-    if stage.wiki_probs:
-        threshold = run_setting(
-            manifest or {}, "sources.commoncrawl.keep.min_wiki_prob", KeepConfig().min_wiki_prob
-        )
+        page.figure(figure, plots.perplexity(figure, name, language, bins, cutoffs.get(language)))
+    # the threshold the stage applied, as it recorded it (runs of older code did not)
+    if stage.wiki_probs and "min_wiki_prob" in stage.figures:
         figure = f"{name}-wiki-prob"
-        page.figure(figure, plots.wiki_prob(figure, stage.wiki_probs, float(threshold)))
-    counters = [[key, f"{value:,}"] for key, value in sorted(stage.counters.items())]
+        threshold = stage.figures["min_wiki_prob"]
+        page.figure(figure, plots.wiki_prob(figure, name, stage.wiki_probs, threshold))
+    declared = stage_declaration(name)
+    if declared.read_unit:
+        page.add(f"<p>One record read is one {escape(declared.read_unit)}.</p>")
+    counters = [
+        [key, f"{value:,}", declared.meanings.get(key, "")]
+        for key, value in sorted(stage.counters.items())
+    ]
     figures = [[key, f"{value:g}"] for key, value in sorted(stage.figures.items())]
     page.add(
         '<div class="tables">',
-        _table(["Counter", "Value"], counters) if counters else "",
+        _table(["Counter", "Value", "Meaning"], counters) if counters else "",
         _table(["Figure", "Value"], figures) if figures else "",
         "</div></section>",
     )
 
 
-def stages_section(
-    page: Page, stages: list[StageStatistics], manifest: Mapping[str, Any] | None
-) -> None:
+def stages_section(page: Page, stages: list[StageStatistics]) -> None:
     page.add(
         '<section id="stages"><h2>Stages</h2>',
         "<p>Documents each stage read and kept, why it dropped the others, and the errors it "
@@ -234,7 +266,7 @@ def stages_section(
         stages_overview(stages),
     )
     for stage in stages:
-        stage_section(page, stage, manifest)
+        stage_section(page, stage)
     page.add("</section>")
 
 
@@ -325,7 +357,7 @@ def render(directory: str, train_dir: str | None = None) -> str:
         mixture_section(page, manifest)
         shards_section(page, manifest)
     if stages:
-        stages_section(page, stages, manifest)
+        stages_section(page, stages)
     if manifest:
         samples_section(page, paths.run_dir, source_order(manifest), int(manifest.get("seed", 0)))
     if curves is not None and train_dir is not None:

@@ -158,7 +158,11 @@ def _one_two_five(low: float, high: float) -> list[float]:
 
 
 def perplexity(
-    name: str, language: str, bins: Sequence[Bin], cutoffs: tuple[float, float] | None
+    name: str,
+    stage: str,
+    language: str,
+    bins: Sequence[Bin],
+    cutoffs: tuple[float, float] | None,
 ) -> str:
     """Pages judged by log10 perplexity, coloured by the bucket their bin falls in (head,
     middle, tail), with the two cutoffs."""
@@ -189,12 +193,12 @@ def perplexity(
         axes.set_xlim(low - width, high + width)
         axes.set_xlabel("perplexity (log scale; bars: head, middle, tail)")
         axes.set_ylabel("pages")
-        axes.set_title(f"commoncrawl, {language}: perplexity of the pages judged")
+        axes.set_title(f"{stage}, {language}: perplexity of the pages judged")
 
     return _drawn(name, 2.4, draw)
 
 
-def wiki_prob(name: str, bins: Sequence[Bin], threshold: float) -> str:
+def wiki_prob(name: str, stage: str, bins: Sequence[Bin], threshold: float) -> str:
     """Pages scored by the reference classifier, by wiki_prob, with the threshold kept at."""
     width = 1 / WIKI_PROB_BINS
 
@@ -212,7 +216,7 @@ def wiki_prob(name: str, bins: Sequence[Bin], threshold: float) -> str:
         axes.set_xlim(0, 1)
         axes.set_xlabel("wiki_prob (reference classifier)")
         axes.set_ylabel("pages")
-        axes.set_title("commoncrawl: wiki_prob of the pages scored")
+        axes.set_title(f"{stage}: wiki_prob of the pages scored")
 
     return _drawn(name, 2.4, draw)
 

@@ -122,17 +122,6 @@ def read_stages(run_dir: str) -> list[StageStatistics]:
     return found
 
 
-def run_setting(manifest: Mapping[str, Any], dotted: str, default: Any) -> Any:
-    """A setting of the run manifest recorded in the shards' manifest.json, e.g.
-    `sources.commoncrawl.keep.min_wiki_prob`; `default` where the record lacks it."""
-    value: Any = manifest.get("run_manifest", {})
-    for key in dotted.split("."):
-        if not isinstance(value, Mapping) or key not in value:
-            return default
-        value = value[key]
-    return value
-
-
 @dataclass(frozen=True)
 class Shard:
     file: str

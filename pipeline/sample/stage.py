@@ -13,7 +13,8 @@ import shutil
 import tempfile
 
 from pipeline.config import RunConfig
-from pipeline.harness import Stage, StageContext
+from pipeline.harness.stage import Stage, StageContext
+from pipeline.sample import write_sample
 from pipeline.sample.cli import sample
 
 
@@ -30,8 +31,6 @@ class SampleStage(Stage):
         return run.sample
 
     def run(self, ctx: StageContext) -> dict[str, int]:
-        from pipeline.sample import write_sample
-
         config = ctx.run.sample
         out = ctx.run.resolve(config.out)
         if "://" in out:

@@ -13,9 +13,10 @@ from pipeline.sample.commoncrawl import write_commoncrawl
 from pipeline.sample.github import write_github
 from pipeline.sample.stackexchange import write_stackexchange
 from pipeline.sample.wikipedia import write_wikipedia
-from pipeline.sources import SOURCES
 
 CITED_PAGES_PER_SCALE = 40
+# the sources the sample writes inputs for: the seven of LLaMA's mixture
+SOURCES = ("commoncrawl", "c4", "github", "wikipedia", "books", "arxiv", "stackexchange")
 
 
 def write_sample(

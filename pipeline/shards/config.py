@@ -4,18 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
+from pipeline.registry import default_ratios, source_names
 from settings import param
-
-# LLaMA, Table 1 (sampling proportions, percent).
-LLAMA_RATIOS: dict[str, float] = {
-    "commoncrawl": 67.0,
-    "c4": 15.0,
-    "github": 4.5,
-    "wikipedia": 4.5,
-    "books": 4.5,
-    "arxiv": 2.5,
-    "stackexchange": 2.0,
-}
 
 
 @dataclasses.dataclass
@@ -23,8 +13,9 @@ class ShardsConfig:
     """Mixture ratios, token target, validation split and shard size."""
 
     ratios: dict[str, float] = param(
-        LLAMA_RATIOS,
-        "Share of training tokens per source (any scale; renormalised over present sources).",
+        default_ratios(),
+        "Share of training tokens per source (any scale; renormalised over present sources); "
+        "each source's default is its declared one: LLaMA's Table 1, else 0",
     )
     token_target: int = param(
         0,
@@ -48,10 +39,10 @@ class ShardsConfig:
     max_epochs: float = param(64.0, "Refuse a mixture that repeats any source more often.", above=0)
 
     def validate(self) -> None:
-        unknown = sorted(set(self.ratios) - set(LLAMA_RATIOS))
+        unknown = sorted(set(self.ratios) - set(source_names()))
         if unknown:
             raise ValueError(
-                f"ratios: unknown source(s) {unknown}; sources are {list(LLAMA_RATIOS)}"
+                f"ratios: unknown source(s) {unknown}; sources are {list(source_names())}"
             )
         if any(r < 0 for r in self.ratios.values()) or sum(self.ratios.values()) <= 0:
             raise ValueError("ratios must be non-negative with a positive sum")

@@ -421,25 +421,3 @@ def load_manifest(directory: str) -> dict[str, Any]:
     if manifest.get("format") != FORMAT:
         raise ValueError(f"{path}: format {manifest.get('format')!r}, expected {FORMAT!r}")
     return manifest
-
-
-def decode_rows(shard_path: str, tokenizer_path: str, n: int) -> list[dict[str, Any]]:
-    """The first n rows of a shard decoded to text (for `fleece show`): id, source, tokens, text.
-
-    BOS/EOS are dropped before decoding; sentencepiece is imported only here.
-    """
-    import sentencepiece as spm
-
-    processor = spm.SentencePieceProcessor(model_proto=read_bytes(tokenizer_path))
-    out: list[dict[str, Any]] = []
-    with ShardReader(shard_path) as reader:
-        for index, (doc_id, source, tokens) in enumerate(reader.rows()):
-            if index >= n:
-                break
-            ids = tokens.tolist()
-            body = ids[1:] if ids[:1] == [BOS_ID] else ids
-            body = body[:-1] if body[-1:] == [EOS_ID] else body
-            out.append(
-                {"id": doc_id, "source": source, "tokens": len(ids), "text": processor.decode(body)}
-            )
-    return out

@@ -22,17 +22,15 @@ from typing import Any
 
 import apache_beam as beam
 import numpy as np
+from apache_beam.pvalue import AsDict, AsList, AsSingleton
 
 from pipeline import io
 from pipeline.config import RunConfig
 from pipeline.counters import BeamCounters, per_source
-from pipeline.harness import (
-    Stage,
-    StageContext,
-    code_version,
-    run_beam,
-    stage_command,
-)
+from pipeline.harness.beam import run_beam
+from pipeline.harness.commands import stage_command
+from pipeline.harness.completion import code_version
+from pipeline.harness.stage import Stage, StageContext
 from pipeline.present import warn_missing
 from pipeline.progress import note_part
 from pipeline.shards import quotas
@@ -48,8 +46,9 @@ from pipeline.shards.format import (
     token_dtype,
 )
 from pipeline.shards.manifest import build_manifest, shard_entry
-from pipeline.sources import SOURCES
+from pipeline.stages import source_stages
 from settings import to_dict
+from tokenizer import model_proto
 
 # A document on its way through the pipeline: (source, id, ids without BOS/EOS, text bytes).
 Doc = tuple[str, str, np.ndarray, int]
@@ -66,7 +65,7 @@ class ShardsParameters:
 def encoded_sources(ctx: StageContext) -> dict[str, str]:
     """source -> the glob of its encoded parts, for every source the encode stage wrote."""
     present: dict[str, str] = {}
-    for source in SOURCES:
+    for source in source_stages():
         pattern = ctx.input("encode", source)
         try:
             io.match_files([pattern])
@@ -259,11 +258,9 @@ class ShardsStage(Stage):
         present = encoded_sources(ctx)
         if not present:
             raise FileNotFoundError(f"no encoded documents under {run.run_dir}/encode")
-        _, missing = quotas.target_shares(run.shards.ratios, present)
-        warn_missing(self.name, missing)
-        from tokenizer.model_proto import parse
-
-        vocab_size = len(parse(read_bytes(ctx.input("tokenizer", "model"))).pieces)
+        shares, missing = quotas.target_shares(run.shards.ratios, present)
+        warn_missing(self.name, missing, sorted(s for s, share in shares.items() if share == 0))
+        vocab_size = len(model_proto.parse(read_bytes(ctx.input("tokenizer", "model"))).pieces)
         counters = run_beam(ctx, lambda p: build_pipeline(p, ctx, present, vocab_size))
         counters["vocab_size"] = vocab_size
         return counters
@@ -272,8 +269,6 @@ class ShardsStage(Stage):
 def build_pipeline(
     pipeline: Any, ctx: StageContext, present: dict[str, str], vocab_size: int
 ) -> None:
-    from apache_beam.pvalue import AsDict, AsList, AsSingleton
-
     run, mix, stage, out_dir = ctx.run, ctx.run.shards, ctx.name, ctx.out_dir
     tokenizer_path = ctx.input("tokenizer", "model")
     itemsize = token_dtype(vocab_size).itemsize

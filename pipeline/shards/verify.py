@@ -30,6 +30,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.fs as pafs
 
+from pipeline.config import RunConfig
 from pipeline.shards import quotas
 from pipeline.shards.format import (
     BOS_ID,
@@ -51,6 +52,8 @@ from pipeline.shards.manifest import (
     split_totals,
 )
 from pipeline.shards.manifest_schema import manifest_problems
+from settings import ConfigError, from_mapping
+from tokenizer import model_proto
 
 
 def _filesystem(directory: str) -> tuple[pafs.FileSystem, str]:
@@ -127,9 +130,6 @@ def read_manifest(directory: str) -> tuple[dict[str, Any] | None, list[str]]:
 
 def _run_manifest_problems(manifest: dict[str, Any]) -> Iterator[str]:
     """The fields the mix copied from the run manifest, compared with it."""
-    from pipeline.config import RunConfig
-    from settings import ConfigError, from_mapping
-
     try:
         run = from_mapping(RunConfig, manifest["run_manifest"], "run_manifest")
     except (ConfigError, ValueError, TypeError) as error:
@@ -218,10 +218,8 @@ def _tokenizer_problems(directory: str, manifest: dict[str, Any]) -> Iterator[st
     if hashlib.sha256(model).hexdigest() != tokenizer["sha256"]:
         yield f"{name}: sha256 differs from the manifest's tokenizer.sha256"
         return
-    from tokenizer.model_proto import parse
-
     try:
-        pieces = len(parse(model).pieces)
+        pieces = len(model_proto.parse(model).pieces)
     except Exception as error:  # noqa: BLE001 - any parse failure of foreign bytes is a problem
         yield f"{name}: not a SentencePiece model: {error}"
         return

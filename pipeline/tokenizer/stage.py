@@ -18,7 +18,8 @@ from pipeline import io
 from pipeline.config import RunConfig
 from pipeline.counters import per_source
 from pipeline.documents import read_documents, stable_hash
-from pipeline.harness import Stage, StageCannotRun, StageContext, stage_command
+from pipeline.harness.commands import stage_command
+from pipeline.harness.stage import Stage, StageCannotRun, StageContext
 from pipeline.present import present_sources, warn_missing
 from pipeline.progress import note_phase
 from pipeline.shards.format import BOS_ID, EOS_ID, TOKENIZER_NAME, read_bytes

@@ -103,6 +103,7 @@ def read_only_disk(tmp_path: Path) -> Iterator[Path]:
 def reference(sample_run: Path) -> dict[str, str]:
     """Digest of an uninterrupted build of the sample corpus (the one each test worker
     builds, so the modules can run on different workers)."""
+    # lazy: stage_runs imports this module's helpers (fleece, kill_when, sample_manifest)
     from tests.faults.stage_runs import run_digest
 
     return run_digest(sample_run)

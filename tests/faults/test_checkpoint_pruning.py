@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import logging
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -55,9 +57,6 @@ def test_a_kill_mid_prune_leaves_nothing_that_looks_complete(
 
 
 def test_a_process_killed_mid_prune_leaves_nothing_that_looks_complete(tmp_path: Path) -> None:
-    import subprocess
-    import sys
-
     paths = [fake_checkpoint(tmp_path, step) for step in (10, 20, 30)]
     # The child deletes part of the oldest checkpoint's data, then SIGKILLs itself: a real
     # kill in the middle of pruning, no Python cleanup.

@@ -3,13 +3,19 @@ a full or read-only disk under the pipeline is one line naming the path."""
 
 from __future__ import annotations
 
+import dataclasses
+import types
+import typing
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from pipeline.config import RunConfig
+from settings import ConfigError, from_mapping
 from tests.faults.conftest import fleece, sample_manifest
 from trainer.cli import train
+from trainer.config import TrainConfig
 
 
 @pytest.mark.parametrize(
@@ -93,8 +99,6 @@ def test_the_pipeline_on_a_read_only_disk_is_one_line(tmp_path: Path, read_only_
 
 def _scalar(kind: object) -> object:
     """int for `int | None`, and so on."""
-    import types
-
     if isinstance(kind, types.UnionType):
         kinds = [k for k in kind.__args__ if k is not type(None)]
         return kinds[0] if len(kinds) == 1 else kind
@@ -103,9 +107,6 @@ def _scalar(kind: object) -> object:
 
 def _scalar_fields(cls: type, prefix: str = "") -> list[tuple[str, object, dict]]:
     """(key path, type, field metadata) of every scalar field of a config, nested ones too."""
-    import dataclasses
-    import typing
-
     out = []
     hints = typing.get_type_hints(cls)
     for field in dataclasses.fields(cls):
@@ -120,8 +121,6 @@ def _scalar_fields(cls: type, prefix: str = "") -> list[tuple[str, object, dict]
 def _bounded_fields(cls: type) -> list[tuple[str, object, str]]:
     """(key path, a value just outside its bounds, the start of the message) for every
     scalar field of a config with declared bounds or choices."""
-    import typing
-
     out = []
     for key, kind, meta in _scalar_fields(cls):
         # a list's bounds hold for each item: the bad value goes in as a list's one item
@@ -155,9 +154,6 @@ def _nested(key: str, value: object) -> dict:
 
 
 def _cases() -> list[tuple[str, str, object, str]]:
-    from pipeline.config import RunConfig
-    from trainer.config import TrainConfig
-
     return [("run", *case) for case in _bounded_fields(RunConfig)] + [
         ("train", *case) for case in _bounded_fields(TrainConfig)
     ]
@@ -167,10 +163,6 @@ def _cases() -> list[tuple[str, str, object, str]]:
 def test_every_bounded_field_of_both_manifests_refuses_a_value_outside(
     manifest: str, key: str, value: object, message: str
 ) -> None:
-    from pipeline.config import RunConfig
-    from settings import ConfigError, from_mapping
-    from trainer.config import TrainConfig
-
     with pytest.raises(ConfigError) as error:
         from_mapping(RunConfig if manifest == "run" else TrainConfig, _nested(key, value))
     assert str(error.value).startswith(message), str(error.value)
@@ -178,9 +170,6 @@ def test_every_bounded_field_of_both_manifests_refuses_a_value_outside(
 
 def test_the_bounded_fields_cover_every_count_size_and_step() -> None:
     # a numeric field without bounds must be a seed (any integer is a seed)
-    from pipeline.config import RunConfig
-    from trainer.config import TrainConfig
-
     found = [
         key
         for cls in (RunConfig, TrainConfig)

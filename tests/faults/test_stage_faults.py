@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.harness import SUCCESS
+from pipeline.harness.stage import SUCCESS
 from tests.faults.conftest import fleece, kill_when, sample_manifest
 from tests.faults.stage_runs import STAGE_NAMES, build, run_digest
 

@@ -12,11 +12,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import trainer.checkpoint as checkpoint
 from pipeline.shards.manifest import manifest_checksum
 from tests.torch_threads import one_torch_thread  # noqa: F401 - autouse fixture
 from tests.trainer.trainer_configs import nano_overrides
 from tests.trainer.trainer_corpus import markov_documents, write_shards
 from trainer.cli import train
+from trainer.data import TokenStream
+from trainer.shard_checks import ShardCheckError
 
 VOCAB = 256
 
@@ -134,8 +137,6 @@ def test_a_full_disk_inside_the_checkpoint_writer_names_the_checkpoint(
     shards: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Where no tmpfs can be mounted: DCP hands its writers' errors back as text.
-    import trainer.checkpoint as checkpoint
-
     def full(*args: object, **kwargs: object) -> None:
         raise RuntimeError(
             f"rank 0 failed: OSError: [Errno {errno.ENOSPC}] No space left on device"
@@ -151,9 +152,6 @@ def test_a_full_disk_inside_the_checkpoint_writer_names_the_checkpoint(
 
 
 def test_a_shard_no_batch_touched_is_still_checked_before_the_run_ends(shards: Path) -> None:
-    from trainer.data import TokenStream
-    from trainer.shard_checks import ShardCheckError
-
     flip_token(shards / "train-00001.arrow")
     stream = TokenStream(str(shards), "train", verify_sha256=True)
     stream.window(0, 10)  # train-00000 only: served once its own check has passed

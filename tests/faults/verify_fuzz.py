@@ -41,6 +41,10 @@ from typing import Any
 from pipeline.shards.format import BOS_ID, EOS_ID, MANIFEST_NAME, ShardReader, file_sha256
 from pipeline.shards.manifest import CHECKSUM_FIELD, manifest_checksum
 from pipeline.shards.verify import verify_directory
+from tests.trainer.trainer_corpus import markov_documents, write_shards
+from tokenizer.config import TokenizerConfig
+from tokenizer.sample_text import synthetic_documents
+from tokenizer.train import train_model
 
 # Fields of the manifest that nothing in a shard directory can contradict once the checksum
 # is recomputed: provenance, and statistics of the text before encoding (fnmatch patterns).
@@ -60,11 +64,6 @@ CROSS_CHECKED = (
 
 def build_directory(root: Path) -> Path:
     """A small shard directory as the mix writes it: 2 train shards + 1 val, a real model."""
-    from tests.trainer.trainer_corpus import markov_documents, write_shards
-    from tokenizer.config import TokenizerConfig
-    from tokenizer.sample_text import synthetic_documents
-    from tokenizer.train import train_model
-
     config = TokenizerConfig(vocab_size=400, character_coverage=0.9995, num_threads=1)
     texts = ("".join(c for c in d if c.isascii()) for d in synthetic_documents(200, seed=4))
     model, _ = train_model((("c4", t) for t in texts), config, seed=0)

@@ -12,8 +12,9 @@ import pytest
 import yaml
 
 from pipeline.config import RunConfig, load_manifest_text
-from pipeline.harness import config_section
-from pipeline.stages import ALIASES, STAGES, stage
+from pipeline.harness.commands import config_section
+from pipeline.harness.stage import find_stage
+from pipeline.stages import ALIASES, table
 from settings import ConfigError, defaults_yaml, to_dict
 from tests.helpers import run_fleece, write_manifest
 
@@ -87,19 +88,19 @@ def test_help_lists_the_stages_without_importing_beam_or_torch():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "LOADED False False" in out.stdout
     tools = ["corpus", "verify", "report", "plan", "show", "config", "train", "generate"]
-    for name in [*tools, *(e.name for e in STAGES), *ALIASES]:
+    for name in [*tools, *(e.name for e in table()), *ALIASES]:
         assert f"\n  {name} " in out.stdout
 
 
 # `fleece sample OUT` writes a sample anywhere (its options are its own), so the stages whose
 # command runs the stage of a manifest are the others.
-MANIFEST_STAGES = [e.name for e in STAGES if e.name != "sample"]
+MANIFEST_STAGES = [e.name for e in table() if e.name != "sample"]
 
 
 @pytest.mark.parametrize("name", MANIFEST_STAGES)
 def test_every_stage_documents_its_parameters(name):
     text = " ".join(run_fleece(name, "--help").output.split())
-    for f in dataclasses.fields(config_section(RunConfig(), stage(name).config_key)):
+    for f in dataclasses.fields(config_section(RunConfig(), find_stage(name).config_key)):
         assert f"{f.name} =" in text, f.name
         assert " ".join(f.metadata["help"].split()) in text, f.name
 

@@ -9,14 +9,9 @@ from pathlib import Path
 import pytest
 
 from pipeline.config import RunConfig
-from pipeline.harness import (
-    Stage,
-    StageContext,
-    StageError,
-    completion,
-    fingerprint,
-    run_stage,
-)
+from pipeline.harness.completion import completion, fingerprint
+from pipeline.harness.running import run_stage
+from pipeline.harness.stage import Stage, StageContext, StageError
 
 
 class Reader(Stage):

@@ -11,7 +11,8 @@ import pytest
 from pipeline import counters, histograms
 from pipeline.config import RunConfig
 from pipeline.counters import Tally
-from pipeline.harness import Stage, StageContext, run_stage
+from pipeline.harness.running import run_stage
+from pipeline.harness.stage import Stage, StageContext
 from pipeline.histograms import Bin
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from apache_beam.io.filesystems import FileSystems
 from click.testing import CliRunner
 
 from pipeline.plan import plan
@@ -27,8 +28,6 @@ def sparse(path: Path, size: int) -> None:
 
 @pytest.fixture
 def no_reading(monkeypatch: pytest.MonkeyPatch) -> None:
-    from apache_beam.io.filesystems import FileSystems
-
     original = FileSystems.open
 
     def only_the_manifest(path: str, *args: object, **kwargs: object) -> object:

@@ -13,7 +13,8 @@ from apache_beam.testing.util import assert_that, equal_to
 
 from pipeline.counters import Tally
 from pipeline.documents import Document
-from pipeline.steps import ApplySteps, Dropped, MinChars, apply_steps, describe
+from pipeline.rules.document import MinChars
+from pipeline.steps import ApplySteps, Dropped, apply_steps, describe
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import random
 
 import pytest
@@ -9,6 +10,8 @@ import sentencepiece as spm
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import tokenizer
+import tokenizer.encoder as encoder_module
 from tokenizer import model_proto
 from tokenizer.encoder import FastEncoder, replace_surrogates
 from tokenizer.sample_text import synthetic_documents
@@ -131,8 +134,6 @@ def test_batches_and_a_tiny_cache_give_the_same_ids(llama_model: bytes) -> None:
 
 
 def train_variant(documents: list[str], **overrides: object) -> bytes:
-    import io
-
     options: dict[str, object] = dict(
         model_type="bpe",
         vocab_size=1500,
@@ -198,8 +199,6 @@ def test_bigram_cuts_inside_long_fragments_are_exact(
 ) -> None:
     """With the long-fragment limit at 1 character, every longer fragment is cut at each
     bigram no piece holds (and never cached), so this checks the bigram rule itself."""
-    import tokenizer.encoder as encoder_module
-
     monkeypatch.setattr(encoder_module, "_MAX_CACHED_CHARS", 1)
     text = data.draw(vocabulary_text(llama_model))
     assert uncached_encoder.encode(text) == reference(uncached_encoder.whole, text)
@@ -216,8 +215,6 @@ def test_long_cjk_runs_are_cut_and_cached(
 
 
 def test_module_level_encode_batch_takes_bytes_or_a_path(llama_model: bytes, tmp_path) -> None:
-    import tokenizer
-
     path = tmp_path / "tokenizer.model"
     path.write_bytes(llama_model)
     texts = ["Ein schöner Tag 2024", "", "مرحبا 🦙"]

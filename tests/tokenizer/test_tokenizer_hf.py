@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import random
@@ -197,8 +198,6 @@ def test_megabyte_without_spaces_is_fast_and_exact(
 def test_other_whitespace_settings_stay_exact(training_documents: list[str]) -> None:
     """Pieces with an inner "▁" (split_by_whitespace off): the regex falls back to the
     isolated-character cuts only."""
-    import io
-
     lines = [line for d in training_documents[:400] for line in d.split("\n") if line]
     buffer = io.BytesIO()
     spm.SentencePieceTrainer.train(
@@ -221,8 +220,6 @@ def test_other_whitespace_settings_stay_exact(training_documents: list[str]) -> 
 
 
 def test_unsupported_models_are_refused(training_documents: list[str], tmp_path: Path) -> None:
-    import io
-
     buffer = io.BytesIO()
     spm.SentencePieceTrainer.train(
         sentence_iterator=iter(training_documents[:200]), model_writer=buffer,
@@ -240,14 +237,15 @@ def test_the_sample_corpus_gets_the_ids_of_its_encode_stage(
     """Every document of the sample corpus gets from the exported tokenizer the ids the encode
     stage wrote, the planted "<s>" and "</s>" typed in GitHub code and in quoted HTML of
     StackExchange answers included (the stock conversion makes them BOS and EOS)."""
+    # lazy: Beam, for this slow test only: the tokenizer's own tests need no pipeline
     from pipeline.documents import read_documents
-    from pipeline.sources import SOURCES
+    from pipeline.registry import source_names
 
     write_hf_tokenizer(str(sample_run / "shards" / "tokenizer.model"), str(tmp_path), 2048)
     hf = AutoTokenizer.from_pretrained(str(tmp_path))
     texts = {
         row["id"]: row["text"]
-        for source in SOURCES
+        for source in source_names()
         for row in read_documents(str(sample_run / source / "part-*.parquet"))
     }
     encoded = {

@@ -8,7 +8,7 @@ import os
 import pytest
 import yaml
 
-from model import count_parameters, preset
+from model import ModelConfig, Transformer, count_parameters, preset
 from trainer.config import ConfigError, TrainConfig, defaults_yaml, load_config
 from trainer.loop import resolve_model_config
 from trainer.optim import learning_rate, parameter_groups
@@ -132,8 +132,6 @@ def test_schedule_warms_up_linearly_then_cosine_to_ten_percent() -> None:
 
 
 def test_no_weight_decay_on_norms_and_token_embeddings() -> None:
-    from model import ModelConfig, Transformer
-
     model = Transformer(ModelConfig(dim=32, n_heads=2, n_layers=1, vocab_size=50, max_seq_len=8))
     decay, no_decay = parameter_groups(model, 0.1)
     names = {id(p): n for n, p in model.named_parameters()}

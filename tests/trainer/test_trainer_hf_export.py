@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 import torch
+import torch.distributed.checkpoint as dcp
 from safetensors.torch import load_file
+from torch.distributed.checkpoint import FileSystemReader
 from trainer_configs import nano_config, nano_overrides
 from trainer_corpus import sentence_documents, train_sentencepiece, write_shards
 
@@ -276,9 +278,6 @@ def test_init_from_starts_at_step_0_where_the_base_model_ended(
 
 
 def read_model_optimizer_step(path: str) -> float:
-    import torch.distributed.checkpoint as dcp
-    from torch.distributed.checkpoint import FileSystemReader
-
     metadata = FileSystemReader(os.path.join(path, "state")).read_metadata()
     key = next(k for k in metadata.state_dict_metadata if k.endswith("norm.weight.step"))
     holder = {key: torch.zeros(())}

@@ -6,6 +6,7 @@ import os
 import re
 
 import pytest
+import sentencepiece as spm
 from click.testing import CliRunner
 from trainer_configs import nano_overrides
 from trainer_corpus import WORDS, sentence_documents, train_sentencepiece, write_shards
@@ -49,7 +50,6 @@ def test_tiny_config_validation_loss_falls_40_percent(markov_shards: str, tmp_pa
 def test_generate_decodes_with_the_corpus_tokenizer(tmp_path) -> None:
     texts = sentence_documents(300, seed=4)
     tokenizer = train_sentencepiece(texts, str(tmp_path / "sp"), vocab_size=100)
-    import sentencepiece as spm
 
     processor = spm.SentencePieceProcessor(model_file=tokenizer)
     docs = [[1, *processor.encode(t), 2] for t in texts]

@@ -13,6 +13,7 @@ import os
 import random
 
 import numpy as np
+import sentencepiece as spm
 
 from pipeline.config import RunConfig
 from pipeline.shards.config import ShardsConfig
@@ -72,8 +73,6 @@ def sentence_documents(count: int, seed: int) -> list[str]:
 def train_sentencepiece(texts: list[str], prefix: str, vocab_size: int = 100) -> str:
     """A small BPE model with LLaMA's ids (unk 0, bos 1, eos 2). No byte fallback: its 256
     byte pieces would not fit a vocabulary this small."""
-    import sentencepiece as spm
-
     spm.SentencePieceTrainer.train(
         sentence_iterator=iter(texts),
         model_prefix=prefix,

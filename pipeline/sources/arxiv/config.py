@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from pipeline.rules.config import RulesConfig, rules_field
 from settings import param
 
 
@@ -36,3 +37,4 @@ class ArxivConfig:
         min=0,
         max=1,
     )
+    rules: RulesConfig = rules_field()

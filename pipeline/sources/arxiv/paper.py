@@ -18,11 +18,12 @@ from dataclasses import dataclass, field
 from pipeline import counters
 from pipeline.counters import Count
 from pipeline.documents import Document
+from pipeline.readers.tar import Fault, inflate
+from pipeline.rules.document import MaxReplacementShare, NotEmpty, configured_rules
 from pipeline.sources.arxiv import latex
 from pipeline.sources.arxiv.config import ArxivConfig
 from pipeline.sources.arxiv.latex_macros import Macro, expand_macros, find_definitions
-from pipeline.sources.arxiv.rules import MaxReplacementShare, NotEmpty
-from pipeline.sources.arxiv.tarball import ArxivMember, Fault, inflate, paper_files
+from pipeline.sources.arxiv.tarball import ArxivMember, paper_files
 from pipeline.steps import Dropped, Step, run_steps
 from pipeline.text.decode import decode_text
 
@@ -32,7 +33,13 @@ MAX_MAIN_TRIES = 8  # candidates for the main file tried, at most
 
 
 def paper_steps(config: ArxivConfig) -> list[Step]:
-    return [NotEmpty(), MaxReplacementShare(config.max_replacement_share)]
+    """A cleaned paper's rules: some text, few U+FFFD (bytes that were not text, not LaTeX);
+    then the generic rules its manifest section switches on."""
+    return [
+        NotEmpty(),
+        MaxReplacementShare(config.max_replacement_share),
+        *configured_rules(config.rules),
+    ]
 
 
 @dataclass
@@ -124,7 +131,7 @@ def process_member(
     for path, data in sorted(paper.files.items()):
         decoded = decode_text(data)
         if decoded.fallback:
-            count(counters.errors("decoded_fallback"), 1)
+            count(counters.warnings("decoded_fallback"), 1)
             decoded_fallback = True
         texts[path] = latex.strip_comments(decoded.text.replace("\r\n", "\n"))
     mains = latex.rank_mains(texts)

@@ -27,12 +27,15 @@ import apache_beam as beam
 from pipeline import counters, io
 from pipeline.counters import BeamCounters
 from pipeline.documents import part_name, part_writers
-from pipeline.harness import StageContext, run_beam, stage_command
+from pipeline.harness.beam import run_beam
+from pipeline.harness.commands import stage_command
+from pipeline.harness.source import SourceStage, WriteErrors
+from pipeline.harness.stage import StageContext
+from pipeline.readers.tar import Fault
 from pipeline.records import ReadOptions, RecordError, read_records, report_error
 from pipeline.sources.arxiv.config import ArxivConfig
 from pipeline.sources.arxiv.paper import NAME, Outcome, paper_steps, process_member
-from pipeline.sources.arxiv.tarball import ArxivMember, Fault, read_tarball
-from pipeline.sources.stage import SourceStage, WriteErrors
+from pipeline.sources.arxiv.tarball import ArxivMember, read_tarball
 
 # (version, tarball file name, tarball index, member index): the largest is the latest
 Copy = tuple[int, str, int, int]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from pipeline.rules.config import RulesConfig, rules_field
 from settings import param
 
 
@@ -35,3 +36,4 @@ class BooksConfig:
         64, "an LSH bucket with more books than this pairs each with the smallest id and its "
         "neighbour in id order only (bounds the pairs of a bucket of many copies)", min=2,
     )  # fmt: skip
+    rules: RulesConfig = rules_field()

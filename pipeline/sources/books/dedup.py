@@ -32,7 +32,7 @@ import apache_beam as beam
 import numpy as np
 
 from pipeline.counters import BeamCounters
-from pipeline.sources.books.minhash import bands, jaccard
+from pipeline.dedup.minhash import bands, jaccard
 
 Book = tuple[str, int, int]  # (id, file index, ordinal in the file)
 Pair = tuple[Book, Book]  # ordered by id

@@ -1,8 +1,9 @@
 """`fleece books`: Gutenberg and Books3 texts -> books without the Gutenberg licence blocks,
 near-duplicate books collapsed into the smallest id.
 
-  files ─► pass 1 (per file): books read (texts.py), Gutenberg blocks removed and the
-        rules applied (rules.py), shingles hashed, MinHash signature (minhash.py)
+  files ─► pass 1 (per file): books read (texts.py), Gutenberg blocks removed (document.py),
+        the rules applied (book_steps), shingles hashed, MinHash signature
+        (pipeline/dedup/minhash.py)
       ─► (id, file, ordinal, signature) ─► grouped by id: a second book with an id already
         taken becomes `<id>~2`, `~3`... in (file, ordinal) order
       ─► LSH bands ─► candidate pairs ─► the candidates' files read again for their
@@ -26,15 +27,24 @@ import apache_beam as beam
 from pipeline import counters, io
 from pipeline.config import RunConfig
 from pipeline.counters import BeamCounters, Count
+from pipeline.dedup.minhash import lsh_shape, shingle_hashes, shingle_set, signature
 from pipeline.documents import Document, part_name, part_writers
-from pipeline.harness import StageContext, run_beam, stage_command
-from pipeline.records import ReadOptions, RecordError, read_records, report_error
+from pipeline.harness.beam import run_beam
+from pipeline.harness.commands import stage_command
+from pipeline.harness.source import SourceStage, WriteErrors
+from pipeline.harness.stage import StageContext
+from pipeline.records import (
+    ReadOptions,
+    RecordError,
+    RecordWarning,
+    read_records,
+    report_warning,
+)
+from pipeline.rules.document import MaxReplacementShare, NotEmpty, configured_rules
 from pipeline.sources.books.config import BooksConfig
 from pipeline.sources.books.dedup import CandidatePairs, ConfirmedDrops, pair_ends
-from pipeline.sources.books.minhash import lsh_shape, shingle_hashes, shingle_set, signature
-from pipeline.sources.books.rules import NAME, MaxReplacementShare, NotEmpty, book_document
+from pipeline.sources.books.document import NAME, book_document
 from pipeline.sources.books.texts import BookText, read_books
-from pipeline.sources.stage import SourceStage, WriteErrors
 from pipeline.steps import Dropped, Step, run_steps
 
 # Books run to megabytes: row groups of a few books keep a part writer's buffer small.
@@ -42,16 +52,24 @@ BOOKS_PER_ROW_GROUP = 16
 
 
 def book_steps(config: BooksConfig) -> list[Step]:
-    return [NotEmpty(), MaxReplacementShare(config.max_replacement_share)]
+    """A book's rules, before the near-dedup (a dropped book takes no part in it): some text
+    once the licence blocks went; few U+FFFD in the file as decoded (the reader's measure,
+    Gutenberg blocks included); then the generic rules its manifest section switches on."""
+    return [
+        NotEmpty(),
+        MaxReplacementShare(config.max_replacement_share, meta_key="replacement_share"),
+        *configured_rules(config.rules),
+    ]
 
 
 def _ignore(name: str, n: int = 1) -> None:
     """Counts of a second read, which pass 1 already made."""
 
 
-def fallback_error(file: str, book: BookText) -> RecordError:
+def fallback_warning(file: str, book: BookText) -> RecordWarning:
+    """A book kept, read as cp1252 from its first byte that is not UTF-8."""
     where = f"byte {book.first_invalid_byte}" if book.where == "file" else book.where
-    return RecordError(file, where, "decoded_fallback", "not UTF-8 from here on; read as cp1252")
+    return RecordWarning(file, where, "decoded_fallback", "not UTF-8 from here on; read as cp1252")
 
 
 def file_books(
@@ -69,7 +87,7 @@ def file_books(
             yield item
         elif isinstance(item, BookText):
             if item.fallback and report:
-                yield report_error(fallback_error(file.path, item), options.strict, count)
+                report_warning(fallback_warning(file.path, item), count)
             doc, dropped = run_steps(book_document(file.path, item, books3), steps, count)
             yield item, doc, dropped
 
@@ -197,7 +215,7 @@ class BooksStage(SourceStage):
         )
         options = dataclasses.replace(ctx.read_options, max_record_bytes=config.max_book_bytes)
         b, r = lsh_shape(config.lsh_threshold, config.num_perm)
-        ctx.figures.update({"lsh_bands": b, "lsh_rows": r})
+        ctx.figures.update({"lsh_bands": b, "lsh_rows": r, "min_jaccard": config.min_jaccard})
 
         def build(p: beam.Pipeline) -> None:
             listed = p | "List files" >> beam.Create(list(enumerate(files)))

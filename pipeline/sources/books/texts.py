@@ -5,7 +5,7 @@ gzip-compressed (`.gz`).
 A `.txt` is read whole up to the size cap (a longer one is `record_too_large`, and is never
 held whole) and decoded with `decode_text`: UTF-8, else cp1252, the first invalid byte's
 offset kept so the stage can report where the file stopped being UTF-8. An empty file is
-`empty_file`. JSON lines go through `pipeline.lines.json_objects`, so a bad row
+`empty_file`. JSON lines go through `pipeline.readers.lines.json_objects`, so a bad row
 (`malformed_json`, `invalid_utf8`, `record_too_large`, `missing_field`) is an error and
 the rows after it are read.
 """
@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
-from pipeline.lines import LineFault, gzip_data, json_objects, plain_data
+from pipeline.readers.lines import LineFault, gzip_data, json_objects, plain_data
 from pipeline.records import RecordError
 from pipeline.text.decode import REPLACEMENT, decode_text
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from pipeline.lines import json_objects
+from pipeline.readers.lines import json_objects
 from pipeline.records import RecordError
 
 

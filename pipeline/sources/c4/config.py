@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from pipeline.rules.config import RulesConfig, rules_field
 from settings import param
 
 DEDUP = ("lines", "spans", "none")
@@ -47,3 +48,4 @@ class C4Config:
     max_record_bytes: int = param(
         64 << 20, "a built C4 line or WET record longer than this is an error", min=1
     )
+    rules: RulesConfig = rules_field()

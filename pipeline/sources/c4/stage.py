@@ -6,14 +6,16 @@
         └─► URL dedup (smallest id per URL) ─► line (or span) dedup: one owner per
             line, the first page in input order ─► per file: survivors + duplicates ─►
             pass 2 (per file, its staged pages): duplicates removed, ≥ min_sentences
-            left? ─► part-<file index>.parquet, in record order
-  built c4-*.json.gz ─► per file ─► part-<raw files + file index>.parquet
+            left? ─► generic rules ─► part-<file index>.parquet, in record order
+  built c4-*.json.gz ─► per file ─► generic rules ─► part-<raw files + file index>.parquet
 
 C4's Beam graph grouped whole pages by URL and lines by page; here only hashes and keys
-are grouped (the shared dedup transform of the ccnet stage), so a worker holds one page at
+are grouped (the line dedup of pipeline/dedup/lines.py), so a worker holds one page at
 a time whatever the crawl's size. URL dedup runs on the pages that pass the rules (C4 kept
 an arbitrary copy of a URL before cleaning, so a clean copy could lose to a junk one).
-Language ID runs before dedup, so a page dropped for its language owns no line.
+Language ID runs before dedup, so a page dropped for its language owns no line. The
+generic rules the manifest switches on (`sources.c4.rules`) judge each final document,
+raw or built, just before it is written.
 """
 
 from __future__ import annotations
@@ -29,9 +31,23 @@ import apache_beam as beam
 from pipeline import counters, io
 from pipeline.config import RunConfig
 from pipeline.counters import BeamCounters, Count
+from pipeline.dedup.lines import (
+    LineDedup,
+    PageHashes,
+    PageKey,
+    distinct_line_hashes,
+    file_notices,
+    remove_lines,
+)
 from pipeline.documents import Document, part_name, part_writers
-from pipeline.harness import StageCannotRun, StageContext, run_beam, stage_command
+from pipeline.harness.beam import run_beam
+from pipeline.harness.commands import stage_command
+from pipeline.harness.source import SourceStage, WriteErrors
+from pipeline.harness.stage import StageCannotRun, StageContext
+from pipeline.readers.wet import WetPage, read_wet
 from pipeline.records import ReadOptions, RecordError, read_records
+from pipeline.rules.document import configured_rules
+from pipeline.signals.language import LanguageIdentifier
 from pipeline.sources.c4.built import BuiltRow, read_built
 from pipeline.sources.c4.config import C4Config
 from pipeline.sources.c4.rules import (
@@ -44,17 +60,7 @@ from pipeline.sources.c4.rules import (
 from pipeline.sources.c4.spans import distinct_span_hashes, remove_spans
 from pipeline.sources.c4.staging import FOLDER as STAGING
 from pipeline.sources.c4.staging import StagedPage, StagedWriter, read_staged, staged_path
-from pipeline.sources.commoncrawl.dedup import (
-    LineDedup,
-    PageHashes,
-    PageKey,
-    distinct_line_hashes,
-    file_notices,
-    remove_lines,
-)
-from pipeline.sources.commoncrawl.language import LanguageIdentifier
-from pipeline.sources.commoncrawl.wet import WetPage, read_wet
-from pipeline.sources.stage import SourceStage, WriteErrors
+from pipeline.steps import run_steps
 from pipeline.text.urls import normalize_url
 
 NAME = "c4"
@@ -187,10 +193,12 @@ def staged_page(page: WetPage, judged: Judged) -> StagedPage:
 
 class WritePagesFn(beam.DoFn):
     """Pass 2 over one WET file's StagedPages: the pages that survive URL dedup, without the
-    lines (or spans) another page owns, if they keep min_sentences; in record order."""
+    lines (or spans) another page owns, if they keep min_sentences and pass the generic
+    rules; in record order."""
 
     def __init__(self, config: C4Config, out_dir: str, keep_dropped: bool) -> None:
         self.config, self.out_dir, self.keep_dropped = config, out_dir, keep_dropped
+        self.rules = configured_rules(config.rules)
         self.count = BeamCounters(NAME)
 
     # writes parts and emits nothing; no return hint, as Beam 2.78 rejects `-> None` here
@@ -207,13 +215,16 @@ class WritePagesFn(beam.DoFn):
                         lost.write(doc.dropped_row(page.dropped or "duplicate"))
                     continue
                 doc, reason = self.deduplicated(page, (index, page.ordinal), notices)
+                if reason is not None:
+                    self.count(counters.dropped(reason), 1)
+                else:  # the rules count their own drops
+                    doc, dropped = run_steps(doc, self.rules, self.count)
+                    reason = dropped.reason if dropped is not None else None
                 if reason is None:
                     counters.count_kept(doc.text, self.count, doc.language)
                     docs.write(doc.row())
-                else:
-                    self.count(counters.dropped(reason), 1)
-                    if lost is not None:
-                        lost.write(doc.dropped_row(reason))
+                elif lost is not None:
+                    lost.write(doc.dropped_row(reason))
 
     def deduplicated(
         self, page: StagedPage, key: PageKey, notices: dict[int, PageKey | None]
@@ -237,22 +248,31 @@ class WritePagesFn(beam.DoFn):
 
 
 class WriteBuiltFn(beam.DoFn):
-    """One already-built C4 file as it is: its rows as Documents in its own part, errors out."""
+    """One already-built C4 file as it is: its rows as Documents in its own part, errors
+    out; the generic rules the manifest switches on are the only ones that drop a row."""
 
-    def __init__(self, out_dir: str, options: ReadOptions) -> None:
+    def __init__(
+        self, config: C4Config, out_dir: str, options: ReadOptions, keep_dropped: bool
+    ) -> None:
         self.out_dir, self.options = out_dir, options
+        self.rules = configured_rules(config.rules)
+        # with no rule nothing is dropped: no dropped/ part for a built file
+        self.keep_dropped = keep_dropped and bool(self.rules)
         self.count = BeamCounters(NAME)
 
     def process(self, element: tuple[int, io.InputFile]) -> Iterator[Any]:
         index, file = element
-        with part_writers(self.out_dir, part_name(index), False) as (documents, _):
+        with part_writers(self.out_dir, part_name(index), self.keep_dropped) as (documents, lost):
             for item in read_records(file, read_built, self.options, self.count):
                 if isinstance(item, RecordError):
                     yield item.row()
                 elif isinstance(item, BuiltRow):
-                    doc = built_document(item)
-                    counters.count_kept(doc.text, self.count, doc.language)
-                    documents.write(doc.row())
+                    doc, dropped = run_steps(built_document(item), self.rules, self.count)
+                    if dropped is None:
+                        counters.count_kept(doc.text, self.count, doc.language)
+                        documents.write(doc.row())
+                    elif lost is not None:
+                        lost.write(doc.dropped_row(dropped.reason))
 
 
 class SmallestPerUrl(beam.CombineFn):
@@ -314,6 +334,7 @@ class C4Stage(SourceStage):
             else []
         )
         badwords = self.badwords(ctx.run, config)
+        ctx.figures["min_english_score"] = config.min_english_score
         with tempfile.TemporaryDirectory() as local:  # a bad model stops us before any page
             try:
                 PageRules(config, badwords, local)
@@ -356,7 +377,8 @@ class C4Stage(SourceStage):
                     p
                     | "List built files" >> beam.Create(numbered)
                     | "Spread built files" >> beam.Reshuffle()
-                    | "Write built" >> beam.ParDo(WriteBuiltFn(ctx.out_dir, options))
+                    | "Write built"
+                    >> beam.ParDo(WriteBuiltFn(config, ctx.out_dir, options, ctx.keep_dropped))
                 )
             _ = errors | "All errors" >> beam.Flatten() | "Write errors" >> WriteErrors(ctx.out_dir)
 

@@ -6,8 +6,8 @@
             lines removed ─► short? ─► language ID ─► perplexity ─► part-<file>.parquet
 
 Pass 2 writes each file's documents straight into that file's own part, in record order,
-so no page text is ever shuffled (dedup.py). Scores only: which perplexity bucket a page
-falls in, and whether it is kept, is the `commoncrawl` stage's decision.
+so no page text is ever shuffled (pipeline/dedup/lines.py). Scores only: which perplexity
+bucket a page falls in, and whether it is kept, is the `commoncrawl` stage's decision.
 """
 
 from __future__ import annotations
@@ -22,25 +22,27 @@ import apache_beam as beam
 from pipeline import counters, io
 from pipeline.config import RunConfig
 from pipeline.counters import BeamCounters
-from pipeline.documents import Document, part_name, part_writers
-from pipeline.harness import StageCannotRun, StageContext, run_beam, stage_command
-from pipeline.records import ReadOptions, RecordError, read_records
-from pipeline.sources.commoncrawl.config import CCNetConfig
-from pipeline.sources.commoncrawl.dedup import (
+from pipeline.dedup.lines import (
     FileVerdicts,
+    PageHashes,
+    distinct_line_hashes,
     file_notices,
-    page_hashes,
-    page_id,
     remove_lines,
 )
-from pipeline.sources.commoncrawl.language import LanguageIdentifier, language_verdict
+from pipeline.documents import Document, part_name, part_writers
+from pipeline.harness.beam import run_beam
+from pipeline.harness.commands import stage_command
+from pipeline.harness.source import SourceStage, WriteErrors
+from pipeline.harness.stage import StageCannotRun, StageContext
+from pipeline.readers.wet import WetPage, read_wet
+from pipeline.records import ReadOptions, RecordError, read_records
+from pipeline.signals.language import LanguageIdentifier, language_verdict
+from pipeline.signals.perplexity import PerplexityModel
+from pipeline.sources.commoncrawl import SOURCE
+from pipeline.sources.commoncrawl.config import CCNetConfig
 from pipeline.sources.commoncrawl.lm_stage import model_paths
-from pipeline.sources.commoncrawl.perplexity import PerplexityModel
-from pipeline.sources.commoncrawl.wet import WetPage, read_wet
-from pipeline.sources.stage import SourceStage, WriteErrors
 
 NAME = "ccnet"
-SOURCE = "commoncrawl"
 
 
 @dataclasses.dataclass
@@ -49,10 +51,27 @@ class CCNetParameters:
     ccnet: CCNetConfig
 
 
+def page_id(page: WetPage) -> str:
+    """`commoncrawl/<dump>/<record uuid>`."""
+    return f"commoncrawl/{page.dump or 'unknown'}/{page.record_id}"
+
+
+def page_hashes(page: WetPage, file_index: int) -> PageHashes:
+    """What pass 1 keeps of a page for the dedup: two pages are the same page when their
+    WARC-Block-Digest is."""
+    return PageHashes(
+        id=page_id(page),
+        key=(file_index, page.ordinal),
+        dump=page.dump or "unknown",
+        digest=page.digest,
+        hashes=distinct_line_hashes(page.text),
+    )
+
+
 def wet_document(page: WetPage, text: str, language: str | None, meta: dict[str, Any]) -> Document:
     return Document(
         id=page_id(page),
-        source=SOURCE,
+        source=SOURCE.name,
         text=text,
         url=page.url,
         language=language,
@@ -162,7 +181,7 @@ class ScorePagesFn(beam.DoFn):
 
 class CCNetStage(SourceStage):
     name = NAME
-    requires = ("lm",)
+    requires = SOURCE.stage(NAME).requires  # declared in the package's SOURCE
     help = (
         "Common Crawl WET files -> pages deduplicated (digest, then lines across the whole "
         "input), language-identified (lid.176) and scored (perplexity), as cc_net."
@@ -188,6 +207,11 @@ class CCNetStage(SourceStage):
                 load_models(config.ccnet, list(config.languages), lm_dir, local)
             except (OSError, ValueError) as error:
                 raise StageCannotRun(f"ccnet: {error}") from None
+
+        ctx.figures["min_chars"] = config.ccnet.min_chars
+        for language in config.languages:
+            threshold = config.ccnet.lid_thresholds.get(language, config.ccnet.lid_threshold)
+            ctx.figures[f"lid_threshold.{language}"] = threshold
 
         def build(p: beam.Pipeline) -> None:
             listed = p | "List WET files" >> beam.Create(list(enumerate(files)))

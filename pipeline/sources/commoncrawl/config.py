@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from pipeline.rules.config import RulesConfig, rules_field
 from settings import param
 
 LINE_DEDUP_SCOPES = ("global", "dump", "groups")
@@ -160,3 +161,4 @@ class CommonCrawlConfig:
         ReferenceClassifierConfig(), "the refclf stage"
     )
     keep: KeepConfig = param(KeepConfig(), "the commoncrawl stage: what enters the mix")
+    rules: RulesConfig = rules_field()

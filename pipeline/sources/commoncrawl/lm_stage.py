@@ -19,11 +19,13 @@ from collections.abc import Iterator
 from pipeline import io
 from pipeline.config import RunConfig
 from pipeline.documents import read_documents
-from pipeline.harness import Stage, StageCannotRun, StageContext, stage_command
+from pipeline.harness.commands import stage_command
+from pipeline.harness.stage import Stage, StageCannotRun, StageContext
 from pipeline.progress import note_phase
+from pipeline.signals.perplexity import PerplexityModel
+from pipeline.sources.commoncrawl import REFERENCE_SOURCE, SOURCE
 from pipeline.sources.commoncrawl.config import LanguageModelConfig
 from pipeline.sources.commoncrawl.lm_training import train_models, write_lm_text
-from pipeline.sources.commoncrawl.perplexity import PerplexityModel
 
 log = logging.getLogger("fleece")
 NAME = "lm"
@@ -71,7 +73,7 @@ def copy_file(source: str, target: str) -> None:
 
 class LanguageModelStage(Stage):
     name = NAME
-    requires = ("wikipedia",)
+    requires = SOURCE.stage(NAME).requires  # declared in the package's SOURCE
     outputs = {"sentencepiece": "*.sp.model", "kenlm": "*.arpa.bin"}
     config_key = "sources.commoncrawl.lm"
     help = (
@@ -93,7 +95,7 @@ class LanguageModelStage(Stage):
     def run(self, ctx: StageContext) -> dict[str, int]:
         config = ctx.run.sources.commoncrawl
         counters: dict[str, int] = {"languages.with_model": 0, "languages.without_model": 0}
-        parts = [f.path for f in io.match_files([ctx.input("wikipedia", "documents")])]
+        parts = [f.path for f in io.match_files([ctx.input(REFERENCE_SOURCE, "documents")])]
         for language in config.languages:
             sentencepiece, kenlm = model_paths(ctx.out_dir, language)
             ready = config.lm.ready.get(language)

@@ -20,8 +20,10 @@ import tempfile
 from pipeline import io
 from pipeline.config import RunConfig
 from pipeline.documents import read_documents
-from pipeline.harness import Stage, StageCannotRun, StageContext, stage_command
+from pipeline.harness.commands import stage_command
+from pipeline.harness.stage import Stage, StageCannotRun, StageContext
 from pipeline.progress import note_phase
+from pipeline.sources.commoncrawl import REFERENCE_SOURCE, SOURCE
 from pipeline.sources.commoncrawl.config import ReferenceClassifierConfig
 from pipeline.sources.commoncrawl.reference import (
     NEGATIVE,
@@ -56,7 +58,7 @@ def external_positives(paths: list[str]) -> list[tuple[str, str]]:
 
 class ReferenceClassifierStage(Stage):
     name = NAME
-    requires = ("ccnet", "wikipedia")
+    requires = SOURCE.stage(NAME).requires  # declared in the package's SOURCE
     outputs = {"model": "model.bin"}
     config_key = KEY
     help = (
@@ -78,7 +80,7 @@ class ReferenceClassifierStage(Stage):
         config = ctx.run.sources.commoncrawl.reference_classifier
         cited = {
             row["normalized_url"]
-            for part in io.match_files([ctx.input("wikipedia", "cited_urls")])
+            for part in io.match_files([ctx.input(REFERENCE_SOURCE, "cited_urls")])
             for row in read_documents(part.path)
         }
         pages = sorted(f.path for f in io.match_files([ctx.input("ccnet", "documents")]))

@@ -2,14 +2,15 @@
 
   ccnet parts ─► per part: histogram of log-perplexity per language ─► summed ─► cutoffs
         └─► per part (cutoffs as side input): bucket ─► keep buckets ─► wiki_prob ─►
-            keep min_wiki_prob ─► part-<same index>.parquet
+            keep min_wiki_prob ─► generic rules ─► part-<same index>.parquet
 
 Deciding only: the scores were computed by `ccnet` (perplexity) and `refclf` (the model),
 so new cutoffs or thresholds rerun this stage alone. Cutoffs come from the manifest
 (`keep.cutoffs`) or from each language's own perplexities (buckets.py); the ones used are
 in `cutoffs.json` and in `_stats.json`'s figures. Each part is read twice and written in
 its row order, so no page text is shuffled. With --keep-dropped, `dropped/` holds this
-stage's drops (tail, not_reference, no_language_model) and the ones `ccnet` recorded
+stage's drops (tail, not_reference, no_language_model, and those of the generic rules
+`sources.commoncrawl.rules` switches on) and the ones `ccnet` recorded
 (duplicate, short, language, language_score), so one folder shows why every page went.
 Every page judged is counted into the report's histograms of perplexity (per language) and
 of wiki_prob (pipeline/histograms.py).
@@ -31,7 +32,13 @@ from pipeline import counters, histograms, io
 from pipeline.config import RunConfig
 from pipeline.counters import BeamCounters
 from pipeline.documents import Document, part_writers
-from pipeline.harness import StageCannotRun, StageContext, run_beam, stage_command
+from pipeline.harness.beam import run_beam
+from pipeline.harness.commands import stage_command
+from pipeline.harness.source import SourceStage
+from pipeline.harness.stage import StageCannotRun, StageContext
+from pipeline.rules.config import RulesConfig
+from pipeline.rules.document import configured_rules
+from pipeline.sources.commoncrawl import SOURCE
 from pipeline.sources.commoncrawl.buckets import (
     SumHistograms,
     histogram,
@@ -40,7 +47,6 @@ from pipeline.sources.commoncrawl.buckets import (
 )
 from pipeline.sources.commoncrawl.config import KeepConfig
 from pipeline.sources.commoncrawl.reference import ReferenceClassifier
-from pipeline.sources.stage import SourceStage
 from pipeline.steps import Dropped, Step, run_steps, setup_steps
 
 log = logging.getLogger("fleece")
@@ -52,6 +58,7 @@ class CommonCrawlParameters:
     languages: list[str]
     reference_classifier: bool
     keep: KeepConfig
+    rules: RulesConfig  # the generic rules of `sources.commoncrawl.rules`, applied here
 
 
 def document_of(row: Mapping[str, Any]) -> Document:
@@ -133,14 +140,15 @@ def part_histograms(path: str) -> Iterator[tuple[str, dict[int, int]]]:
 
 class SelectPartFn(beam.DoFn):
     """One ccnet part, with the cutoffs, through the steps (bucket first, wiki_prob before
-    its threshold), written to this stage's part of the same name; with keep_dropped, the
-    dropped rows of both stages to `dropped/`, this stage's with the signals it computed."""
+    its threshold, the generic `rules` last), written to this stage's part of the same name;
+    with keep_dropped, the dropped rows of both stages to `dropped/`, this stage's with the
+    signals it computed."""
 
     def __init__(
-        self, steps: list[Step], out_dir: str, ccnet_dropped: str | None, keep_dropped: bool,
-        model_path: str | None,
+        self, steps: list[Step], rules: list[Step], out_dir: str, ccnet_dropped: str | None,
+        keep_dropped: bool, model_path: str | None,
     ) -> None:  # fmt: skip
-        self.steps, self.out_dir = steps, out_dir
+        self.steps, self.rules, self.out_dir = steps, rules, out_dir
         self.ccnet_dropped, self.keep_dropped = ccnet_dropped, keep_dropped
         self.model_path = model_path
         self.count = BeamCounters(NAME)
@@ -151,7 +159,7 @@ class SelectPartFn(beam.DoFn):
         if self.model_path is not None:
             scorer = ReferenceScore(io.local_copy(self.model_path, self.local))
             steps.insert(len(steps) - 1, scorer)  # after the buckets, before its threshold
-        self.chain = steps
+        self.chain = [*steps, *self.rules]
         setup_steps(self.chain)
 
     # writes parts and emits nothing; no return hint, as Beam 2.78 rejects `-> None` here
@@ -193,7 +201,7 @@ def read_rows(path: str) -> Iterator[dict[str, Any]]:
 
 class CommonCrawlStage(SourceStage):
     name = NAME
-    requires = ("ccnet", "refclf")
+    requires = SOURCE.stage(NAME).requires  # declared in the package's SOURCE
     outputs = {
         "documents": "part-*.parquet",
         "dropped": "dropped/part-*.parquet",
@@ -214,7 +222,7 @@ class CommonCrawlStage(SourceStage):
     def parameters(self, run: RunConfig) -> CommonCrawlParameters:
         config = run.sources.commoncrawl
         return CommonCrawlParameters(
-            list(config.languages), config.reference_classifier.enabled, config.keep
+            list(config.languages), config.reference_classifier.enabled, config.keep, config.rules
         )
 
     def run(self, ctx: StageContext) -> dict[str, int]:
@@ -232,6 +240,7 @@ class CommonCrawlStage(SourceStage):
         steps: list[Step] = [KeepBuckets(tuple(keep.buckets), keep.without_language_model)]
         if model is not None:
             steps.append(MinWikiProb(keep.min_wiki_prob))
+        rules = configured_rules(config.rules)
         ccnet_dropped = ctx.input("ccnet", "dropped").rsplit("/", 1)[0]
         cutoffs_path = ctx.output("cutoffs")
 
@@ -258,7 +267,7 @@ class CommonCrawlStage(SourceStage):
                 >> beam.Map(lambda path, c: (path, c), beam.pvalue.AsSingleton(merged))
                 | "Select and write"
                 >> beam.ParDo(
-                    SelectPartFn(steps, ctx.out_dir, ccnet_dropped, ctx.keep_dropped, model)
+                    SelectPartFn(steps, rules, ctx.out_dir, ccnet_dropped, ctx.keep_dropped, model)
                 )
             )
 
@@ -266,6 +275,8 @@ class CommonCrawlStage(SourceStage):
             raise StageCannotRun("ccnet wrote no document part")
         result = run_beam(ctx, build)
         used = io.read_json(cutoffs_path)
+        if config.reference_classifier.enabled:
+            ctx.figures["min_wiki_prob"] = keep.min_wiki_prob
         for language, pair in sorted(used.items()):
             ctx.figures[f"cutoffs.{language}.head"] = round(pair[0], 4)
             ctx.figures[f"cutoffs.{language}.middle"] = round(pair[1], 4)

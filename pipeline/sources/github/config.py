@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from pipeline.rules.config import RulesConfig, rules_field
 from settings import param
 
 # The licences LLaMA kept: "Apache, BSD and MIT" (§2), as BigQuery's github_repos spells them.
@@ -43,3 +44,4 @@ class GithubConfig:
     strip_licence_headers: bool = param(
         True, "remove a leading licence or copyright comment block before the rules and dedup"
     )
+    rules: RulesConfig = rules_field()

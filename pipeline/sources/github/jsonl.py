@@ -7,7 +7,7 @@ from collections.abc import Container, Iterator
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
-from pipeline.lines import json_objects
+from pipeline.readers.lines import json_objects
 from pipeline.records import RecordError
 
 REQUIRED = ("repo_name", "path", "content")

@@ -88,15 +88,6 @@ class StripLicenceHeader:
 
 
 @dataclass(frozen=True)
-class NotEmpty:
-    """Drops a file with nothing but white space, most often a licence header and nothing
-    else (an `__init__.py` of an Apache project): `empty`, not a misleading `alnum`."""
-
-    def __call__(self, doc: Document) -> Document | Dropped:
-        return doc if doc.text.strip() else Dropped("empty")
-
-
-@dataclass(frozen=True)
 class MaxLineLength:
     limit: int
 

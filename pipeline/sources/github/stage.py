@@ -24,8 +24,12 @@ import apache_beam as beam
 from pipeline import counters, io
 from pipeline.counters import BeamCounters, Count
 from pipeline.documents import Document, part_name, part_writers
-from pipeline.harness import StageContext, run_beam, stage_command
+from pipeline.harness.beam import run_beam
+from pipeline.harness.commands import stage_command
+from pipeline.harness.source import SourceStage, WriteErrors
+from pipeline.harness.stage import StageContext
 from pipeline.records import ReadOptions, RecordError, read_records
+from pipeline.rules.document import NotEmpty, configured_rules
 from pipeline.sources.github.config import GithubConfig
 from pipeline.sources.github.jsonl import GithubRow, read_github
 from pipeline.sources.github.rules import (
@@ -35,11 +39,9 @@ from pipeline.sources.github.rules import (
     MeanLineLength,
     MinAlphanumericFraction,
     MinAlphaPerToken,
-    NotEmpty,
     StripLicenceHeader,
     file_language,
 )
-from pipeline.sources.stage import SourceStage, WriteErrors
 from pipeline.steps import Dropped, Step, run_steps
 
 NAME = "github"
@@ -54,11 +56,15 @@ def row_steps(config: GithubConfig) -> list[Step]:
     if config.strip_licence_headers:
         steps.append(StripLicenceHeader())
     return steps + [
+        # a file that was only its licence header: `empty`, not a misleading `alnum`
         NotEmpty(),
         MaxLineLength(config.max_line_length),
         MeanLineLength(config.max_mean_line_length),
         MinAlphanumericFraction(config.min_alphanumeric_fraction),
         MinAlphaPerToken(config.min_alpha_per_token),
+        # last: the text is final once the header went, and the dedup compares only the
+        # rows that pass them
+        *configured_rules(config.rules),
     ]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from pipeline.rules.config import RulesConfig, rules_field
 from settings import param
 
 
@@ -31,3 +32,4 @@ class StackExchangeConfig:
         16 << 20, "a row (line) of Posts.xml longer than this is an error, never held whole", min=1
     )
     link_urls: bool = param(False, "write a link as `text (url)` instead of its text alone")
+    rules: RulesConfig = rules_field()

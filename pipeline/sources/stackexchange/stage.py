@@ -30,8 +30,12 @@ import apache_beam as beam
 from pipeline import counters, io
 from pipeline.counters import BeamCounters, Count
 from pipeline.documents import part_name, part_writers
-from pipeline.harness import StageContext, run_beam, stage_command
+from pipeline.harness.beam import run_beam
+from pipeline.harness.commands import stage_command
+from pipeline.harness.source import SourceStage, WriteErrors
+from pipeline.harness.stage import StageContext
 from pipeline.records import ReadOptions, RecordError, report_error
+from pipeline.rules.document import configured_rules
 from pipeline.sources.stackexchange import posts as posts_format
 from pipeline.sources.stackexchange.config import StackExchangeConfig
 from pipeline.sources.stackexchange.posts import ANSWER, QUESTION, Post
@@ -45,7 +49,7 @@ from pipeline.sources.stackexchange.rules import (
 from pipeline.sources.stackexchange.sites import Site, choose_sites, site_of
 from pipeline.sources.stackexchange.staging import FOLDER as STAGING
 from pipeline.sources.stackexchange.staging import Ref, StagedReader, StagedWriter
-from pipeline.sources.stage import SourceStage, WriteErrors
+from pipeline.steps import Dropped, Step, apply_steps
 
 NAME = "stackexchange"
 
@@ -230,10 +234,14 @@ class PlanDocumentsFn(beam.DoFn):
 
 class WritePartFn(beam.DoFn):
     """One part: its documents (and dropped rows) in the order of their rows in the file,
-    their texts read back from the staged streams."""
+    their texts read back from the staged streams; each document through `rules` (the
+    generic ones the manifest switches on) just before it is written."""
 
-    def __init__(self, out_dir: str, keep_dropped: bool, sites: dict[int, Site]) -> None:
+    def __init__(
+        self, out_dir: str, keep_dropped: bool, sites: dict[int, Site], rules: list[Step]
+    ) -> None:
         self.out_dir, self.keep_dropped, self.sites = out_dir, keep_dropped, sites
+        self.rules = rules
         self.count = BeamCounters(NAME)
 
     # writes parts and emits nothing; no return hint, as Beam 2.78 rejects `-> None` here
@@ -248,9 +256,14 @@ class WritePartFn(beam.DoFn):
                 if not dropped:
                     question = staged.entry(Ref(*plan[0]))
                     answers = [staged.entry(Ref(*a)) for a in plan[1]]
-                    row = document_of(self.sites[question.where[0]], question, answers).row()
-                    counters.count_kept(row["text"], self.count, row["language"])
-                    documents.write(row)
+                    doc = document_of(self.sites[question.where[0]], question, answers)
+                    final = apply_steps(doc, self.rules, self.count)
+                    if isinstance(final, Dropped):
+                        if lost is not None:
+                            lost.write(doc.dropped_row(final.reason))
+                        continue
+                    counters.count_kept(final.text, self.count, final.language)
+                    documents.write(final.row())
                 elif lost is not None:
                     reason, ref = plan
                     entry = staged.entry(Ref(*ref))
@@ -272,6 +285,7 @@ class StackExchangeStage(SourceStage):
         options = ctx.read_options
         keep = ctx.keep_dropped
         sites = {unit.file_index: site_of(unit.path) for unit in units}
+        rules = configured_rules(config.rules)
 
         def build(p: beam.Pipeline) -> None:
             counted = (
@@ -308,7 +322,7 @@ class StackExchangeStage(SourceStage):
                 (documents, read.dropped, kept.dropped)
                 | "All rows" >> beam.Flatten()
                 | "Group by part" >> beam.GroupByKey()
-                | "Write parts" >> beam.ParDo(WritePartFn(ctx.out_dir, keep, sites))
+                | "Write parts" >> beam.ParDo(WritePartFn(ctx.out_dir, keep, sites, rules))
             )
             _ = read.errors | "Write errors" >> WriteErrors(ctx.out_dir)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from pipeline.rules.config import RulesConfig, rules_field
 from settings import param
 
 # The 20 languages of LLaMA's Wikipedia subset (Touvron et al. 2023, §2).
@@ -30,3 +31,4 @@ class WikipediaConfig:
     max_page_bytes: int = param(
         64 << 20, "a page larger than this is an error (bounds memory)", min=1024
     )
+    rules: RulesConfig = rules_field()

@@ -7,7 +7,8 @@ keeps the output deterministic without a shuffle and memory bounded by one page.
 
 Per page: the record reader (dump.py) -> page rules (rules.py: a later revision elsewhere
 in the input, namespace, redirect, content model) -> wikitext cleaning (clean.py) -> the
-body-length rule -> a Document, and its cited URLs into `cited_urls/`. Which pages a later
+body-length rule -> a Document (its title on top) -> the generic rules the manifest
+switches on (`sources.wikipedia.rules`), and its cited URLs into `cited_urls/`. Which pages a later
 revision supersedes is found first, from the pages' keys alone (duplicates.py).
 """
 
@@ -25,9 +26,12 @@ import pyarrow as pa
 from pipeline import counters, io
 from pipeline.counters import BeamCounters, Count
 from pipeline.documents import DOCUMENT_SCHEMA, DROPPED_SCHEMA, Document, PartWriter, part_name
-from pipeline.harness import StageContext, run_beam, stage_command
+from pipeline.harness.beam import run_beam
+from pipeline.harness.commands import stage_command
+from pipeline.harness.source import SourceStage, WriteErrors
+from pipeline.harness.stage import StageContext
 from pipeline.records import ReadOptions, RecordError, read_records, report_error
-from pipeline.sources.stage import SourceStage, WriteErrors
+from pipeline.rules.document import MinChars, configured_rules
 from pipeline.sources.wikipedia.clean import clean_wikitext
 from pipeline.sources.wikipedia.config import WikipediaConfig
 from pipeline.sources.wikipedia.dump import Page, SiteInfo, iter_dump
@@ -38,7 +42,7 @@ from pipeline.sources.wikipedia.rules import (
     NotSuperseded,
     WikitextOnly,
 )
-from pipeline.steps import Dropped, MinChars, Step, apply_steps
+from pipeline.steps import Dropped, Step, apply_steps
 from pipeline.text.urls import normalize_url
 
 log = logging.getLogger("fleece.wikipedia")
@@ -111,6 +115,7 @@ def process_dump(
     that a later revision replaces (dropped as duplicate_page)."""
     options = dataclasses.replace(options, max_record_bytes=config.max_page_bytes)
     steps = page_steps(config, superseded)
+    rules = configured_rules(config.rules)
     site: SiteInfo | None = None
     for item in read_records(file, iter_dump, options, count):
         if isinstance(item, SiteInfo):
@@ -133,7 +138,7 @@ def process_dump(
             if item.record == "header" and site is None:
                 return
         else:
-            yield from page_rows(item, site, config, steps, keep_dropped, count)
+            yield from page_rows(item, site, config, steps, rules, keep_dropped, count)
 
 
 def page_rows(
@@ -141,9 +146,12 @@ def page_rows(
     site: SiteInfo,
     config: WikipediaConfig,
     steps: list[Step],
+    rules: list[Step],
     keep_dropped: bool,
     count: Count,
 ) -> Iterator[tuple[str, dict[str, Any]]]:
+    """A page's rows: its document and cited URLs, or its dropped row. `steps` judge the
+    page, `rules` (the generic ones switched on) the final document."""
     language = site.language
     selected = apply_steps(page, steps, count)
     if isinstance(selected, Dropped):
@@ -173,6 +181,12 @@ def page_rows(
             yield "dropped", dropped_page(page, language, body.reason)
         return
     document = body.with_text(f"{page.title}\n\n{body.text}") if config.keep_title else body
+    final = apply_steps(document, rules, count)
+    if isinstance(final, Dropped):
+        if keep_dropped:
+            yield "dropped", dropped_page(page, language, final.reason)
+        return
+    document = final
     counters.count_kept(document.text, count, document.language)
     yield "document", document.row()
     for url in article.cited_urls:

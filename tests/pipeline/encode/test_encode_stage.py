@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
 import pytest
 import sentencepiece as spm
 
-from pipeline import io, stages
+from pipeline import io
 from pipeline.config import RunConfig, RunnerConfig
 from pipeline.documents import DOCUMENT_SCHEMA, Document, write_table
 from pipeline.encode.stage import STAGE as ENCODE
-from pipeline.harness import beam_args_for, run_stage
+from pipeline.harness.beam import beam_args_for
+from pipeline.harness.running import run_stage
+from pipeline.harness.stage import StageCannotRun
 from pipeline.shards.config import ShardsConfig
 from pipeline.tokenizer.stage import STAGE as TOKENIZER
 from tokenizer.config import TokenizerConfig
@@ -29,15 +32,7 @@ def write_source(root: Path, source: str, texts: list[str]) -> None:
     (out / "_SUCCESS").write_text(json.dumps({"fingerprint": source}))
 
 
-@pytest.fixture
-def with_books_stage(monkeypatch: pytest.MonkeyPatch) -> None:
-    books = stages.StageEntry("books", "tests.pipeline.encode.stand_in", "books (stand-in)")
-    monkeypatch.setattr(stages, "STAGES", (*stages.STAGES, books))
-
-
-def test_tokenizer_then_encode_give_sentencepiece_ids_and_counts(
-    tmp_path: Path, with_books_stage: None
-) -> None:
+def test_tokenizer_then_encode_give_sentencepiece_ids_and_counts(tmp_path: Path) -> None:
     wiki = synthetic_documents(120, seed=1) + ["", "\n\n", "   "]
     books = synthetic_documents(30, seed=2)
     write_source(tmp_path, "wikipedia", wiki)
@@ -54,7 +49,6 @@ def test_tokenizer_then_encode_give_sentencepiece_ids_and_counts(
     assert counters["sample.bytes.books"] >= 150_000 or counters["sample.documents.books"] == 30
     model = (tmp_path / "tokenizer" / "tokenizer.model").read_bytes()
     sha = (tmp_path / "tokenizer" / "tokenizer.model.sha256").read_text().split()[0]
-    import hashlib
 
     assert sha == hashlib.sha256(model).hexdigest()
 
@@ -116,8 +110,6 @@ def test_an_existing_tokenizer_is_used_as_given_and_encodes_the_corpus(
 def test_an_existing_tokenizer_that_cannot_serve_is_refused_in_one_line(
     tmp_path: Path, training_documents: list[str]
 ) -> None:
-    from pipeline.harness import StageCannotRun
-
     (tmp_path / "junk.model").write_bytes(b"not a model")
     run = _existing_model_run(tmp_path, tmp_path / "junk.model")
     with pytest.raises(StageCannotRun, match=r"junk.model: not a SentencePiece model"):

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from pipeline.config import load_manifest
-from pipeline.harness import run_stages
+from pipeline.harness.running import run_stages
+from pipeline.harness.stage import find_stage
 from pipeline.progress.display import ProgressOptions
-from pipeline.stages import stage
 from tests.faults.conftest import FLEECE, ROOT, fleece, sample_manifest
 
 pytestmark = pytest.mark.slow  # each test runs a Beam stage
@@ -47,7 +47,7 @@ def manifest(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def run_github(manifest: Path, options: ProgressOptions) -> list[str]:
     echoed: list[str] = []
     run = load_manifest(str(manifest))
-    run_stages([stage("github")], run, force=True, echo=echoed.append, progress=options)
+    run_stages([find_stage("github")], run, force=True, echo=echoed.append, progress=options)
     return echoed
 
 

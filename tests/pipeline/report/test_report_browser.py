@@ -30,7 +30,8 @@ pytestmark = [
     ),
 ]
 
-SOURCES = ["commoncrawl", "c4", "github", "wikipedia", "books", "arxiv", "stackexchange"]
+# the declared order: a source after those it reads (commoncrawl reads wikipedia), then by name
+SOURCES = ["arxiv", "books", "c4", "github", "stackexchange", "wikipedia", "commoncrawl"]
 # what the sample's statistics call for: every source's funnel and lengths, the languages of
 # the multilingual ones, CommonCrawl's perplexity (English has the sample's only model) and
 # wiki_prob

@@ -16,9 +16,9 @@ import pyarrow.parquet as pq
 from click.testing import CliRunner
 
 from pipeline.documents import DOCUMENT_SCHEMA, Document
+from pipeline.report.cli import report
 from pipeline.report.html import render
 from pipeline.shards.format import FORMAT
-from pipeline.shards.report import report
 
 HOSTILE = "<script>alert('x')</script> & </pre><b>bold</b>"
 
@@ -43,7 +43,7 @@ def write_run(root: Path) -> Path:
             "chars.512": 4, "language.en": 4, "log10_perplexity.en.1.00": 3,
             "log10_perplexity.en.2.00": 5, "wiki_prob.0.20": 1, "wiki_prob.0.85": 4,
         },
-        {"cutoffs.en.head": 20.0, "cutoffs.en.middle": 110.0},
+        {"cutoffs.en.head": 20.0, "cutoffs.en.middle": 110.0, "min_wiki_prob": 0.65},
     )  # fmt: skip
     stats(root / "sample", {"files.written": 3}, {})
     for source, texts in {"wikipedia": [HOSTILE, "plain"], "commoncrawl": ["a page"]}.items():
@@ -77,7 +77,8 @@ def write_run(root: Path) -> Path:
         "missing_sources": [],
         "token_target": 1000,
         "seed": 0,
-        "run_manifest": {"sources": {"commoncrawl": {"keep": {"min_wiki_prob": 0.65}}}},
+        # the threshold drawn is the one the stage recorded in its figures, not this
+        "run_manifest": {"sources": {"commoncrawl": {"keep": {"min_wiki_prob": 0.9}}}},
         "code_version": "0.1.0+test",
     }
     (root / "shards").mkdir()

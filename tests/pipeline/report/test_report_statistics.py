@@ -17,7 +17,6 @@ from pipeline.report.samples import sample_documents
 from pipeline.report.statistics import (
     Funnel,
     StageStatistics,
-    run_setting,
     stage_statistics,
     training,
 )
@@ -85,13 +84,6 @@ def test_training_curves_come_in_step_order_with_mfu_only_where_measured() -> No
     assert not curves.measured_mfu
     records[1]["mfu"] = 0.41
     assert training(records).mfu == [None, 0.41] and training(records).measured_mfu
-
-
-def test_a_run_setting_is_read_from_the_recorded_manifest_or_defaults() -> None:
-    manifest = {"run_manifest": {"sources": {"commoncrawl": {"keep": {"min_wiki_prob": 0.7}}}}}
-    assert run_setting(manifest, "sources.commoncrawl.keep.min_wiki_prob", 0.5) == 0.7
-    assert run_setting(manifest, "sources.commoncrawl.keep.buckets", None) is None
-    assert run_setting({}, "sources.commoncrawl.keep.min_wiki_prob", 0.5) == 0.5
 
 
 def write_parts(

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import gzip
 import json
+from pathlib import Path
+
+from pipeline.sample import write_sample
 
 WHITELIST = set(
     ".asm .bat .cmd .c .h .cs .cpp .hpp .c++ .h++ .cc .hh .C .H .cmake .css .dockerfile .f90 .f "
@@ -97,10 +100,6 @@ def test_duplicates_and_headers(sample_dir, ground_truth):
 
 
 def test_one_source_alone_gives_the_same_files(sample_dir, ground_truth, tmp_path):
-    from pathlib import Path
-
-    from pipeline.sample import write_sample
-
     alone = write_sample(str(tmp_path), scale=1, seed=0, only=["github"])
     assert set(alone) == {"scale", "seed", "github"} and alone["github"] == ground_truth["github"]
     for path in sorted(Path(sample_dir, "github").iterdir()):

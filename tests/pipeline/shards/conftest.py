@@ -12,7 +12,8 @@ import pytest
 
 from pipeline.config import RunConfig, RunnerConfig
 from pipeline.encode.config import encoded_schema
-from pipeline.harness import beam_args_for, run_stage
+from pipeline.harness.beam import beam_args_for
+from pipeline.harness.running import run_stage
 from pipeline.shards.config import ShardsConfig
 from pipeline.shards.stage import ShardsStage
 from tokenizer.config import TokenizerConfig

@@ -8,10 +8,12 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pytest
+import sentencepiece as spm
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.shards.format import ShardReader, ShardWriter, decode_rows, file_sha256
+from pipeline.shards.format import ShardReader, ShardWriter, file_sha256
+from pipeline.show import decode_rows
 
 
 def documents(seed: int = 0, count: int = 50) -> list[tuple[list[int], str, str]]:
@@ -142,8 +144,7 @@ def test_any_window_reports_exactly_the_document_starts_inside_it(
 
 
 def test_decode_rows_gives_text_back(tmp_path: Path, llama_model: bytes) -> None:
-    import sentencepiece as spm
-
+    """`fleece show` decodes a shard's rows back to their texts."""
     sp = spm.SentencePieceProcessor(model_proto=llama_model)
     (tmp_path / "tokenizer.model").write_bytes(llama_model)
     texts = ["Hello wörld 2023", "漢字 and\nnew lines"]

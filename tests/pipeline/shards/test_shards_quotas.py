@@ -8,9 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pipeline.registry import default_ratios
 from pipeline.shards import quotas
-from pipeline.shards.config import LLAMA_RATIOS
 
+LLAMA_RATIOS = default_ratios()
 SOURCES = list(LLAMA_RATIOS)
 
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from pipeline.shards.report import report
+from pipeline.report.cli import report
+from pipeline.shards.format import ShardReader, ShardWriter, file_sha256
 from pipeline.shards.verify import verify
 
 
@@ -43,8 +44,6 @@ def test_verify_reports_counts_mixture_and_unlisted_files(mix_run) -> None:
 
 
 def test_verify_catches_a_validation_document_in_training(mix_run, tiny_model: bytes) -> None:
-    from pipeline.shards.format import ShardReader, ShardWriter, file_sha256
-
     _, shards = mix_run(token_target=400_000)
     manifest = json.loads((shards / "manifest.json").read_text())
     val_id = ShardReader(str(shards / "val-00000.arrow")).ids()[0]

@@ -3,6 +3,9 @@ strings (accents, digits, Unicode punctuation, control characters, empty lines).
 
 from __future__ import annotations
 
+import random
+import string
+
 import pytest
 
 from pipeline.sample.commoncrawl import BOILERPLATE
@@ -72,9 +75,6 @@ def test_line_hash_is_cc_nets_sha1_prefix_of_the_dedup_form() -> None:
 
 
 def test_the_ascii_fast_path_agrees_with_the_general_one() -> None:
-    import random
-    import string
-
     rng = random.Random(0)
     alphabet = string.printable + "\x00\x01\x1c\x1f\x7f"
     for _ in range(20000):

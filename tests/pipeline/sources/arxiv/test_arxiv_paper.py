@@ -8,6 +8,7 @@ import io
 import tarfile
 
 from pipeline.counters import Tally
+from pipeline.rules.config import MinCharsRule, RulesConfig
 from pipeline.sources.arxiv.config import ArxivConfig
 from pipeline.sources.arxiv.paper import Outcome, paper_steps, process_member
 from pipeline.sources.arxiv.tarball import ArxivMember
@@ -15,7 +16,9 @@ from pipeline.sources.arxiv.tarball import ArxivMember
 CONFIG = ArxivConfig()
 
 
-def project(files: dict[str, str]) -> Outcome:
+def project(
+    files: dict[str, str], config: ArxivConfig = CONFIG, tally: Tally | None = None
+) -> Outcome:
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w") as tar:
         for name, text in files.items():
@@ -24,7 +27,8 @@ def project(files: dict[str, str]) -> Outcome:
             info.size = len(data)
             tar.addfile(info, io.BytesIO(data))
     member = ArxivMember(1, "2101.00001.gz", "2101.00001", 0, gzip.compress(buffer.getvalue()))
-    return process_member(member, "t.tar", CONFIG, paper_steps(CONFIG), Tally())
+    count = Tally() if tally is None else tally
+    return process_member(member, "t.tar", config, paper_steps(config), count)
 
 
 def text_of(files: dict[str, str]) -> str:
@@ -75,3 +79,12 @@ def test_filecontents_goes_and_no_sections_is_a_drop_with_its_reason() -> None:
         {"main.tex": "\\documentclass{article}\n\\begin{document}\nx\n\\end{document}"}
     )
     assert outcome.dropped is not None and outcome.dropped.reason == "no_section"
+
+
+def test_a_generic_rule_switched_on_in_the_config_drops_a_paper_last() -> None:
+    config = ArxivConfig(rules=RulesConfig(min_chars=MinCharsRule(chars=10_000)))
+    tally = Tally()
+    outcome = project({"main.tex": HEAD + "A short paper.\n\\end{document}\n"}, config, tally)
+    assert outcome.dropped is not None and outcome.dropped.reason == "short"
+    assert outcome.document is not None and "A short paper." in outcome.document.text
+    assert tally["dropped.short"] == 1

@@ -1,24 +1,16 @@
-"""Tar members, paper ids, capped inflation and the paper's files, all in memory."""
+"""Paper members of a bulk tarball, paper ids, and the paper's files, all in memory (the tar
+handling itself: tests/pipeline/readers/test_readers_tar.py)."""
 
 from __future__ import annotations
 
 import gzip
 import io
 import tarfile
-import zlib
 
 import pytest
 
-from pipeline.records import RecordError
-from pipeline.sources.arxiv.tarball import (
-    ArxivMember,
-    Fault,
-    inflate,
-    paper_files,
-    paper_id,
-    read_tarball,
-    unsafe_entry,
-)
+from pipeline.records import RecordError, RecordWarning
+from pipeline.sources.arxiv.tarball import ArxivMember, paper_files, paper_id, read_tarball
 
 
 def tar_of(entries: list[tuple[str, bytes]], links: tuple[str, ...] = ()) -> bytes:
@@ -33,15 +25,6 @@ def tar_of(entries: list[tuple[str, bytes]], links: tuple[str, ...] = ()) -> byt
             info.type, info.linkname = tarfile.SYMTYPE, "/etc/passwd"
             tar.addfile(info)
     return buffer.getvalue()
-
-
-def gzip_of_zeros(size: int) -> bytes:
-    """A gzip stream inflating to `size` zero bytes, built in 1 MiB steps (small on disk)."""
-    compressor = zlib.compressobj(1, zlib.DEFLATED, 31)  # level 1: 1 GiB in under 2 s
-    chunk, parts = bytes(1 << 20), []
-    for _ in range(size >> 20):
-        parts.append(compressor.compress(chunk))
-    return b"".join(parts) + compressor.flush()
 
 
 @pytest.mark.parametrize(
@@ -60,7 +43,7 @@ def test_paper_ids_from_member_names(member: str, expected: tuple[str, int] | No
     assert paper_id(member) == expected
 
 
-def members(data: bytes, limit: int = 1 << 30) -> list[ArxivMember | RecordError]:
+def members(data: bytes, limit: int = 1 << 30) -> list[ArxivMember | RecordError | RecordWarning]:
     return list(read_tarball(io.BytesIO(data), "t.tar", limit))
 
 
@@ -74,7 +57,8 @@ def test_members_in_order_and_a_truncated_tar_keeps_the_ones_before() -> None:
     assert [type(m) for m in cut] == [ArxivMember, RecordError]
     assert (cut[1].record, cut[1].reason) == ("member 2 '2101/2101.00002.gz'", "truncated_tar")
     header_cut = members(data[: 1024 + 100])
-    assert [type(m) for m in header_cut] == [ArxivMember, RecordError]
+    # a header cut after whole members loses none of them: a warning
+    assert [type(m) for m in header_cut] == [ArxivMember, RecordWarning]
     assert (header_cut[1].record, header_cut[1].reason) == ("after member 1", "truncated_tar")
 
 
@@ -89,18 +73,6 @@ def test_bad_names_large_members_and_empty_files_are_errors() -> None:
     assert members(b"")[0].reason in ("empty_file", "not_a_tar")
 
 
-def test_inflate_stops_a_bomb_at_the_cap_without_holding_it() -> None:
-    bomb = gzip_of_zeros(1 << 30)  # 1 GiB of zeros, about 1 MB compressed
-    assert len(bomb) < 5 << 20
-    assert inflate(bomb, 256 << 20) == Fault(
-        "too_large", f"inflates to {256 << 20} bytes or more (the cap)"
-    )
-    # past `hold` it only counts, then inflates again: the same bytes
-    assert inflate(gzip.compress(b"abc" * 1000), 1 << 20, hold=10) == b"abc" * 1000
-    assert inflate(b"not gzip", 100).reason == "corrupt_gzip"
-    assert inflate(gzip.compress(b"abc" * 1000)[:-30], 1 << 20).reason == "corrupt_gzip"
-
-
 def test_unsafe_entries_are_refused_links_ignored_and_only_latex_and_styles_read() -> None:
     inner = tar_of(
         [("main.tex", b"\\documentclass{article}"), ("../evil.tex", b"evil"), ("/etc/x", b"x"),
@@ -113,8 +85,6 @@ def test_unsafe_entries_are_refused_links_ignored_and_only_latex_and_styles_read
     assert [(f.reason, f.entry) for f in paper.faults] == [
         ("path_traversal", "../evil.tex"), ("path_traversal", "/etc/x")]  # fmt: skip
     assert paper.styles == {"style.sty": b"s"} and paper.skipped == 2  # the png and the bib
-    assert all(unsafe_entry(n) for n in ("../a", "a/../../b", "/x", "C:\\x", "a\\..\\b"))
-    assert not unsafe_entry("a/b..c.tex")
 
 
 def test_single_files_pdfs_and_postscript() -> None:

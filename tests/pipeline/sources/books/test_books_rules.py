@@ -1,24 +1,17 @@
-"""Gutenberg blocks, ids, the signature against datasketch, and the components: no Beam."""
+"""Gutenberg blocks, ids, the rules and the components: no Beam (the MinHash signature is
+tested in tests/pipeline/dedup/test_dedup_minhash.py)."""
 
 from __future__ import annotations
 
-import numpy as np
-from datasketch import MinHash
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
-from pipeline.sample.books import jaccard as truth_jaccard
+from pipeline.counters import Tally
+from pipeline.rules.config import MinCharsRule, RulesConfig
+from pipeline.sources.books.config import BooksConfig
 from pipeline.sources.books.dedup import bucket_pairs, components
+from pipeline.sources.books.document import book_document
 from pipeline.sources.books.gutenberg import normalise, strip_gutenberg
-from pipeline.sources.books.minhash import (
-    jaccard,
-    shingle_hashes,
-    shingle_set,
-    shingles,
-    signature,
-)
-from pipeline.sources.books.rules import MaxReplacementShare, NotEmpty, book_document
+from pipeline.sources.books.stage import book_steps
 from pipeline.sources.books.texts import BookText
+from pipeline.steps import Dropped, run_steps
 
 BODY = "CHAPTER I.\n\nIt was a dark night and the sea was calm.\n\nThe end came soon."
 
@@ -79,24 +72,19 @@ def test_ids_by_collection_number_and_suffix() -> None:
 
 
 def test_rules_give_their_reason() -> None:
+    tally = Tally()
+    steps = book_steps(BooksConfig())
     empty = book_document("/a/1.txt", BookText(0, "file", "  \n"), False)
-    assert NotEmpty()(empty).reason == "empty"
-    noisy = book_document("/a/b.txt", BookText(0, "file", "x\ufffd", replacement_share=0.5), False)
-    assert MaxReplacementShare(0.001)(noisy).reason == "replacement_chars"
-
-
-@settings(max_examples=30, deadline=None)
-@given(st.lists(st.sampled_from("a b c dé e f g h".split()), min_size=0, max_size=80))
-def test_signature_equals_datasketch_and_jaccard_equals_the_truth(words: list[str]) -> None:
-    text = " ".join(words)
-    expected = MinHash(num_perm=64, seed=3)
-    for shingle in shingles(text):
-        expected.update(shingle.encode())
-    assert np.array_equal(signature(shingle_hashes(text), 64, 3), expected.hashvalues)
-    other = " ".join(words[::-1])
-    if len(words) >= 5:
-        mine = jaccard(shingle_set(shingle_hashes(text)), shingle_set(shingle_hashes(other)))
-        assert abs(mine - truth_jaccard(text, other)) < 1e-12
+    assert run_steps(empty, steps, tally)[1] == Dropped("empty")
+    # the share the reader measured over the whole file, not the U+FFFD left in the body
+    noisy = book_document("/a/b.txt", BookText(0, "file", "xy", replacement_share=0.5), False)
+    assert run_steps(noisy, steps, tally)[1] == Dropped("replacement_chars")
+    assert tally == {"dropped.empty": 1, "dropped.replacement_chars": 1}
+    # a generic rule switched on in the config comes after the books' own
+    config = BooksConfig(rules=RulesConfig(min_chars=MinCharsRule(chars=10)))
+    short = book_document("/a/c.txt", BookText(0, "file", "Too short"), False)
+    assert run_steps(short, book_steps(config), tally)[1] == Dropped("short")
+    assert run_steps(short, steps, tally)[1] is None
 
 
 def test_components_keep_the_smallest_id_and_name_the_best_partner() -> None:

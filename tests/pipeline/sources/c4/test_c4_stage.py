@@ -171,6 +171,29 @@ def test_damaged_built_rows_are_errors_and_the_rows_around_them_stay(tmp_path: P
     assert strict.returncode != 0
 
 
+def test_a_generic_rule_switched_on_in_the_manifest_drops_a_built_row(tmp_path: Path) -> None:
+    shards = tmp_path / "built"
+    shards.mkdir()
+    rows = [{"text": text, "url": f"http://x.org/{i}", "timestamp": "2019-04-20T10:00:00Z"}
+            for i, text in enumerate(["Short.", "A row long enough to stay in the corpus."])]  # fmt: skip
+    body = "".join(json.dumps(row) + "\n" for row in rows).encode()
+    (shards / "c4-train.00000-of-00001.json.gz").write_bytes(gzip.compress(body))
+    manifest = tmp_path / "m.yaml"
+    manifest.write_text(yaml.safe_dump({
+        "run_dir": str(tmp_path / "run"),
+        "sources": {"c4": {"built_inputs": [str(shards / "*.json.gz")],
+                           "rules": {"min_chars": {"chars": 20}}}},
+    }))  # fmt: skip
+    result = fleece("c4", "--manifest", str(manifest), "--keep-dropped")
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = tmp_path / "run" / "c4"
+    kept = [r["id"] for r in read_documents(str(out / "part-*.parquet"))]
+    dropped = [(r["id"], r["reason"]) for r in read_documents(str(out / "dropped" / "*.parquet"))]
+    assert kept == ["c4/c4-train.00000-of-00001/2"]
+    assert dropped == [("c4/c4-train.00000-of-00001/1", "short")]
+    assert json.loads((out / "_stats.json").read_text())["counters"]["dropped.short"] == 1
+
+
 def test_line_dedup_is_global_and_a_rerun_is_byte_identical(tmp_path: Path) -> None:
     """At scale 2 the raw pages lie in two WET files, read by two workers: a span planted in
     pages of both files survives in one page only, and a forced rerun writes the same bytes."""

@@ -10,8 +10,8 @@ import pytest
 import yaml
 
 from pipeline.documents import read_documents
+from pipeline.readers.wet import WetPage, read_wet
 from pipeline.sample.commoncrawl import FAMILY_OF_LINE
-from pipeline.sources.commoncrawl.wet import WetPage, read_wet
 from pipeline.text.normalize import dedup_form
 from tests.faults.conftest import fleece, sample_manifest
 

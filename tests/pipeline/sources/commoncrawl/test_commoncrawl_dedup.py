@@ -1,5 +1,6 @@
-"""Digest dedup, then line dedup over the whole input, on WET files read by Beam workers:
-a line shared by pages in two files is removed from both, whichever worker read them."""
+"""Digest dedup, then line dedup over the whole input, on WET files read by Beam workers as
+the ccnet stage reads them: a line shared by pages in two files is removed from both,
+whichever worker read them. The dedup's pure parts: tests/pipeline/dedup/."""
 
 from __future__ import annotations
 
@@ -11,50 +12,13 @@ import apache_beam as beam
 import pytest
 from apache_beam.options.pipeline_options import PipelineOptions
 
+from pipeline.dedup.lines import FileVerdicts, file_notices, remove_lines
+from pipeline.readers.wet import WetPage, read_wet
 from pipeline.sample.wet import WetWriter
-from pipeline.sources.commoncrawl.dedup import (
-    FileVerdicts,
-    LineHolders,
-    distinct_line_hashes,
-    file_notices,
-    packed_key,
-    page_hashes,
-    page_id,
-    remove_lines,
-    unpacked_key,
-)
-from pipeline.sources.commoncrawl.wet import WetPage, read_wet
-from pipeline.text.hashing import line_hash
+from pipeline.sources.commoncrawl.ccnet_stage import page_hashes, page_id
 
 FILLER = "A sentence that makes this page long enough to keep, about the weather. " * 5
 SHARED = "Subscribe to our newsletter for weekly deals!"
-
-
-def test_remove_lines_keeps_separators_and_the_first_copy_inside_a_page() -> None:
-    text = "Title\n\nSubscribe NOW 2019\nBody line.\n\nBody line.\n---\nEnd"
-    duplicates = {line_hash("subscribe now 0000"): None}
-    cleaned, removed = remove_lines(text, duplicates)
-    assert cleaned == "Title\n\nBody line.\n\n---\nEnd"
-    assert removed == 2  # the subscribe line, and the second "Body line."
-    assert remove_lines(text, duplicates, key=(0, 1)) == (cleaned, 2)
-    keeper = {line_hash("subscribe now 0000"): (0, 1)}
-    assert remove_lines(text, keeper, key=(0, 1))[0].startswith("Title\n\nSubscribe NOW 2019")
-
-
-def test_distinct_line_hashes_skip_empty_forms_and_repeats() -> None:
-    hashes = distinct_line_hashes("a\n\n...\nA!\nb")
-    assert hashes == (line_hash("a"), line_hash("b"))
-
-
-def test_line_holders_keep_the_first_two_pages_and_every_file() -> None:
-    combine = LineHolders()
-    acc = combine.create_accumulator()
-    for key in [(2, 0), (0, 5), (1, 3), (0, 5)]:
-        acc = combine.add_input(acc, packed_key(key))
-    other = combine.add_input(combine.create_accumulator(), packed_key((7, 1)))
-    pages, files = combine.merge_accumulators([acc, other])
-    assert [unpacked_key(p) for p in pages] == [(0, 5), (1, 3)] and files == {0, 1, 2, 7}
-    assert unpacked_key(packed_key((399, 2**32 - 1))) == (399, 2**32 - 1)
 
 
 def write_wet(path: Path, dump: str, pages: list[str], seed: int) -> list[str]:

@@ -1,6 +1,6 @@
-"""Language ID with the bundled lid.176.ftz, and perplexity under SentencePiece + KenLM
-models trained here (lmplz from `make install`): English prose scores lowest, the same
-words shuffled higher, random letters highest."""
+"""The language models the lm stage trains (lmplz from `make install`): perplexity under them
+ranks English prose lowest, the same words shuffled higher, random letters highest; and the
+reference classifier's measures. Language ID and the model loading: tests/pipeline/signals/."""
 
 from __future__ import annotations
 
@@ -11,44 +11,9 @@ import pytest
 
 from pipeline.sample import text
 from pipeline.sample.commoncrawl import PageMaker
-from pipeline.sources.commoncrawl.language import LanguageIdentifier, language_verdict
+from pipeline.signals.perplexity import PerplexityModel
 from pipeline.sources.commoncrawl.lm_training import train_models, write_lm_text
-from pipeline.sources.commoncrawl.perplexity import PerplexityModel
-
-
-@pytest.fixture(scope="module")
-def identifier() -> LanguageIdentifier:
-    return LanguageIdentifier()
-
-
-def test_language_id_on_the_sample_grammars(identifier: LanguageIdentifier) -> None:
-    maker, rng = PageMaker(), random.Random(3)
-    for language in ("de", "fr", "es", "it", "fi"):
-        found = [identifier.identify(maker.non_english(rng, language))[0] for _ in range(20)]
-        assert found.count(language) >= 19, (language, found)
-    english = [identifier.identify(maker.reference(rng, "rivers")) for _ in range(20)]
-    assert all(lang == "en" and 0.5 <= score <= 1.0 for lang, score in english)
-    salad = [identifier.identify(maker.word_salad(rng))[0] for _ in range(20)]
-    assert salad.count("en") >= 18  # word salad passes language ID: perplexity must catch it
-
-
-def test_language_verdicts() -> None:
-    assert language_verdict("en", 0.91, ["en"], 0.5) is None
-    assert language_verdict("de", 0.99, ["en"], 0.5) == "language"
-    assert language_verdict("en", 0.42, ["en"], 0.5) == "language_score"
-    # per-language thresholds win for the languages they name, and only for those
-    assert language_verdict("hr", 0.42, ["hr", "en"], 0.5, {"hr": 0.3}) is None
-    assert language_verdict("hr", 0.25, ["hr", "en"], 0.5, {"hr": 0.3}) == "language_score"
-    assert language_verdict("en", 0.42, ["hr", "en"], 0.5, {"hr": 0.3}) == "language_score"
-
-
-def test_a_file_that_is_not_a_model_is_a_clear_error(tmp_path: Path) -> None:
-    bad = tmp_path / "lid.bin"
-    bad.write_bytes(b"not a model")
-    with pytest.raises(ValueError, match="lid.bin: not a fastText model"):
-        LanguageIdentifier(str(bad))
-    with pytest.raises(FileNotFoundError, match="no language-ID model"):
-        LanguageIdentifier(str(tmp_path / "missing.bin"))
+from pipeline.sources.commoncrawl.reference import auc, precision_recall
 
 
 @pytest.fixture(scope="module")
@@ -82,18 +47,7 @@ def test_lm_text_is_the_language_model_form(tmp_path: Path) -> None:
     assert path.read_text() == "creme brulee, 0000!\nca va?\n"
 
 
-def test_missing_or_corrupt_model_files_are_clear_errors(tmp_path: Path) -> None:
-    with pytest.raises(FileNotFoundError, match="en.sp.model: language model file missing"):
-        PerplexityModel(str(tmp_path / "en.sp.model"), str(tmp_path / "en.arpa.bin"))
-    (tmp_path / "en.sp.model").write_bytes(b"junk")
-    (tmp_path / "en.arpa.bin").write_bytes(b"junk")
-    with pytest.raises(ValueError, match="not a SentencePiece model"):
-        PerplexityModel(str(tmp_path / "en.sp.model"), str(tmp_path / "en.arpa.bin"))
-
-
 def test_auc_and_precision_recall() -> None:
-    from pipeline.sources.commoncrawl.reference import auc, precision_recall
-
     assert auc([0.9, 0.8], [0.1, 0.2]) == 1.0
     assert auc([0.1], [0.9]) == 0.0
     assert auc([0.5, 0.5], [0.5]) == 0.5

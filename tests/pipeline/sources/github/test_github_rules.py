@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pipeline.counters import Tally
+from pipeline.rules.config import MaxReplacementShareRule, RulesConfig
 from pipeline.sources.github.config import GithubConfig
 from pipeline.sources.github.jsonl import GithubRow
 from pipeline.sources.github.rules import (
@@ -60,3 +61,12 @@ def test_letter_and_digit_counts_agree_with_unicode_classes_on_any_text() -> Non
         assert alphabetic_count(text) == ALPHABETIC.subn("", text)[1], text
     assert alphanumeric_count("f_1(x)") == 3
     assert alphabetic_count("число = ٣") == 5
+
+
+def test_a_generic_rule_switched_on_in_the_config_runs_after_the_github_rules() -> None:
+    rules = RulesConfig(max_replacement_share=MaxReplacementShareRule(share=0.01))
+    steps = row_steps(GithubConfig(rules=rules))
+    row = GithubRow(line=1, repo_name="a/b", path="m.py", license="mit",
+                    content="NAME = 'caf\ufffd'\nOTHER = 'value'\n")  # fmt: skip
+    assert run_steps(row_document(row), steps, Tally())[1].reason == "replacement_chars"
+    assert run_steps(row_document(row), row_steps(GithubConfig()), Tally())[1] is None

@@ -146,3 +146,25 @@ def test_strict_stops_at_the_first_bad_row_naming_it(damaged: tuple) -> None:
     assert any(f"{name}: {where}" in line for name, where in (
         ("one.jsonl", "line 2: malformed_json"), ("two.jsonl.gz", "line 2: corrupt_gzip"),
         ("three.jsonl.gz", "file: empty_file")))  # fmt: skip
+
+
+def test_a_generic_rule_switched_on_in_the_manifest_drops_a_file(tmp_path: Path) -> None:
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    longer = '"""A longer module, with more to say."""\n\nVALUE_1 = 1\nOTHER_VALUE = 2\n'
+    (inputs / "rows.jsonl").write_bytes(row(0) + row(1, content=longer))  # 29 and 70 chars
+    manifest = tmp_path / "m.yaml"
+    manifest.write_text(yaml.safe_dump({
+        "run_dir": str(tmp_path / "run"),
+        "sources": {"github": {"inputs": [str(inputs / "*")],
+                               "rules": {"min_chars": {"chars": 40}}}},
+    }))  # fmt: skip
+    result = fleece("github", "--manifest", str(manifest), "--keep-dropped")
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = tmp_path / "run" / "github"
+    kept = [r["id"] for r in read_documents(str(out / "part-*.parquet"))]
+    dropped = [(r["id"], r["reason"]) for r in read_documents(str(out / "dropped" / "*.parquet"))]
+    assert kept == ["github/acme/tool/src/m1.py"]
+    assert dropped == [("github/acme/tool/src/m0.py", "short")]
+    stats = json.loads((out / "_stats.json").read_text())["counters"]
+    assert stats["dropped.short"] == 1 and stats["kept"] == 1

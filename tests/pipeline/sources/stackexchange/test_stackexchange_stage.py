@@ -185,7 +185,7 @@ def test_max_sites_keeps_the_largest_and_a_list_keeps_those(built: dict) -> None
 
 
 def row(post_id: int, kind: int = 1, parent: int | None = None, body: str = "ok") -> bytes:
-    extra = f'ParentId="{parent}"' if parent else 'Title="Question {post_id}"'
+    extra = f'ParentId="{parent}"' if parent else f'Title="Question {post_id}"'
     return (f'  <row Id="{post_id}" PostTypeId="{kind}" {extra} Score="1" '
             f'Body="&lt;p&gt;{body} {post_id}&lt;/p&gt;" />\n').encode()  # fmt: skip
 
@@ -261,3 +261,18 @@ def test_strict_stops_at_the_first_bad_row_naming_it(damaged: Path) -> None:
     assert any(where in line for where in (
         "Posts.xml: line 5: malformed_row", "Posts.xml: line 2: doctype",
         "Posts.xml: file: empty_file", "truncated.stackexchange.com.7z: archive: bad_archive"))  # fmt: skip
+
+
+def test_a_generic_rule_switched_on_in_the_manifest_drops_a_question(tmp_path: Path) -> None:
+    site = tmp_path / "inputs" / "tiny.stackexchange.com"
+    site.mkdir(parents=True)
+    # question 1 and its answer make 30 characters of text, question 7 alone 16
+    (site / "Posts.xml").write_bytes(HEAD + row(1) + row(2, 2, 1) + row(7) + b"</posts>\n")
+    out = run_on(tmp_path, "run", [str(site / "Posts.xml")], "--keep-dropped",
+                 rules={"min_chars": {"chars": 20}})  # fmt: skip
+    assert set(documents(out)) == {"stackexchange/tiny/1"}
+    dropped = {r["id"]: r for r in read_documents(str(out / "dropped" / "*.parquet"))}
+    assert dropped["stackexchange/tiny/7"]["reason"] == "short"
+    assert dropped["stackexchange/tiny/7"]["text"] == "Question 7\n\nok 7"
+    stats = json.loads((out / "_stats.json").read_text())["counters"]
+    assert stats["dropped.short"] == 1 and stats["kept"] == 1

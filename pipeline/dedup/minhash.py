@@ -1,10 +1,15 @@
-"""Word 5-gram shingles of a book, its MinHash signature, LSH bands, and the exact Jaccard.
+"""Word 5-gram shingles of a document, its MinHash signature, LSH bands, and the exact
+Jaccard: the parts of near-duplicate detection, for any source.
+
+Which copy survives is the caller's rule, as it groups the pairs these find: the books
+stage keeps the smallest id of each connected component of pairs whose exact Jaccard
+reaches `min_jaccard` (pipeline/sources/books/dedup.py).
 
 Shingles are the sets the sample's ground truth measures (`pipeline/sample/books.py`):
 five consecutive words of `str.split()`, case kept, joined by one space (words hold no
 white space, so the join is one-to-one). Each shingle is hashed once with SHA-1; the first
 four bytes (little-endian) are datasketch's `sha1_hash32`, the first eight the 64-bit hash
-of the shingle set used for the exact Jaccard (a book of 10^6 shingles expects a 64-bit
+of the shingle set used for the exact Jaccard (a document of 10^6 shingles expects a 64-bit
 collision with probability 10^-7: exact for deciding 0.9).
 
 The signature is datasketch's `MinHash(num_perm, seed)` (its default "affine32" scheme:
@@ -15,7 +20,8 @@ value. Calling `update` per shingle does 128-element numpy work per shingle, som
 slower (bench_books.py measures both).
 
 LSH: `bands` cuts the signature into `b` bands of `r` values (datasketch's `MinHashLSH`
-chooses b and r for the threshold); two books sharing a band's values are a candidate pair.
+chooses b and r for the threshold); two documents sharing a band's values are a candidate
+pair.
 """
 
 from __future__ import annotations
@@ -63,6 +69,8 @@ def _fmix32(values: np.ndarray) -> np.ndarray:
 @functools.cache
 def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """datasketch's permutation parameters (a, b) for MinHash(num_perm, seed), uint32."""
+    # `fleece corpus` and `fleece plan` import every stage module, this one through books:
+    # lazy: datasketch costs them 0.45 s more than Beam alone on every start
     from datasketch import MinHash
 
     a, b = MinHash(num_perm=num_perm, seed=seed).permutations
@@ -87,7 +95,7 @@ def signature(hashes: np.ndarray, num_perm: int, seed: int) -> np.ndarray:
 def lsh_shape(threshold: float, num_perm: int) -> tuple[int, int]:
     """(bands, rows per band) datasketch's MinHashLSH picks for `threshold` (equal weights
     of false positives and false negatives)."""
-    from datasketch import MinHashLSH
+    from datasketch import MinHashLSH  # lazy: as in permutations()
 
     lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
     return lsh.b, lsh.r

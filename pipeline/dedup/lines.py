@@ -1,24 +1,30 @@
-"""CCNet's two deduplications, at any scale, without ever grouping page text.
+"""Line dedup, and the exact page dedup that must precede it, at any scale, without ever
+grouping page text (CCNet's two deduplications; c4 runs the line dedup after its URL dedup).
 
-A page is named by a small key, (file index, record ordinal), that travels with its hashes;
-the text stays in the WET files, which are read twice: once for the hashes, once to write
-the pages that survive. Between the two passes only hashes and keys are grouped:
+A page is named by a small key, (file index, record ordinal), that travels with its hashes
+(PageHashes: the caller fills `digest` with what makes two pages the same page: the WARC
+block digest for ccnet, the normalised URL for c4); the text stays in the input files, which
+are read twice: once for the hashes, once to write the pages that survive. Between the two
+passes only hashes and keys are grouped.
 
-1. Digest dedup: per WARC-Block-Digest a combiner keeps the smallest page id (with its key
-   and its line hashes, a few hundred bytes); every other page with that digest goes.
-   Before line dedup, or identical pages would erase each other's lines.
-2. Line dedup over the survivors: per (scope, line hash) a combiner keeps the first two
-   pages that hold the line (in input order, as packed keys: 8 bytes per line shuffled) and
-   the set of files they are in; a line held by two pages or more is a duplicate. cc_net
-   removes it from every page (the default); `keep="first"` leaves it in the first page in
-   input order. No key's values are ever materialised: a boilerplate line held by 10^8
-   pages costs one accumulator. The scope is `global` (default), `dump` or cc_net-style
-   groups of `group_files` files.
+Which copy survives:
+1. Digest dedup (DigestDedup): per digest the page with the smallest id survives (a
+   combiner keeps it, with its key and line hashes, a few hundred bytes); every other page
+   with that digest goes. Before line dedup, or identical pages would erase each other's
+   lines.
+2. Line dedup over the survivors (LineDedup): per (scope, line hash) a combiner keeps the
+   first two pages that hold the line (in input order, as packed keys: 8 bytes per line
+   shuffled) and the set of files they are in; a line held by two pages or more is a
+   duplicate. With `keep="none"` (cc_net, the ccnet default) no copy survives: the line
+   goes from every page; with `keep="first"` (C4's code) the copy in the first page in
+   input order survives. No key's values are ever materialised: a boilerplate line held by
+   10^8 pages costs one accumulator. The scope is `global` (default), `dump` or
+   cc_net-style groups of `group_files` files. Inside one page the first copy of a
+   repeated line survives (remove_lines); lines whose dedup form is empty (blank, only
+   marks) are kept as separators and never hashed.
 3. Per file, the survivors' ordinals and the duplicate lines found in that file are grouped
-   by file index (FileVerdicts), and the file is read again to write its pages without
-   those lines (the ccnet stage's pass 2). A line repeated inside one page keeps its first
-   copy; lines whose dedup form is empty (blank,
-   only marks) are kept as separators and never hashed.
+   by file index (FileVerdicts, or the caller's own grouping), and the file is read again
+   to write its pages without those lines (the ccnet and c4 stages' pass 2).
 """
 
 from __future__ import annotations
@@ -29,7 +35,6 @@ from typing import Any
 
 import apache_beam as beam
 
-from pipeline.sources.commoncrawl.wet import WetPage
 from pipeline.text.hashing import line_hash
 
 PageKey = tuple[int, int]  # (file index, record ordinal)
@@ -209,21 +214,6 @@ def file_notices(notices: Iterable[tuple[int, PageKey | None]]) -> dict[int, Pag
     """A file's duplicate-line notices as {hash: keeper}; a file lies in one scope, so a
     hash has one keeper there."""
     return dict(notices)
-
-
-def page_id(page: WetPage) -> str:
-    """`commoncrawl/<dump>/<record uuid>`."""
-    return f"commoncrawl/{page.dump or 'unknown'}/{page.record_id}"
-
-
-def page_hashes(page: WetPage, file_index: int) -> PageHashes:
-    return PageHashes(
-        id=page_id(page),
-        key=(file_index, page.ordinal),
-        dump=page.dump or "unknown",
-        digest=page.digest,
-        hashes=distinct_line_hashes(page.text),
-    )
 
 
 class FileVerdicts(beam.PTransform):

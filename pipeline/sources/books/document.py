@@ -1,5 +1,5 @@
-"""A book as read -> its Document: the collection, the id, the Gutenberg blocks removed;
-then the rules that drop a book (steps on Documents).
+"""A book as read -> its Document: the collection, the id, the Gutenberg blocks removed (the
+rules that drop a book are the generic ones, pipeline/rules/document.py; stage.py).
 
 Collection: a file listed under `books3_inputs` is Books3; any other book is Gutenberg when
 it carries a Gutenberg START or END marker line, else Books3 (RedPajama took Books3 and
@@ -18,12 +18,10 @@ told apart by the stage, which renames all but the first (stage.py).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from pipeline.documents import Document
 from pipeline.sources.books.gutenberg import has_markers, normalise, strip_gutenberg
 from pipeline.sources.books.texts import BookText, file_stem, is_jsonl
-from pipeline.steps import Dropped
 
 NAME = "books"
 GUTENBERG, BOOKS3 = "gutenberg", "books3"
@@ -102,22 +100,3 @@ def book_document(file: str, book: BookText, books3: bool) -> Document:
             "replacement_share": round(book.replacement_share, 6),
         },
     )
-
-
-@dataclass(frozen=True)
-class NotEmpty:
-    """Drops a book with nothing but white space left (a licence with no book in it)."""
-
-    def __call__(self, doc: Document) -> Document | Dropped:
-        return doc if doc.text.strip() else Dropped("empty")
-
-
-@dataclass(frozen=True)
-class MaxReplacementShare:
-    """Drops a book whose decoded text is more than `share` U+FFFD: bytes that were not
-    text in UTF-8 or cp1252 (a binary file named .txt gives about 2%)."""
-
-    share: float
-
-    def __call__(self, doc: Document) -> Document | Dropped:
-        return doc if doc.meta["replacement_share"] <= self.share else Dropped("replacement_chars")

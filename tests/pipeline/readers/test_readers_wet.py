@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 from pipeline import io
+from pipeline.readers import wet
+from pipeline.readers.wet import WetInfo, WetPage, dump_of, read_wet
 from pipeline.records import ReadOptions, RecordError, read_records
 from pipeline.sample import write_sample
 from pipeline.sample.wet import WetWriter, member, record_bytes
-from pipeline.sources.commoncrawl import wet
-from pipeline.sources.commoncrawl.wet import WetInfo, WetPage, dump_of, read_wet
 
 TEXT = "A page of text long enough to be a page.\nWith a second line.\n"
 

@@ -10,7 +10,7 @@ import apache_beam as beam
 from pipeline import io
 from pipeline.config import RunConfig
 from pipeline.documents import ERROR_SCHEMA, WriteParts
-from pipeline.harness import Stage, StageContext
+from pipeline.harness.stage import Stage, StageContext
 
 
 class SourceStage(Stage):

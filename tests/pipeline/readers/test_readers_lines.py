@@ -6,7 +6,7 @@ import gzip
 import io
 import random
 
-from pipeline.lines import LineFault, file_lines
+from pipeline.readers.lines import LineFault, file_lines
 
 
 def lines(data: bytes, name: str = "f.jsonl.gz", cap: int = 1 << 20) -> list[object]:
