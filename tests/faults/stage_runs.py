@@ -7,11 +7,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shutil
 from pathlib import Path
 
 from pipeline import stages
 from pipeline.documents import read_documents
-from pipeline.harness import SUCCESS
+from pipeline.harness.stage import SUCCESS, all_stages
 from tests.faults.conftest import fleece, kill_when, sample_manifest
 from tests.helpers import tree_digest
 
@@ -20,9 +21,9 @@ STAGE_NAMES = stages.stage_names()
 
 def run_digest(run_dir: Path) -> dict[str, str]:
     """tree_digest of a run, less what names the run's own folder or its history: the run
-    manifest's run_dir inside manifest.json (with the checksum over it), the input paths in
-    error rows and report.html, and the sample stage's counters (files written vs
-    unchanged)."""
+    manifest's run_dir inside manifest.json (with the checksum over it), the run's folder in
+    the input paths of error rows and in report.html, and the sample stage's counters
+    (files written vs unchanged)."""
     digest = tree_digest(run_dir)
     digest.pop("sample/_stats.json", None)
     if (run_dir / "report.html").exists():
@@ -30,9 +31,13 @@ def run_digest(run_dir: Path) -> dict[str, str]:
         digest["report.html"] = hashlib.sha256(
             report.replace(str(run_dir), "<run>").encode("utf-8")
         ).hexdigest()
-    for name in [n for n in digest if "/errors/" in n]:  # rows name the input's path
+    # error rows name the input's path: the sample's inputs are under some run's inputs/
+    # (a copied stage's rows name the run it was copied from)
+    for name in [n for n in digest if "/errors/" in n]:
         rows = list(read_documents(str(run_dir / name)))
-        digest[name] = json.dumps(rows, sort_keys=True).replace(str(run_dir), "<run>")
+        for row in rows:
+            row["file"] = "<run>/inputs/" + row["file"].rsplit("/inputs/", 1)[-1]
+        digest[name] = json.dumps(rows, sort_keys=True)
     manifest = json.loads((run_dir / "shards" / "manifest.json").read_text())
     manifest["run_manifest"].pop("run_dir")
     manifest.pop("checksum")
@@ -41,7 +46,16 @@ def run_digest(run_dir: Path) -> dict[str, str]:
 
 
 def dependents(name: str) -> list[str]:
-    return [s.name for s in stages.all_stages() if name in s.requires]
+    return [s.name for s in all_stages() if name in s.requires]
+
+
+def downstream(name: str) -> list[str]:
+    """`name` and every stage that reads it, directly or through others, in table order."""
+    found = {name}
+    for stage in all_stages():  # the table's order: a stage after those it reads
+        if found & set(stage.requires):
+            found.add(stage.name)
+    return [n for n in STAGE_NAMES if n in found]
 
 
 def build(tmp: Path, name: str) -> tuple[Path, Path]:
@@ -52,11 +66,21 @@ def build(tmp: Path, name: str) -> tuple[Path, Path]:
     return manifest, run_dir
 
 
-def kill_mid_run_then_rerun(tmp_path: Path, reference: dict[str, str], name: str) -> None:
+def kill_mid_run_then_rerun(
+    tmp_path: Path, sample_run: Path, reference: dict[str, str], name: str
+) -> None:
     """Kill `fleece corpus` while stage `name` runs: it leaves no output folder (only a hidden
     in-progress one), the stages after it refuse to read it, and the rerun clears what the
-    killed run left and ends byte-identical to an uninterrupted build (`reference`)."""
+    killed run left and ends byte-identical to an uninterrupted build (`reference`).
+
+    The run starts as a copy of the worker's sample build (file times kept) less `name` and
+    the stages that read it, directly or not: the others are complete, as a run killed
+    there would have left them, and are not built again."""
     run_dir = tmp_path / "run"
+    shutil.copytree(sample_run, run_dir)
+    for stale in downstream(name):
+        shutil.rmtree(run_dir / stale, ignore_errors=True)
+    (run_dir / "report.html").unlink(missing_ok=True)
     manifest = sample_manifest(tmp_path / "m.yaml", run_dir)
     in_progress = run_dir / f".{name}.inprogress"
 
