@@ -2,6 +2,7 @@
 built C4, or an already-built C4 read as it is."""
 
 from pipeline.declaration import PlanDefaults, SourceSpec, StageSpec, TableOneRow
+from pipeline.readers.reasons import WET_ERRORS
 from pipeline.sources.c4.config import C4Config
 
 SOURCE = SourceSpec(
@@ -31,14 +32,7 @@ SOURCE = SourceSpec(
         "span_dedup": "no line left after 3-sentence span dedup",
     },
     error_reasons={
-        "corrupt_member": "a gzip member that cannot be read; reading resumes at the next",
-        "truncated_member": "the file ends inside a gzip member",
-        "malformed_record": "a WARC record without the headers a WET record has",
-        "malformed_header": "WARC headers that cannot be parsed",
-        "content_length_mismatch": "a record shorter than its Content-Length",
-        "not_wet": "a file that is not WARC/WET",
-        "record_too_large": "a record above max_record_bytes",
-        "empty_file": "an input file with no bytes",
+        **WET_ERRORS,
         "malformed_json": "a built-C4 line that is not a JSON object",
         "missing_field": "a built-C4 line without `text`",
         "invalid_utf8": "a built-C4 line that is not UTF-8",

@@ -3,6 +3,7 @@ classifier: WET files -> deduplicated, language-identified, perplexity-bucketed 
 look like the pages Wikipedia cites."""
 
 from pipeline.declaration import PlanDefaults, SourceSpec, StageSpec, TableOneRow
+from pipeline.readers.reasons import WET_ERRORS
 from pipeline.sources.commoncrawl.config import CommonCrawlConfig
 
 PACKAGE = "pipeline.sources.commoncrawl"
@@ -53,16 +54,7 @@ SOURCE = SourceSpec(
         "not_reference": "wiki_prob below min_wiki_prob (commoncrawl)",
         "no_language_model": "its language has no model, so no bucket (commoncrawl)",
     },
-    error_reasons={
-        "corrupt_member": "a gzip member that cannot be read; reading resumes at the next",
-        "truncated_member": "the file ends inside a gzip member",
-        "malformed_record": "a WARC record without the headers a WET record has",
-        "malformed_header": "WARC headers that cannot be parsed",
-        "content_length_mismatch": "a record shorter than its Content-Length",
-        "not_wet": "a file that is not WARC/WET",
-        "record_too_large": "a record above max_record_bytes",
-        "empty_file": "an input file with no bytes",
-    },
+    error_reasons=WET_ERRORS,
     ratio=67.0,
     table_one=TableOneRow(share=0.670, epochs=1.10, disk_bytes=3.3e12),
     plan=PlanDefaults(
