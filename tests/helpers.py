@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import io
+import tarfile
 from pathlib import Path
 
 import yaml
@@ -31,3 +33,25 @@ def tree_digest(root: Path) -> dict[str, str]:
         for p in sorted(root.rglob("*"))
         if p.is_file() and p.name != "_SUCCESS"
     }
+
+
+def tar_of(
+    entries: list[tuple[str, bytes]], links: tuple[str, ...] = (), folder: bool = False
+) -> bytes:
+    """A tar (GNU format) of `entries` in order, then a directory entry `dir` if `folder`,
+    then a symlink to /etc/passwd under each name of `links`."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w", format=tarfile.GNU_FORMAT) as tar:
+        for name, data in entries:
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+        if folder:
+            directory = tarfile.TarInfo("dir")
+            directory.type = tarfile.DIRTYPE
+            tar.addfile(directory)
+        for name in links:
+            info = tarfile.TarInfo(name)
+            info.type, info.linkname = tarfile.SYMTYPE, "/etc/passwd"
+            tar.addfile(info)
+    return buffer.getvalue()

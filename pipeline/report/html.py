@@ -148,7 +148,7 @@ def mixture_section(page: Page, manifest: Mapping[str, Any]) -> None:
             source,
             figures["achieved"],
             figures["target"],
-            llama[source][1].share if source in llama else 0.0,
+            llama[source].share if source in llama else 0.0,
         )
         for source in source_order(dict(manifest))
         if (figures := manifest["mixture"].get(source)) is not None

@@ -27,9 +27,9 @@ def human(value: float, unit: str = "B") -> str:
     raise AssertionError("unreachable")
 
 
-def llama_rows() -> dict[str, tuple[str, TableOneRow]]:
-    """source -> (its label, its row of LLaMA's Table 1), for the sources in that table."""
-    return {s.name: (s.label, s.table_one) for s in sources() if s.table_one is not None}
+def llama_rows() -> dict[str, TableOneRow]:
+    """source -> its row of LLaMA's Table 1, for the sources in that table."""
+    return {s.name: s.table_one for s in sources() if s.table_one is not None}
 
 
 def source_label(source: str) -> str:
@@ -65,7 +65,7 @@ def table_rows(manifest: dict[str, Any]) -> list[list[str]]:
             ]
         paper = ["not in LLaMA", "-", "-", "-"]
         if source in llama:
-            row = llama[source][1]
+            row = llama[source]
             paper = [
                 f"{100 * row.share:.1f}%",
                 f"{row.epochs:.2f}",
@@ -85,7 +85,7 @@ def table_rows(manifest: dict[str, Any]) -> list[list[str]]:
             human(train, ""),
             "100.0%",
             "",
-            human(sum(row.disk_bytes for _, row in llama.values())),
+            human(sum(row.disk_bytes for row in llama.values())),
             human(LLAMA_TOKENS, ""),
         ]
     )

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import gzip
 import io
-import tarfile
 import zlib
 
 from pipeline.readers.tar import (
@@ -20,23 +19,11 @@ from pipeline.readers.tar import (
     unsafe_entry,
 )
 from pipeline.records import RecordWarning
+from tests.helpers import tar_of as plain_tar
 
 
 def tar_of(entries: list[tuple[str, bytes]], links: tuple[str, ...] = ()) -> bytes:
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w", format=tarfile.GNU_FORMAT) as tar:
-        for name, data in entries:
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
-        folder = tarfile.TarInfo("dir")
-        folder.type = tarfile.DIRTYPE
-        tar.addfile(folder)
-        for name in links:
-            info = tarfile.TarInfo(name)
-            info.type, info.linkname = tarfile.SYMTYPE, "/etc/passwd"
-            tar.addfile(info)
-    return buffer.getvalue()
+    return plain_tar(entries, links, folder=True)  # a directory entry, which is skipped
 
 
 def gzip_of_zeros(size: int) -> bytes:

@@ -16,6 +16,7 @@ import yaml
 
 from pipeline.documents import read_documents
 from tests.faults.conftest import ROOT, fleece, sample_manifest
+from tests.helpers import tar_of
 
 pytestmark = pytest.mark.slow
 
@@ -109,13 +110,7 @@ def test_a_rerun_is_byte_identical(built: dict) -> None:
 
 
 def gz_tar(entries: list[tuple[str, bytes]]) -> bytes:
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w", format=tarfile.GNU_FORMAT) as tar:
-        for name, data in entries:
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
-    return gzip.compress(buffer.getvalue(), mtime=0)
+    return gzip.compress(tar_of(entries), mtime=0)
 
 
 def paper(n: int, extra: str = "") -> bytes:

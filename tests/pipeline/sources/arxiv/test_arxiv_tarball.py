@@ -5,26 +5,12 @@ from __future__ import annotations
 
 import gzip
 import io
-import tarfile
 
 import pytest
 
 from pipeline.records import RecordError, RecordWarning
 from pipeline.sources.arxiv.tarball import ArxivMember, paper_files, paper_id, read_tarball
-
-
-def tar_of(entries: list[tuple[str, bytes]], links: tuple[str, ...] = ()) -> bytes:
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w", format=tarfile.GNU_FORMAT) as tar:
-        for name, data in entries:
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
-        for name in links:
-            info = tarfile.TarInfo(name)
-            info.type, info.linkname = tarfile.SYMTYPE, "/etc/passwd"
-            tar.addfile(info)
-    return buffer.getvalue()
+from tests.helpers import tar_of
 
 
 @pytest.mark.parametrize(
