@@ -25,7 +25,7 @@ def config(show_defaults: bool, manifest: str | None) -> None:
         try:
             run = load_manifest(manifest)
         except ConfigError as exc:
-            raise click.UsageError(str(exc)) from exc
+            raise click.ClickException(str(exc)) from exc
         click.echo(yaml.safe_dump(to_dict(run), sort_keys=False, allow_unicode=True), nl=False)
         return
     if not show_defaults:

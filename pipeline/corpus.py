@@ -20,15 +20,21 @@ from pipeline.report.html import write_report as write_page
 @click.option(
     "--only", default=None, help="comma-separated stages to run (others are left as they are)"
 )
+@click.option(
+    "--verify",
+    is_flag=True,
+    help="re-hash every output file against its stage's _SUCCESS, parts too (small files, "
+    "models and cutoffs, are re-hashed always); a changed file's stage runs again",
+)
 @click.pass_context
 def corpus(
-    ctx: click.Context, manifest: str, verbose: bool, only: str | None, **flags: Any
+    ctx: click.Context, manifest: str, verbose: bool, only: str | None, verify: bool, **flags: Any
 ) -> None:
     """Build the corpus a manifest describes: every stage in dependency order.
 
     A stage whose output is complete (its _SUCCESS matches its inputs and parameters) is
-    skipped, and the command says so; a stage whose inputs or parameters changed runs
-    again. Any other --flag is passed to Beam unchanged, e.g. --runner=FlinkRunner
+    skipped, and the command says so; a stage whose inputs or parameters changed, or one of
+    whose files changed after it finished, runs again. Any other --flag is passed to Beam unchanged, e.g. --runner=FlinkRunner
     --flink_master=host:8081.
     """
     configure_logging(verbose)
@@ -43,7 +49,9 @@ def corpus(
                 f"--only: unknown stage(s) {', '.join(sorted(unknown))}; "
                 f"stages are {', '.join(s.name for s in stages)}"
             )
-    ran = run_stages(stages, run, only=selected, extra_beam_args=list(ctx.args), **flags)
+    ran = run_stages(
+        stages, run, only=selected, extra_beam_args=list(ctx.args), verify=verify, **flags
+    )
     click.echo(
         f"corpus: {len(ran)} stage(s) run{': ' + ', '.join(ran) if ran else ', all complete'}"
         f"; outputs under {run.resolve(run.run_dir)}"

@@ -1,8 +1,9 @@
 """Failures of the machine rather than of fleece (a full disk, a read-only or forbidden path,
 a file where a folder should be), told as one line naming the path and the cause.
 
-Shared by the pipeline (whose Beam workers hand errors back as text) and the trainer (whose
-checkpoint writers wrap them in their own exceptions); imports only the standard library.
+Shared by the pipeline (whose Beam workers hand errors back as text, and whose programs,
+KenLM's, report them in their own words) and the trainer (whose checkpoint writers wrap
+them in their own exceptions); imports only the standard library.
 """
 
 from __future__ import annotations
@@ -51,3 +52,16 @@ def environment_error(exc: BaseException, where: str | None = None) -> str | Non
         return None
     code, path = cause
     return f"{path or where or '?'}: {ENVIRONMENT_ERRORS[code]} ({os.strerror(code)})"
+
+
+def error_in_output(output: str) -> OSError | None:
+    """The environment failure a program reports on its standard error in the C library's
+    words, as the OSError it was (KenLM: "No space left on device in <path> while writing
+    8185 bytes"), or None."""
+    for code in ENVIRONMENT_ERRORS:
+        words = os.strerror(code)
+        at = output.find(words)
+        if at >= 0:
+            path = re.match(r" in (\S+)", output[at + len(words) :])
+            return OSError(code, words, path.group(1) if path else None)
+    return None

@@ -7,6 +7,7 @@ faults can be reported with a position), so files are opened UNCOMPRESSED here.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io as io_module
 import json
 import os
@@ -51,6 +52,10 @@ def match_files(patterns: list[str]) -> list[InputFile]:
         if not results:
             raise FileNotFoundError(f"no input file matches {pattern!r}")
         for meta in results:
+            if "://" not in meta.path and os.path.isdir(meta.path):  # globs match files only
+                raise FileNotFoundError(
+                    f"{pattern!r} is a folder, not a file: name its files, e.g. {pattern}/*"
+                )
             found[meta.path] = InputFile(
                 meta.path, meta.size_in_bytes, meta.last_updated_in_seconds
             )
@@ -74,6 +79,33 @@ def list_tree(path: str) -> list[tuple[str, int, int]]:
         (m.path[len(prefix) :], m.size_in_bytes, int(m.last_updated_in_seconds * 1e9))
         for m in listed
     )
+
+
+# The checksum an object store keeps of each object, by scheme: read from the object's
+# metadata (Beam's FileSystems.checksum), not its bytes. S3's ETag is the MD5 of a
+# single-part upload but not of a multipart one, so it is named as what it is.
+_STORE_CHECKSUMS = {"gs": "crc32c", "s3": "etag"}
+
+
+def checksum(path: str) -> str:
+    """The checksum of a file's content, named by its kind: "sha256:<hex>" of its bytes, or
+    on gs:// and s3:// the store's own ("crc32c:<base64>", "etag:<etag>"), which the store
+    computed when the object was written and costs no read."""
+    kind = _STORE_CHECKSUMS.get(path.split("://", 1)[0]) if "://" in path else None
+    if kind is not None:
+        value = str(FileSystems.checksum(path) or "").strip('"')
+        if value:
+            return f"{kind}:{value}"
+    local = "://" not in path or path.startswith("file://")
+    with open(path.removeprefix("file://"), "rb") if local else open_read(path) as f:
+        return "sha256:" + hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def file_size(path: str) -> int:
+    """The size of one file, local or in an object store."""
+    if "://" not in path or path.startswith("file://"):
+        return os.path.getsize(path.removeprefix("file://"))
+    return FileSystems.match([path])[0].metadata_list[0].size_in_bytes
 
 
 def exists(path: str) -> bool:

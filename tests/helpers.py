@@ -26,12 +26,13 @@ def write_manifest(path: Path, manifest: dict) -> Path:
 
 
 def tree_digest(root: Path) -> dict[str, str]:
-    """sha256 of every file under root, by relative path; `_SUCCESS` markers aside, since
-    they record when each output file was written (identical rebuilds differ there)."""
+    """sha256 of every file under root, by relative path; `_SUCCESS` markers and a run's
+    `logs/` aside, since they record when each output file was written and when each stage
+    ran (identical rebuilds differ there)."""
     return {
         str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(root.rglob("*"))
-        if p.is_file() and p.name != "_SUCCESS"
+        if p.is_file() and p.name != "_SUCCESS" and p.relative_to(root).parts[0] != "logs"
     }
 
 

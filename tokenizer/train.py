@@ -12,6 +12,7 @@ import dataclasses
 import hashlib
 import io
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 
@@ -39,6 +40,34 @@ LLAMA_OPTIONS: dict[str, object] = {
     "pad_id": -1,
     "minloglevel": 1,
 }
+
+
+# SentencePiece's refusal of a vocabulary its sample cannot fill, with the largest that fits:
+# "Vocabulary size too high (30000). Please set it to a value <= 19959."
+_TOO_HIGH = re.compile(r"Vocabulary size too high \((\d+)\)\. Please set it to a value <= (\d+)")
+
+
+class TrainingRefused(ValueError):
+    """Settings the sample text cannot support (a vocabulary larger than it allows, an empty
+    sample): one line naming the `tokenizer.*` key to change."""
+
+
+def _refusal(error: str, config: TokenizerConfig, sampled: int, lines: int) -> str:
+    """SentencePiece's error as one line naming the key and what to set it to."""
+    text = f"{sampled:,} bytes ({lines:,} lines) of sample text"
+    too_high = _TOO_HIGH.search(error)
+    if too_high is not None:
+        return (
+            f"tokenizer.vocab_size: {config.vocab_size} is more pieces than {text} allows "
+            f"(SentencePiece: at most {int(too_high.group(2)):,}); lower it or give the "
+            "tokenizer more text (tokenizer.sample_bytes, sources)"
+        )
+    first = error.strip().splitlines()[0] if error.strip() else "no reason given"
+    return (
+        f"tokenizer: SentencePiece could not train tokenizer.vocab_size={config.vocab_size} "
+        f"on {text}: {first}; lower tokenizer.vocab_size or give it more text "
+        "(tokenizer.sample_bytes, sources)"
+    )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -113,7 +142,7 @@ def train_model(
                     sample.write("\n")
                     lines += 1
         if lines == 0:
-            raise ValueError("the tokenizer sample is empty: no document text to train on")
+            raise TrainingRefused("the tokenizer sample is empty: no document text to train on")
         spm.set_random_generator_seed(seed)
         model = io.BytesIO()
         # Lines come through an iterator rather than `input=`, so the model records no
@@ -123,11 +152,7 @@ def train_model(
                 _train(sample, model, config)
             except RuntimeError as error:
                 sampled = sum(bytes_per_source.values())
-                raise ValueError(
-                    f"SentencePiece could not train tokenizer.vocab_size={config.vocab_size} on "
-                    f"{sampled:,} bytes ({lines:,} lines) of sample text: {error}. Lower "
-                    "tokenizer.vocab_size or give it more text (tokenizer.sample_bytes, sources)."
-                ) from error
+                raise TrainingRefused(_refusal(str(error), config, sampled, lines)) from error
     stats = SampleStats(
         documents=dict(sorted(documents_per_source.items())),
         bytes=dict(sorted(bytes_per_source.items())),

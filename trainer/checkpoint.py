@@ -6,7 +6,9 @@
         trainer.json        step, loader position, schedule, config, model shape, history
         rng-00000.pt        per-rank RNG states (torch, CUDA, Python)
         tokenizer.model     so a checkpoint decodes on its own (`fleece generate`)
-        COMPLETE            written last; a directory without it is ignored
+        COMPLETE            written last: the size and sha256 of every other file
+                            (trainer/checkpoint_checksums.py); a directory without it is
+                            ignored, and every reader checks the files against it first
 
 DCP stores tensors by fully-qualified name with their global shapes, so a checkpoint
 written by 2 FSDP or DDP ranks loads into 1 process (or 4) and back. Loading never puts a
@@ -48,11 +50,20 @@ from torch.distributed.tensor import DTensor
 
 from pipeline.environment import ENVIRONMENT_ERRORS, environment_cause
 from pipeline.shards.format import TOKENIZER_NAME
+from trainer.checkpoint_checksums import (
+    COMPLETE,
+    DamagedCheckpoint,
+    FileSum,
+    checkpoint_files,
+    file_sums,
+    rank_files,
+    verify_checkpoint,
+    write_marker,
+)
 from trainer.parallel import Topology
 
 log = logging.getLogger("fleece.trainer")
 _STEP_DIR = re.compile(r"^step-(\d{8})$")
-COMPLETE = "COMPLETE"
 STATE = "state"
 TRAINER_STATE = "trainer.json"
 
@@ -101,6 +112,39 @@ def resolve_checkpoint(path: str) -> str:
             f"{path}: neither a complete checkpoint nor a run directory with one"
         )
     return latest
+
+
+def intact_checkpoint(path: str, topology: Topology | None = None) -> str:
+    """`resolve_checkpoint(path)`, its files checked against their checksums before anything
+    reads them (DamagedCheckpoint, one line naming the file); collective under several ranks."""
+    resolved = resolve_checkpoint(path)
+    verify_checkpoint(resolved, topology)
+    return resolved
+
+
+def latest_intact_checkpoint(run_dir: str, topology: Topology | None = None) -> str | None:
+    """The newest complete checkpoint of a run whose files are intact, skipping damaged ones
+    with a warning; None when the run has none; DamagedCheckpoint when every one is damaged
+    (starting over would silently throw the run away)."""
+    found = complete_checkpoints(run_dir)
+    damage: list[str] = []
+    for path in reversed(found):
+        try:
+            verify_checkpoint(path, topology)
+        except DamagedCheckpoint as error:
+            damage.append(str(error))
+            if topology is None or topology.is_main:
+                log.warning("%s: skipped, damaged: %s", path, error)
+            continue
+        if damage and (topology is None or topology.is_main):
+            log.warning("%s: the newest intact checkpoint, resuming from it", path)
+        return path
+    if found:
+        raise DamagedCheckpoint(
+            f"{os.path.join(run_dir, 'checkpoints')}: none of its {len(found)} checkpoints "
+            f"is intact; the newest: {damage[0]}"
+        )
+    return None
 
 
 @contextmanager
@@ -212,11 +256,25 @@ def save_checkpoint(
     _write_bytes(os.path.join(path, f"rng-{topology.rank:05d}.pt"), buffer.getvalue())
     if topology.is_main:
         _write_description(path, trainer_state, tokenizer)
-    _barrier(topology)
+    sums = _gathered_sums(path, topology)
     if topology.is_main:
-        _mark_complete(path)
+        _mark_complete(path, sums)
         prune_checkpoints(os.path.dirname(os.path.dirname(path)), keep)
     _barrier(topology)
+
+
+def _gathered_sums(path: str, topology: Topology) -> dict[str, FileSum]:
+    """Checksums of the checkpoint's files (collective): each rank hashes the files it wrote,
+    so the reading back is spread over the ranks; the main rank gets them all (other ranks
+    an empty dict). The gather also waits for every rank's files, as a barrier would."""
+    sums = file_sums(path, rank_files(path, topology.rank))
+    if topology.world_size == 1:
+        return sums
+    gathered: list[dict[str, FileSum]] | None = (
+        [{} for _ in range(topology.world_size)] if topology.is_main else None
+    )
+    dist.gather_object(sums, gathered, dst=0)
+    return {name: s for part in gathered or [] for name, s in part.items()}
 
 
 def _write_description(path: str, trainer_state: dict[str, Any], tokenizer: str | None) -> None:
@@ -227,23 +285,31 @@ def _write_description(path: str, trainer_state: dict[str, Any], tokenizer: str 
         shutil.copyfile(tokenizer, os.path.join(path, TOKENIZER_NAME))
 
 
-def _mark_complete(path: str) -> None:
-    """Written last: readers take only a checkpoint with this marker."""
-    with open(os.path.join(path, COMPLETE), "w", encoding="utf-8") as handle:
-        handle.write("ok\n")
-
-
-def read_trainer_state(path: str) -> dict[str, Any]:
-    with open(os.path.join(path, TRAINER_STATE), encoding="utf-8") as handle:
-        return json.load(handle)
+def _mark_complete(path: str, sums: dict[str, FileSum]) -> None:
+    """Written last: readers take only a checkpoint with this marker, and check its files
+    against the checksums it records. Files no rank claimed (DCP's .metadata, trainer.json,
+    tokenizer.model, anything else) are hashed here."""
+    rest = [name for name in checkpoint_files(path) if name not in sums]
+    write_marker(path, {**sums, **file_sums(path, rest)})
 
 
 class UnreadableCheckpoint(ValueError):
-    """A checkpoint's DCP files could not be read (truncated, overwritten, not DCP)."""
+    """A checkpoint file could not be parsed (truncated, overwritten, not what it should be)."""
+
+
+def read_trainer_state(path: str) -> dict[str, Any]:
+    file = os.path.join(path, TRAINER_STATE)
+    with open(file, encoding="utf-8") as handle:
+        try:
+            return json.load(handle)
+        except ValueError as error:  # an unchecked (older) checkpoint's damaged file
+            raise UnreadableCheckpoint(f"{file}: not valid JSON ({error})") from None
 
 
 @contextmanager
-def _reading(path: str) -> Iterator[None]:
+def _reading(path: str, file: str = STATE) -> Iterator[None]:
+    """Any failure to parse `file` of checkpoint `path` as one line naming it. Checked
+    checkpoints fail their checksums first; this is for those that carry none."""
     try:
         yield
     except FileNotFoundError:
@@ -254,9 +320,8 @@ def _reading(path: str) -> Iterator[None]:
         failures = getattr(error, "failures", None) or {}
         cause = next(iter(failures.values()))[0] if failures else error
         first = (str(cause).strip().splitlines() or [""])[0]
-        state = os.path.join(path, STATE)
         raise UnreadableCheckpoint(
-            f"{state}: unreadable ({type(cause).__name__}: {first})"
+            f"{os.path.join(path, file)}: unreadable ({type(cause).__name__}: {first})"
         ) from error
 
 
@@ -298,11 +363,12 @@ def save_model_weights(
     with _quiet_single_process():
         dcp.save({"model": weights}, checkpoint_id=os.path.join(path, STATE), no_dist=True)
     _write_description(path, trainer_state, tokenizer)
-    _mark_complete(path)
+    _mark_complete(path, {})
 
 
 def _holds_optimizer(path: str) -> bool:
-    metadata = FileSystemReader(os.path.join(path, STATE)).read_metadata()
+    with _reading(path):
+        metadata = FileSystemReader(os.path.join(path, STATE)).read_metadata()
     return any(name.startswith("optimizer.") for name in metadata.state_dict_metadata)
 
 
@@ -323,14 +389,15 @@ def load_checkpoint(
     options = StateDictOptions(cpu_offload=not sharded)
     model_state, optim_state = get_state_dict(model, optimizer, options=options)
     state = {"model": model_state, "optimizer": optim_state}
-    with _quiet_single_process():
+    with _quiet_single_process(), _reading(path):
         dcp.load(state, checkpoint_id=os.path.join(path, STATE))
     set_state_dict(
         model, optimizer, model_state_dict=state["model"], optim_state_dict=state["optimizer"]
     )
-    rng_file = os.path.join(path, f"rng-{topology.rank:05d}.pt")
-    if os.path.exists(rng_file):  # absent when resuming on more ranks than were saved
-        _set_rng_state(torch.load(rng_file, weights_only=True))
+    rng_name = f"rng-{topology.rank:05d}.pt"
+    if os.path.exists(os.path.join(path, rng_name)):  # absent on more ranks than were saved
+        with _reading(path, rng_name):
+            _set_rng_state(torch.load(os.path.join(path, rng_name), weights_only=True))
     return read_trainer_state(path)
 
 
@@ -341,6 +408,6 @@ def load_model_weights(path: str, model: nn.Module) -> None:
     sharded = any(isinstance(p, DTensor) for p in model.parameters())
     options = StateDictOptions(cpu_offload=not sharded)
     state = {"model": get_model_state_dict(model, options=options)}
-    with _quiet_single_process():
+    with _quiet_single_process(), _reading(path):
         dcp.load(state, checkpoint_id=os.path.join(path, STATE))
     set_model_state_dict(model, state["model"])

@@ -9,6 +9,7 @@ import logging
 import click
 
 from pipeline.environment import environment_error
+from pipeline.lock import RunLockedError
 from trainer.config import ConfigError, defaults_yaml, load_config
 
 
@@ -93,6 +94,8 @@ def train(
         raise click.ClickException(f"{error}{hint}") from None
     except (DivergenceError, ValueError) as error:  # bad data or settings, named in the message
         raise click.ClickException(str(error)) from None
+    except RunLockedError as error:  # another trainer holds run_dir; the message names it
+        raise click.ClickException(str(error)) from None
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as error:  # DCP's CheckpointException is a BaseException
@@ -132,6 +135,6 @@ def generate(
     configure_logging()
     try:
         text = generate_text(checkpoint, prompt, max_new_tokens, temperature, top_k, seed, device)
-    except FileNotFoundError as error:
+    except (OSError, ValueError) as error:  # no checkpoint, or a damaged one: named in the message
         raise click.ClickException(str(error)) from None
     click.echo(text)

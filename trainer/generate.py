@@ -8,15 +8,15 @@ import sentencepiece as spm
 import torch
 
 from model import ModelConfig, Transformer
-from trainer.checkpoint import load_model_weights, read_trainer_state, resolve_checkpoint
+from trainer.checkpoint import intact_checkpoint, load_model_weights, read_trainer_state
 
 BOS_ID, EOS_ID = 1, 2
 
 
 def load_for_inference(checkpoint: str, device: torch.device) -> tuple[Transformer, object, str]:
     """(model in eval mode, SentencePieceProcessor, checkpoint directory) for a checkpoint
-    directory or a run directory (its latest checkpoint)."""
-    path = resolve_checkpoint(checkpoint)
+    directory or a run directory (its latest checkpoint), its checksums checked first."""
+    path = intact_checkpoint(checkpoint)
     state = read_trainer_state(path)
     tokenizer_file = os.path.join(path, "tokenizer.model")
     if not os.path.exists(tokenizer_file):

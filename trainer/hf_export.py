@@ -30,9 +30,9 @@ from model.hf_convert import hf_config_kwargs, hf_names, to_hf_weight
 from pipeline.shards.format import TOKENIZER_NAME
 from tokenizer.hf import write_hf_tokenizer
 from trainer.checkpoint import (
+    intact_checkpoint,
     read_model_weights,
     read_trainer_state,
-    resolve_checkpoint,
     stored_model_tensors,
 )
 from trainer.output_folder import written_folder
@@ -155,7 +155,7 @@ def export_hf(
 ) -> Export:
     """Write the Hugging Face folder `out` from a checkpoint or a run directory (its latest)."""
     max_bytes = parse_size(max_shard_size)
-    path = resolve_checkpoint(checkpoint)
+    path = intact_checkpoint(checkpoint)  # checksums checked before anything is read
     config = ModelConfig(**read_trainer_state(path)["model"])
     tokenizer = os.path.join(path, TOKENIZER_NAME)
     with written_folder(out, force, source=path) as folder:

@@ -14,6 +14,7 @@ import math
 import os
 import shutil
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,13 +25,14 @@ import yaml
 from torch import nn
 
 from model import ModelConfig, Transformer, count_parameters, flops_per_token, preset
+from pipeline.lock import RunLockedError, run_lock
 from pipeline.shards.format import TOKENIZER_NAME, join
 from trainer.checkpoint import (
     checkpoint_path,
-    latest_checkpoint,
+    intact_checkpoint,
+    latest_intact_checkpoint,
     load_checkpoint,
     load_model_weights,
-    resolve_checkpoint,
     save_checkpoint,
 )
 from trainer.config import ModelSection, TrainConfig
@@ -39,7 +41,7 @@ from trainer.init_from import check_tokenizer, checkpoint_model_config
 from trainer.metrics import MetricsLog, mfu, peak_flops
 from trainer.optim import build_optimizer, learning_rate, set_learning_rate
 from trainer.parallel import Topology, close_topology, init_topology, parallelize
-from trainer.shard_checks import check_vocabulary, checked_manifest
+from trainer.shard_checks import check_tokenizer_copy, check_vocabulary, checked_manifest
 from trainer.time_left import TimeLeft, format_duration
 
 
@@ -96,7 +98,9 @@ class Trainer:
         data = config.data
         manifest = checked_manifest(data.shards)
         self.tokenizer = join(data.shards, TOKENIZER_NAME)
-        if not os.path.exists(self.tokenizer):
+        if os.path.exists(self.tokenizer):
+            check_tokenizer_copy(data.shards, manifest)  # before a checkpoint copies it
+        else:
             self.tokenizer = None
         self.resume_from = self._resume_source()
         self.init_from = self._init_source(manifest)
@@ -173,15 +177,15 @@ class Trainer:
         if choice == "none":
             return None
         if choice == "auto":
-            return latest_checkpoint(self.config.run_dir)
-        return resolve_checkpoint(choice)
+            return latest_intact_checkpoint(self.config.run_dir, self.topology)
+        return intact_checkpoint(choice, self.topology)
 
     def _init_source(self, manifest: dict[str, Any]) -> str | None:
         """init_from's checkpoint, its tokenizer checked; None when a resume wins over it
         (trainer/init_from.py says why)."""
         if self.config.init_from is None or self.resume_from is not None:
             return None
-        path = resolve_checkpoint(self.config.init_from)
+        path = intact_checkpoint(self.config.init_from, self.topology)
         check_tokenizer(path, self.config.data.shards, manifest)
         return path
 
@@ -449,10 +453,31 @@ class Trainer:
             )
 
 
+@contextlib.contextmanager
+def _run_dir_lock(run_dir: str, topology: Topology) -> Iterator[None]:
+    """One trainer per run directory (pipeline/lock.py): the main rank holds the lock, and
+    tells the other ranks whether it got it, so that all of them stop when it did not."""
+    with contextlib.ExitStack() as held:
+        refusal: BaseException | None = None
+        if topology.is_main:
+            try:
+                held.enter_context(run_lock(run_dir))
+            except (RunLockedError, OSError) as error:  # held, or run_dir cannot be written
+                refusal = error
+        if topology.world_size > 1:
+            shared = [refusal]
+            dist.broadcast_object_list(shared, src=0)
+            refusal = shared[0]
+        if refusal is not None:
+            raise refusal
+        yield
+
+
 def train(config: TrainConfig) -> TrainResult:
     """Train as `config` says, in this process (one rank of a torchrun job, or alone)."""
     topology = init_topology(config.parallel)
     try:
-        return Trainer(config, topology).run()
+        with _run_dir_lock(config.run_dir, topology):
+            return Trainer(config, topology).run()
     finally:
         close_topology(topology)

@@ -11,6 +11,8 @@ world size; gloo is used on CPU and NCCL on CUDA.
 
 from __future__ import annotations
 
+import atexit
+import gc
 import os
 from dataclasses import dataclass
 
@@ -87,8 +89,28 @@ def init_topology(config: ParallelSection) -> Topology:
 
 
 def close_topology(topology: Topology) -> None:
-    if topology.world_size > 1 and dist.is_initialized():
-        dist.destroy_process_group()
+    """Leave the process group, and end its threads while the interpreter still runs.
+
+    destroy_process_group() forgets the groups but leaves their threads running: a gloo
+    group and its worker threads live until its last reference goes, and the device mesh,
+    which torch's global caches keep past the run, holds one (its `_pg_registry`). A worker
+    thread that frees a finished collective's tensors takes the GIL; when the interpreter
+    is finalizing by then, Python ends the thread inside a C++ destructor and the process
+    aborts ("terminate called without an active exception", exit -6) after a good run. So
+    the mesh lets go of its groups and a collection frees the rest of the run (the model's
+    FSDP or DDP state refers to the groups): each group's destructor joins its threads. A
+    group still held by an exception in flight (its traceback holds the model) is freed by
+    a collection at exit, before finalization (tests/trainer/test_trainer_exit.py)."""
+    if topology.world_size == 1 or not dist.is_initialized():
+        return
+    dist.destroy_process_group()
+    if topology.mesh is not None:
+        topology.mesh._pg_registry.clear()
+        topology.mesh = None
+    gc.collect()
+    # Once per process (unregister is a no-op the first time), however many runs close here.
+    atexit.unregister(gc.collect)
+    atexit.register(gc.collect)
 
 
 def apply_tensor_parallel(model: Transformer, tp_mesh: object) -> None:

@@ -3,10 +3,12 @@
 On start, cheaply: manifest.json's fields have their types and ranges; each shard the run
 reads has the size its entry records, opens as a valid Arrow stream (the reader validates
 offsets and indices) and holds the entry's documents and tokens; the largest id any shard
-records is below the model's vocabulary. Then, in a background thread, each shard's sha256
-is compared with its entry (`data.verify_sha256`, on by default): a window is only served
-from a shard whose hash check has finished, and the run waits for the remaining checks
-before it ends, so a corrupt shard stops training with its name whatever the run's length.
+records is below the model's vocabulary; the tokenizer copy has the sha256 the manifest
+records (every checkpoint copies it, to decode with). Then, in a background thread, each
+shard's sha256 is compared with its entry (`data.verify_sha256`, on by default): a window
+is only served from a shard whose hash check has finished, and the run waits for the
+remaining checks before it ends, so a corrupt shard stops training with its name whatever
+the run's length.
 """
 
 from __future__ import annotations
@@ -16,7 +18,13 @@ import threading
 from collections.abc import Iterable
 from typing import Any
 
-from pipeline.shards.format import MANIFEST_NAME, file_sha256, join, load_manifest
+from pipeline.shards.format import (
+    MANIFEST_NAME,
+    TOKENIZER_NAME,
+    file_sha256,
+    join,
+    load_manifest,
+)
 from pipeline.shards.manifest_schema import manifest_problems
 
 
@@ -36,6 +44,19 @@ def checked_manifest(directory: str) -> dict[str, Any]:
             f"{join(directory, MANIFEST_NAME)}: {shown} (run `fleece verify {directory}`)"
         )
     return manifest
+
+
+def check_tokenizer_copy(directory: str, manifest: dict[str, Any]) -> None:
+    """The shards' tokenizer.model has the sha256 manifest.json records (`fleece verify`
+    checks the same): a damaged one would be copied into every checkpoint."""
+    path = join(directory, TOKENIZER_NAME)
+    expected = manifest["tokenizer"]["sha256"]
+    actual = file_sha256(path)
+    if actual != expected:
+        raise ShardCheckError(
+            f"{path}: sha256 {actual[:12]} differs from {MANIFEST_NAME}'s tokenizer.sha256 "
+            f"{expected[:12]} (changed after the shards were encoded; run `fleece verify`)"
+        )
 
 
 def check_sizes(directory: str, entries: Iterable[dict[str, Any]]) -> None:

@@ -10,7 +10,7 @@ import dataclasses
 
 import pyarrow as pa
 
-from settings import param
+from settings import COUNT_MAX, param
 
 
 @dataclasses.dataclass
@@ -18,10 +18,16 @@ class EncodeConfig:
     """How documents are encoded."""
 
     parts: int = param(
-        0, "Output Parquet parts per source; 0 = as many as its document parts.", min=0
+        0,
+        "Output Parquet parts per source; 0 = as many as its document parts.",
+        min=0,
+        max=COUNT_MAX,
     )
     cache_entries: int = param(
-        500_000, "Fragments whose ids each worker caches (memory ~200 bytes per entry).", min=0
+        500_000,
+        "Fragments whose ids each worker caches (memory ~200 bytes per entry).",
+        min=0,
+        max=COUNT_MAX,
     )
 
 

@@ -26,7 +26,8 @@ def beam_args_for(run: RunConfig, extra: list[str]) -> list[str]:
     return [
         f"--direct_num_workers={runner.direct_num_workers}",
         f"--direct_running_mode={runner.direct_running_mode}",
-        # Beam's workers log every bundle at INFO; keep the console for what users act on
+        # Beam's workers log every bundle at INFO: the stage's log (harness/logs.py) keeps
+        # their errors, the tracebacks a failure line points to
         "--default_sdk_harness_log_level=ERROR",
         *runner.beam_args,
         *extra,

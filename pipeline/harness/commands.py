@@ -1,5 +1,6 @@
-"""The click wiring: the options every stage command and `fleece corpus` share, logging,
-the manifest loaded or one usage line, and `stage_command`, which makes `fleece <stage>`
+"""The click wiring: the options every stage command and `fleece corpus` share, logging
+(pipeline/harness/logs.py: the console, and a log per stage under `<run_dir>/logs/`), the
+manifest loaded or one usage line, and `stage_command`, which makes `fleece <stage>`
 of a Stage with its parameters in its --help.
 """
 
@@ -7,8 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import logging
-import os
 from collections.abc import Callable
 from typing import Any
 
@@ -16,34 +15,17 @@ import click
 
 from pipeline.config import RunConfig, load_manifest
 from pipeline.harness.completion import jsonable
+from pipeline.harness.logs import configure_logging
 from pipeline.harness.running import run_stages
 from pipeline.harness.stage import Stage
 from settings import ConfigError
 
 
-def configure_logging(verbose: bool) -> None:
-    """fleece's own warnings (bad records) always show; Beam's chatter only with -v."""
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
-    if not verbose:
-        logging.getLogger("apache_beam").setLevel(logging.ERROR)
-        # Beam also logs through the root logger ("apitools not found", type hints it
-        # ignores): its files, not its logger name, say whose those records are.
-        for handler in logging.getLogger().handlers:
-            handler.addFilter(_not_from_beam)
-
-
-def _not_from_beam(record: logging.LogRecord) -> bool:
-    return record.levelno >= logging.ERROR or f"{os.sep}apache_beam{os.sep}" not in record.pathname
-
-
 def load_or_fail(manifest: str) -> RunConfig:
     try:
         return load_manifest(manifest)
-    except ConfigError as exc:
-        raise click.UsageError(str(exc)) from exc
+    except ConfigError as exc:  # one line, exit 1, as every refusal
+        raise click.ClickException(str(exc)) from exc
 
 
 def run_options(func: Callable) -> Callable:
@@ -65,7 +47,13 @@ def run_options(func: Callable) -> Callable:
             is_flag=True,
             help="also write dropped documents with their reason under <stage>/dropped/",
         ),
-        click.option("-v", "--verbose", is_flag=True, help="log at INFO level"),
+        click.option(
+            "-v",
+            "--verbose",
+            is_flag=True,
+            help="also show INFO and Beam's logs on the console (they always go to "
+            "<run_dir>/logs/<stage>.log)",
+        ),
     ]
     for option in reversed(options):
         func = option(func)

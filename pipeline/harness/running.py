@@ -1,7 +1,9 @@
 """Running stages: one unconditionally (`run_stage`: clear, run, `_stats.json`, `_SUCCESS`,
 commit), or a list in order skipping the complete ones (`run_stages`, what `fleece corpus`
 and every stage command call), holding the run directory's lock, with the progress display
-while a stage runs and the first bad records it met after it.
+while a stage runs and the first bad records it met after it. A stage runs with its own
+temporary folder (harness/scratch.py) and log (harness/logs.py); a failure fleece recognises
+is one line naming that log.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any
 import click
 
 from pipeline import histograms, io
-from pipeline.config import RunConfig
+from pipeline.config import RunConfig, run_dir_problem
 from pipeline.documents import read_documents
 from pipeline.environment import environment_error
 from pipeline.harness.beam import beam_args_for, beam_runner, set_filesystem_options
@@ -24,10 +26,12 @@ from pipeline.harness.completion import (
     fingerprint,
     output_listing,
     upstream_problem,
+    write_success,
 )
+from pipeline.harness.logs import log_file, stage_log, where_logged
+from pipeline.harness.scratch import stage_temp_dir
 from pipeline.harness.stage import (
     STATS,
-    SUCCESS,
     Stage,
     StageCannotRun,
     StageContext,
@@ -96,7 +100,7 @@ def run_stage(
         beam_args=list(beam_args or []),
     )
     display = watch_progress(stage, run, ctx.beam_args, progress or ProgressOptions())
-    with display.running(work_dir):
+    with stage_temp_dir(work_dir, stage.name), display.running(work_dir):
         counters = stage.run(ctx)
     # histogram bins (hist.*) get a section of their own: `counters` stays short to read
     counters, bins = histograms.split(counters)
@@ -106,8 +110,8 @@ def run_stage(
     if ctx.figures:
         stats["figures"] = dict(sorted(ctx.figures.items()))
     io.write_json(io.join(work_dir, STATS), stats)
-    io.write_json(
-        io.join(work_dir, SUCCESS),
+    write_success(
+        work_dir,
         {
             "fingerprint": stage_fingerprint,
             "version": stage.version,
@@ -135,6 +139,10 @@ def _bad_input(exc: BaseException, where: str | None = None) -> str | None:
         return f"--strict: {text}"
     if marker in text:
         return "--strict: " + text.split(marker, 1)[1].splitlines()[0].strip(" \"'")
+    cannot = f"{StageCannotRun.__name__}: "
+    if cannot in text:  # raised in a Beam worker, handed back as text
+        line = text.split(cannot, 1)[1].splitlines()[0]
+        return re.sub(r" \[while running '[^']*'\]$", "", line).strip(" \"'")
     return None
 
 
@@ -150,17 +158,23 @@ def run_stages(
     extra_beam_args: list[str] | None = None,
     echo: Callable[[str], None] = click.echo,
     progress: ProgressOptions | None = None,
+    verify: bool = False,
 ) -> list[str]:
     """Run `stages` in order, skipping complete ones (and saying why), holding the run
     directory's lock (pipeline/lock.py) throughout. Returns the names run. While a stage
-    runs, its progress goes to standard error (`progress` says how; tests set a clock)."""
+    runs, its progress goes to standard error (`progress` says how; tests set a clock).
+    `verify` re-hashes every output file of the stages checked, not only the small ones."""
+    problem = run_dir_problem(run)
+    if problem is not None:  # before anything is written, the lock included
+        raise click.ClickException(problem)
     beam_args = beam_args_for(run, list(extra_beam_args or []))
     set_filesystem_options(beam_args)
     try:
         with run_lock(run.resolve(run.run_dir)):
             return _run_in_order(
-                stages, run, only, force, limit, strict, keep_dropped, beam_args, echo, progress
-            )
+                stages, run, only, force, limit, strict, keep_dropped, beam_args, echo, progress,
+                verify,
+            )  # fmt: skip
     except RunLockedError as exc:
         raise click.ClickException(str(exc)) from exc
     except OSError as exc:  # the run directory itself cannot be made or locked
@@ -181,6 +195,7 @@ def _run_in_order(
     beam_args: list[str],
     echo: Callable[[str], None],
     progress: ProgressOptions | None,
+    verify: bool,
 ) -> list[str]:
     ran = []
     complete_now: set[str] = set()  # stages built or found complete in this run
@@ -190,31 +205,33 @@ def _run_in_order(
         if not stage.enabled(run):
             echo(f"{stage.name}: skipped (not configured in this manifest)")
             continue
+        log: str | None = None  # the stage's log, once it runs
         try:
-            problem = upstream_problem(stage, run, limit, complete_now)
+            problem = upstream_problem(stage, run, limit, complete_now, verify)
             if problem is not None:
                 raise click.ClickException(f"{stage.name}: {problem}")
-            complete, why, current = completion(stage, run, limit)
+            complete, why, current = completion(stage, run, limit, verify)
             if complete and not force:
                 echo(f"{stage.name}: {why}; nothing to do")
                 complete_now.add(stage.name)
                 continue
             echo(f"{stage.name}: running ({'--force' if complete else why})")
-            counters = run_stage(
-                stage,
-                run,
-                limit=limit,
-                strict=strict,
-                keep_dropped=keep_dropped,
-                beam_args=beam_args,
-                stage_fingerprint=current,
-                progress=progress,
-            )
+            with stage_log(log_file(run, stage.name)) as log:
+                counters = run_stage(
+                    stage,
+                    run,
+                    limit=limit,
+                    strict=strict,
+                    keep_dropped=keep_dropped,
+                    beam_args=beam_args,
+                    stage_fingerprint=current,
+                    progress=progress,
+                )
         except Exception as exc:
             reason = _bad_input(exc, run.resolve(run.run_dir))
             if reason is None:
-                raise
-            raise click.ClickException(f"{stage.name}: {reason}") from exc
+                raise  # a bug: its traceback, which the stage's log holds too
+            raise click.ClickException(f"{stage.name}: {reason}{where_logged(log)}") from exc
         summary = ", ".join(f"{k}={v}" for k, v in counters.items() if not k.startswith("bytes"))
         echo(f"{stage.name}: done ({summary})")
         for line in error_summary(stage, run):

@@ -57,6 +57,10 @@ class Stage:
     requires: tuple[str, ...] = ()
     # output name -> path (a glob for parts) under <run_dir>/<name>/
     outputs: dict[str, str] = {}
+    # outputs a reader loads whole (models, cutoffs, the tokenizer): re-hashed at every
+    # check of the stage's completion, so bit rot is seen before they are used; parts are
+    # re-hashed only under --verify
+    loaded_whole: tuple[str, ...] = ()
     config_key: str = ""  # the manifest section of its parameters (stage --help lists it)
     version: int = 1
     help: str = ""

@@ -22,7 +22,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from settings import param
+from settings import BYTES_MAX, param
 
 
 @dataclasses.dataclass
@@ -32,7 +32,9 @@ class NotEmptyRule:
 
 @dataclasses.dataclass
 class MinCharsRule:
-    chars: int = param(300, "documents shorter than this many characters go (cc_net: 300)", min=1)
+    chars: int = param(
+        300, "documents shorter than this many characters go (cc_net: 300)", min=1, max=BYTES_MAX
+    )
 
 
 @dataclasses.dataclass

@@ -2,11 +2,16 @@
 
 Files are generated in a scratch folder and only those whose bytes changed replace the
 ones in place, so regenerating an identical sample keeps the inputs' modification times
-and does not make every downstream stage look stale.
+and does not make every downstream stage look stale. Each file replaces its old one in one
+step (a rename; across two filesystems, a copy to a hidden name beside it, then a rename),
+so no input is ever half written. A kill between two files still leaves a mix of old and new
+inputs: a stage that reads under `sample.out` refuses to run until this stage is complete
+again (the harness asks `reads_sample` in pipeline/harness/completion.py).
 """
 
 from __future__ import annotations
 
+import errno
 import filecmp
 import os
 import shutil
@@ -16,6 +21,39 @@ from pipeline.config import RunConfig
 from pipeline.harness.stage import Stage, StageContext
 from pipeline.sample import write_sample
 from pipeline.sample.cli import sample
+
+PARTIAL = ".partial"  # the suffix of a copy not yet renamed into place: no input glob ends so
+
+
+def replace_file(fresh: str, target: str) -> None:
+    """Put `fresh` at `target` in one step: a reader, or a kill, sees the old file or the new
+    one, never part of one."""
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    try:
+        os.replace(fresh, target)
+        return
+    except OSError as error:
+        if error.errno != errno.EXDEV:
+            raise
+    # another filesystem: copy beside the target, then rename there
+    handle, partial = tempfile.mkstemp(
+        dir=os.path.dirname(target), prefix=f".{os.path.basename(target)}.", suffix=PARTIAL
+    )
+    os.close(handle)
+    try:
+        shutil.copy2(fresh, partial)
+        os.replace(partial, target)
+    except BaseException:
+        os.remove(partial)
+        raise
+
+
+def remove_partial_copies(out: str) -> None:
+    """What a killed run's copies across filesystems left (replace_file)."""
+    for root, _, files in os.walk(out):
+        for name in files:
+            if name.startswith(".") and name.endswith(PARTIAL):
+                os.remove(os.path.join(root, name))
 
 
 class SampleStage(Stage):
@@ -35,13 +73,14 @@ class SampleStage(Stage):
         out = ctx.run.resolve(config.out)
         if "://" in out:
             raise ValueError(f"sample.out must be a local directory, got {out}")
+        remove_partial_copies(out)
         written = unchanged = size = 0
-        # scratch inside the stage's own folder (a local run_dir): a killed run leaves it
-        # there, and the next run of the stage clears that folder first
-        scratch_root = ctx.out_dir if "://" not in ctx.out_dir else os.path.dirname(out)
-        with tempfile.TemporaryDirectory(dir=scratch_root) as scratch:
+        # in the stage's temporary folder (pipeline/harness/scratch.py): on the run's disk,
+        # cleared with its in-progress folder if the run is killed
+        with tempfile.TemporaryDirectory() as scratch:
             write_sample(scratch, scale=config.scale, seed=config.seed)
-            for root, _, files in os.walk(scratch):
+            for root, dirs, files in os.walk(scratch):
+                dirs.sort()
                 for name in sorted(files):
                     fresh = os.path.join(root, name)
                     target = os.path.join(out, os.path.relpath(fresh, scratch))
@@ -49,8 +88,7 @@ class SampleStage(Stage):
                     if os.path.exists(target) and filecmp.cmp(fresh, target, shallow=False):
                         unchanged += 1
                         continue
-                    os.makedirs(os.path.dirname(target), exist_ok=True)
-                    shutil.move(fresh, target)
+                    replace_file(fresh, target)
                     written += 1
         return {"bytes.written": size, "files.unchanged": unchanged, "files.written": written}
 

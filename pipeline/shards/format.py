@@ -418,6 +418,10 @@ def load_manifest(directory: str) -> dict[str, Any]:
         manifest = json.loads(read_bytes(path))
     except FileNotFoundError as error:
         raise FileNotFoundError(f"{path}: no shard manifest here") from error
+    except ValueError as error:  # not JSON, or not UTF-8
+        raise ValueError(f"{path}: not valid JSON ({error})") from None
+    if not isinstance(manifest, dict):
+        raise ValueError(f"{path}: expected a JSON object, got {type(manifest).__name__}")
     if manifest.get("format") != FORMAT:
         raise ValueError(f"{path}: format {manifest.get('format')!r}, expected {FORMAT!r}")
     return manifest

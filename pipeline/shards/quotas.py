@@ -126,6 +126,23 @@ class SourceQuota:
         return self.quota / self.tokens if self.tokens else 0.0
 
 
+class InfeasibleMix(ValueError):
+    """A token target or an epoch limit the sources' tokens cannot meet: one line naming the
+    `shards.*` keys to change."""
+
+
+def _too_many_epochs(
+    source: str, quota: int, tokens: int, token_target: int, max_epochs: float
+) -> str:
+    target = f"{token_target:,}" if token_target else "0 (automatic)"
+    return (
+        f"shards.token_target: {target} repeats source {source!r} {quota / tokens:.1f} times "
+        f"({quota:,} tokens wanted, {tokens:,} available), more than "
+        f"shards.max_epochs={max_epochs:g}; lower shards.token_target, raise "
+        "shards.max_epochs or add data"
+    )
+
+
 def plan_quotas(
     train_tokens: Mapping[str, int],
     train_documents: Mapping[str, int],
@@ -136,19 +153,17 @@ def plan_quotas(
     """Per source: full copies and the remainder to fill, for a token target (0 = automatic)."""
     target = token_target or automatic_target(train_tokens, shares)
     if target <= 0:
-        raise ValueError("the token target is 0: no training tokens")
+        raise InfeasibleMix("shards: the token target is 0: no source has training tokens")
     quotas: dict[str, SourceQuota] = {}
     for source in sorted(shares):
         tokens = train_tokens.get(source, 0)
         quota = round(shares[source] * target)
         if quota and not tokens:
-            raise ValueError(f"source {source!r} has a share but no training tokens")
-        if tokens and quota / tokens > max_epochs:
-            raise ValueError(
-                f"source {source!r} would be repeated {quota / tokens:.1f} times "
-                f"(quota {quota} tokens, {tokens} available) > mix.max_epochs={max_epochs}; "
-                "lower mix.token_target or add data"
+            raise InfeasibleMix(
+                f"shards.ratios.{source}: the source has a share but no training tokens"
             )
+        if tokens and quota / tokens > max_epochs:
+            raise InfeasibleMix(_too_many_epochs(source, quota, tokens, token_target, max_epochs))
         full = quota // tokens if tokens else 0
         quotas[source] = SourceQuota(
             source=source,

@@ -30,7 +30,7 @@ from pipeline.counters import BeamCounters, per_source
 from pipeline.harness.beam import run_beam
 from pipeline.harness.commands import stage_command
 from pipeline.harness.completion import code_version
-from pipeline.harness.stage import Stage, StageContext
+from pipeline.harness.stage import Stage, StageCannotRun, StageContext
 from pipeline.present import warn_missing
 from pipeline.progress import note_part
 from pipeline.shards import quotas
@@ -75,6 +75,24 @@ def encoded_sources(ctx: StageContext) -> dict[str, str]:
     return present
 
 
+def check_feasible(encoded: dict[str, int], shares: dict[str, float], mix: ShardsConfig) -> None:
+    """Refuse, before any reading, a token target or epoch limit that the encoded tokens
+    cannot meet even with no document held out for validation (the encode stage counted
+    them); the plan checks again on the training tokens once the split is known. Without
+    encode's counts (its _stats.json absent) only that later check runs."""
+    if not any(per_source("tokens", s) in encoded for s in shares):
+        return
+    rows = {
+        s: encoded.get(per_source("tokens", s), 0)
+        + quotas.SPECIAL_TOKENS * encoded.get(per_source("documents", s), 0)
+        for s in shares
+    }
+    try:
+        quotas.plan_quotas(rows, {}, shares, mix.token_target, mix.max_epochs)
+    except quotas.InfeasibleMix as exc:
+        raise StageCannotRun(str(exc)) from exc
+
+
 def documents_of(table: Any) -> Iterator[Doc]:
     """Rows of an encoded-parts Arrow table as Doc tuples (token ids copied out per row)."""
     for batch in table.to_batches():
@@ -108,13 +126,16 @@ def make_plan(
     """Quotas, boundary buckets and the train shard count from per-source training stats."""
     present = sorted(s for s, (documents, _, _) in stats.items() if documents)
     shares, missing = quotas.target_shares(mix.ratios, present)
-    plan = quotas.plan_quotas(
-        {s: stats[s][1] for s in present},
-        {s: stats[s][0] for s in present},
-        shares,
-        mix.token_target,
-        mix.max_epochs,
-    )
+    try:
+        plan = quotas.plan_quotas(
+            {s: stats[s][1] for s in present},
+            {s: stats[s][0] for s in present},
+            shares,
+            mix.token_target,
+            mix.max_epochs,
+        )
+    except quotas.InfeasibleMix as exc:  # the validation split took what tipped it
+        raise StageCannotRun(str(exc)) from exc
     per_source: dict[str, dict[int, int]] = {}
     for (source, bucket_index), tokens in histogram:
         per_source.setdefault(source, {})[bucket_index] = tokens
@@ -247,6 +268,7 @@ class ShardsStage(Stage):
         "train": "train-*.arrow",
         "val": "val-*.arrow",
     }
+    loaded_whole = ("manifest", "tokenizer")
     config_key = "shards"
     help = "Mix encoded documents into train/val Arrow token shards with manifest.json."
 
@@ -260,6 +282,7 @@ class ShardsStage(Stage):
             raise FileNotFoundError(f"no encoded documents under {run.run_dir}/encode")
         shares, missing = quotas.target_shares(run.shards.ratios, present)
         warn_missing(self.name, missing, sorted(s for s, share in shares.items() if share == 0))
+        check_feasible(ctx.counters("encode"), shares, run.shards)
         vocab_size = len(model_proto.parse(read_bytes(ctx.input("tokenizer", "model"))).pieces)
         counters = run_beam(ctx, lambda p: build_pipeline(p, ctx, present, vocab_size))
         counters["vocab_size"] = vocab_size

@@ -15,6 +15,11 @@ any bytes, never a traceback:
 4. The split totals and the mixture (achieved share, epochs, counts per source, validation
    counts) are recomputed from the shard entries and compared; achieved shares must lie
    within the tolerance of their targets.
+
+With --deep, DIR may also be a run directory (a shard directory's run is its parent): each
+stage folder of the run must hold its `_SUCCESS` as the stage wrote it, and every file that
+lists is re-hashed against the checksum recorded there, parts and all; the first damaged
+file is named, with how many there are. A shard directory is verified as above as well.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import posixpath
 from collections.abc import Iterator
 from typing import Any
 
@@ -359,6 +365,25 @@ def check_mixture(manifest: dict[str, Any], tolerance: float | None = None) -> l
     return problems
 
 
+def deep_problems(directory: str) -> list[str]:
+    """--deep: the first file of the run's stage outputs that is no longer what its stage
+    wrote, and how many there are (one line, or none). The run is `directory`, or its parent
+    when it is a shard directory."""
+    # lazy: Beam's filesystems and the harness, which plain `fleece verify` does not load
+    from pipeline.harness.completion import damaged_outputs
+
+    run_dir = directory
+    if MANIFEST_NAME in _listed_files(directory):
+        run_dir = posixpath.dirname(directory.rstrip("/")) or "."
+    try:
+        damaged = damaged_outputs(run_dir)
+    except FileNotFoundError as error:
+        return [str(error)]
+    if not damaged:
+        return []
+    return [f"{damaged[0]}; {len(damaged)} damaged output file(s) under {run_dir}"]
+
+
 @click.command()
 @click.argument("directory")
 @click.option(
@@ -367,10 +392,22 @@ def check_mixture(manifest: dict[str, Any], tolerance: float | None = None) -> l
     default=None,
     help="Largest allowed |achieved - target| share (default: the manifest's).",
 )
-def verify(directory: str, tolerance: float | None) -> None:
+@click.option(
+    "--deep",
+    is_flag=True,
+    help="Also re-hash every output file of the run's stages (DIRECTORY: a shard directory "
+    "or a run directory) against its stage's _SUCCESS.",
+)
+def verify(directory: str, tolerance: float | None, deep: bool) -> None:
     """Re-hash every shard in DIRECTORY and check manifest.json's fields, counts and mixture."""
     try:
-        problems, manifest = verify_directory(directory, tolerance)
+        # with --deep, a run directory is checked against its stages' _SUCCESS only
+        a_shard_directory = not deep or MANIFEST_NAME in _listed_files(directory)
+        problems, manifest = (
+            verify_directory(directory, tolerance) if a_shard_directory else ([], {})
+        )
+        if deep:
+            problems += deep_problems(directory)
     except OSError as error:
         # The directory itself cannot be read (permissions, a vanished mount): one line.
         problems, manifest = [f"{directory}: {error.strerror or error}"], {}
@@ -381,10 +418,14 @@ def verify(directory: str, tolerance: float | None) -> None:
             click.echo(f"FAIL {problem}", err=True)
         click.echo(f"{directory}: {len(problems)} problem(s)", err=True)
         raise SystemExit(1)
+    if not manifest:
+        click.echo(f"OK {directory}: every stage output matches its checksum")
+        return
     splits = manifest["splits"]
+    deep_note = "; every stage output matches its checksum" if deep else ""
     click.echo(
         f"OK {directory}: {len(manifest['shards'])} shards, "
         f"train {splits['train']['documents']:,} documents / {splits['train']['tokens']:,} tokens, "
         f"val {splits['val']['documents']:,} / {splits['val']['tokens']:,}; mixture within "
-        f"{manifest['tolerance'] if tolerance is None else tolerance} of its targets"
+        f"{manifest['tolerance'] if tolerance is None else tolerance} of its targets{deep_note}"
     )

@@ -19,6 +19,7 @@ from pipeline.config import RunConfig
 from pipeline.counters import per_source
 from pipeline.documents import read_documents, stable_hash
 from pipeline.harness.commands import stage_command
+from pipeline.harness.read_back import read_back
 from pipeline.harness.stage import Stage, StageCannotRun, StageContext
 from pipeline.present import present_sources, warn_missing
 from pipeline.progress import note_phase
@@ -26,7 +27,13 @@ from pipeline.shards.format import BOS_ID, EOS_ID, TOKENIZER_NAME, read_bytes
 from pipeline.shards.quotas import target_shares
 from pipeline.stages import source_stages
 from tokenizer.config import TokenizerConfig
-from tokenizer.train import byte_budgets, draw_sample, model_sha256, train_model
+from tokenizer.train import (
+    TrainingRefused,
+    byte_budgets,
+    draw_sample,
+    model_sha256,
+    train_model,
+)
 
 SHA256_NAME = TOKENIZER_NAME + ".sha256"
 T = TypeVar("T")
@@ -73,6 +80,7 @@ def sampling_rate(budget: int, total: int | None) -> float:
 class TokenizerStage(Stage):
     name = "tokenizer"
     outputs = {"model": TOKENIZER_NAME, "sha256": SHA256_NAME}
+    loaded_whole = ("model", "sha256")
     config_key = "tokenizer"
     help = (
         "Train the SentencePiece BPE tokenizer (LLaMA settings) on a sample at the mixture ratios."
@@ -114,10 +122,11 @@ class TokenizerStage(Stage):
             for s in budgets
         }
         sample = then_note(draw_sample(streams, budgets), "training SentencePiece")
-        model, stats = train_model(sample, run.tokenizer, run.seed)
-        io.write_bytes(ctx.output("model"), model)
-        sha256 = model_sha256(model)
-        io.write_bytes(ctx.output("sha256"), f"{sha256}  {TOKENIZER_NAME}\n".encode())
+        try:
+            model, stats = train_model(sample, run.tokenizer, run.seed)
+        except TrainingRefused as exc:  # the text cannot support these settings
+            raise StageCannotRun(str(exc)) from exc
+        write_model(ctx, model)
         counters = {"sample.lines": stats.lines, "vocab_size": run.tokenizer.vocab_size}
         for source in stats.documents:
             counters[per_source("sample.documents", source)] = stats.documents[source]
@@ -133,13 +142,24 @@ class TokenizerStage(Stage):
         problem = existing_model_problem(model)
         if problem:
             raise StageCannotRun(f"tokenizer.model_path: {path}: {problem}")
-        io.write_bytes(ctx.output("model"), model)
-        sha256 = model_sha256(model)
-        io.write_bytes(ctx.output("sha256"), f"{sha256}  {TOKENIZER_NAME}\n".encode())
+        write_model(ctx, model)
         return {
             "existing_model": 1,
             "vocab_size": spm.SentencePieceProcessor(model_proto=model).get_piece_size(),
         }
+
+
+def write_model(ctx: StageContext, model: bytes) -> None:
+    """The model and its sha256 file; the model is read back and loaded first, so that one a
+    full disk cut short is never marked complete."""
+    io.write_bytes(ctx.output("model"), model)
+    read_back(ctx.output("model"), load_model, len(model))
+    sha256 = model_sha256(model)
+    io.write_bytes(ctx.output("sha256"), f"{sha256}  {TOKENIZER_NAME}\n".encode())
+
+
+def load_model(path: str) -> spm.SentencePieceProcessor:
+    return spm.SentencePieceProcessor(model_proto=read_bytes(path))
 
 
 def existing_model_problem(model: bytes) -> str:

@@ -6,14 +6,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 from pipeline import stages
 from pipeline.documents import read_documents
 from pipeline.harness.stage import SUCCESS, all_stages
-from tests.faults.conftest import fleece, kill_when, sample_manifest
+from tests.faults.conftest import FLEECE, ROOT, fleece, kill_when, sample_manifest
 from tests.helpers import tree_digest
 
 STAGE_NAMES = stages.stage_names()
@@ -58,10 +60,21 @@ def downstream(name: str) -> list[str]:
     return [n for n in STAGE_NAMES if n in found]
 
 
+SYSTEM_TEMP = "system-temp"
+
+
 def build(tmp: Path, name: str) -> tuple[Path, Path]:
+    """`fleece corpus` of the sample manifest into `tmp/name`, with `tmp/system-temp` for
+    the system temp folder: a test reads there what the build left behind (nothing)."""
     run_dir = tmp / name
     manifest = sample_manifest(tmp / f"{name}.yaml", run_dir)
-    result = fleece("corpus", "--manifest", str(manifest))
+    system_temp = tmp / SYSTEM_TEMP
+    system_temp.mkdir()
+    result = subprocess.run(
+        [FLEECE, "corpus", "--manifest", str(manifest)],
+        cwd=ROOT, capture_output=True, text=True, timeout=900,
+        env={**os.environ, "TMPDIR": str(system_temp)},
+    )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
     return manifest, run_dir
 

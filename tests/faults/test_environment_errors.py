@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from pipeline import io
-from pipeline.environment import environment_error
+from pipeline.environment import environment_error, error_in_output
 from tests.helpers import run_fleece, write_manifest
 from tests.pipeline.sources.wikipedia.dumps import article, dump_xml
 
@@ -31,7 +31,7 @@ def test_a_file_where_the_run_directory_should_be(tmp_path: Path) -> None:
     result = run_fleece("wikipedia", "--manifest", str(manifest_for(tmp_path, run_dir)),
                         expect_ok=False)  # fmt: skip
     assert result.exit_code == 1
-    assert f"Error: {run_dir}: a file is in the way" in result.output
+    assert f"Error: run_dir: {run_dir} is a file, not a folder" in result.output
     assert "Traceback" not in result.output
 
 
@@ -49,7 +49,11 @@ def test_a_full_disk_in_the_middle_of_a_stage(tmp_path: Path, monkeypatch) -> No
     assert result.exit_code == 1
     last = result.output.strip().splitlines()[-1]
     assert last.startswith(f"Error: wikipedia: {tmp_path / 'run' / '.wikipedia.inprogress'}/")
-    assert last.endswith(": no space left on the device (No space left on device)")
+    log = tmp_path / "run" / "logs" / "wikipedia.log"
+    assert last.endswith(
+        f": no space left on the device (No space left on device); full log: {log}"
+    )
+    assert "OSError: [Errno 28] No space left on device" in log.read_text()  # its traceback
 
 
 @pytest.mark.parametrize(
@@ -64,3 +68,21 @@ def test_a_full_disk_in_the_middle_of_a_stage(tmp_path: Path, monkeypatch) -> No
 )  # fmt: skip
 def test_environment_errors_are_found_in_a_runners_text(text: str, line: str | None) -> None:
     assert environment_error(RuntimeError(text)) == line
+
+
+@pytest.mark.parametrize(
+    ("output", "line"),
+    [
+        ("/work/kenlm/util/file.cc:228 in void util::WriteOrThrow(int, const void*, std::size_t) "
+         "threw FDException because `ret < 1'.\nNo space left on device in /run/.lm.inprogress/"
+         "_tmp/en.arpa while writing 8185 bytes",
+         "/run/.lm.inprogress/_tmp/en.arpa: no space left on the device (No space left on device)"),
+        ("Disk quota exceeded", "?: disk quota exceeded (Disk quota exceeded)"),
+        ("ERROR: the n-gram order must be at least 1", None),
+    ],
+)  # fmt: skip
+def test_a_programs_own_words_for_a_full_disk_are_an_environment_error(
+    output: str, line: str | None
+) -> None:
+    reported = error_in_output(output)
+    assert (None if reported is None else environment_error(reported)) == line

@@ -1,17 +1,23 @@
 """Nothing half-done is ever used: a deleted or truncated output file makes its stage rerun
 (then its dependents, as needed) and the run ends byte-identical to an uninterrupted build;
-a stage refuses an upstream without _SUCCESS. Killed stages: test_stage_kills_*.py."""
+a stage refuses an upstream without _SUCCESS, and a stage that reads the sample's inputs
+refuses a sample stage killed while it moved them. Killed stages: test_stage_kills_*.py."""
 
 from __future__ import annotations
 
+import filecmp
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from pipeline.harness.stage import SUCCESS
-from tests.faults.conftest import fleece, kill_when, sample_manifest
-from tests.faults.stage_runs import STAGE_NAMES, build, run_digest
+from pipeline.sample import write_sample
+from pipeline.sample.stage import replace_file
+from tests.faults.conftest import ROOT, fleece, kill_when, sample_manifest
+from tests.faults.stage_runs import STAGE_NAMES, run_digest
 
 
 def _largest_output(stage_dir: Path) -> Path:
@@ -20,9 +26,12 @@ def _largest_output(stage_dir: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """One built run the damage tests below take turns on (each leaves it rebuilt)."""
-    return build(tmp_path_factory.mktemp("damaged"), "run")
+def built(sample_run: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A copy of the worker's sample build (file times kept, so complete) the damage tests
+    below take turns on (each leaves it rebuilt)."""
+    tmp = tmp_path_factory.mktemp("damaged")
+    shutil.copytree(sample_run, tmp / "run")
+    return sample_manifest(tmp / "run.yaml", tmp / "run"), tmp / "run"
 
 
 @pytest.mark.slow
@@ -86,3 +95,70 @@ def test_workers_run_this_code_not_a_pipeline_package_in_the_current_folder(
     assert result.returncode == 0, result.stderr[-2000:]
     assert "the pipeline/ of the current folder" not in result.stderr
     assert (run_dir / "wikipedia" / SUCCESS).exists()
+
+
+# `fleece corpus --only sample`, SIGKILLed by itself once it has moved ten of its files
+KILLED_AFTER_TEN_MOVES = """
+import os, signal, sys
+import pipeline.sample.stage as sample_stage
+from pipeline.cli import main
+
+moved = []
+real = sample_stage.replace_file
+
+def replace_then_die(fresh, target):
+    real(fresh, target)
+    moved.append(target)
+    if len(moved) == 10:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+sample_stage.replace_file = replace_then_die
+sys.argv = ["fleece", "corpus", "--manifest", sys.argv[1], "--only", "sample"]
+main()
+"""
+
+
+def test_a_stage_alone_refuses_inputs_a_killed_sample_stage_was_moving(tmp_path: Path) -> None:
+    run_dir = tmp_path / "run"
+    manifest = sample_manifest(tmp_path / "m.yaml", run_dir)
+    killed = subprocess.run([sys.executable, "-c", KILLED_AFTER_TEN_MOVES, str(manifest)],
+                            cwd=ROOT, capture_output=True, text=True)  # fmt: skip
+    assert killed.returncode == -9, killed.stderr
+    moved = [p for p in (run_dir / "inputs").rglob("*") if p.is_file()]
+    assert len(moved) == 10
+    write_sample(str(tmp_path / "whole"), scale=1, seed=0)
+    for path in moved:  # each file it moved is whole
+        assert filecmp.cmp(path, tmp_path / "whole" / path.relative_to(run_dir / "inputs"),
+                           shallow=False), path  # fmt: skip
+
+    refused = fleece("c4", "--manifest", str(manifest))
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    assert refused.stderr.strip().splitlines()[-1] == (  # after the stale lock taken over
+        "Error: c4: needs sample, which is not complete (no _SUCCESS); build it first: "
+        "`fleece corpus --manifest ... --only sample` or `fleece corpus`"
+    )
+    assert not (run_dir / "c4").exists() and not (run_dir / ".c4.inprogress").exists()
+
+
+def test_a_file_moved_to_another_filesystem_is_replaced_whole_or_not_at_all(
+    tmp_path: Path, small_disk: Path, monkeypatch
+) -> None:
+    fresh, target = tmp_path / "fresh.txt", small_disk / "inputs" / "page.txt"
+    target.parent.mkdir()
+    target.write_text("the old input\n")
+    fresh.write_text("the new input, longer than the old one\n" * 100)
+
+    def copy_then_killed(source, destination, **_):
+        Path(destination).write_bytes(Path(source).read_bytes()[:100])
+        raise KeyboardInterrupt  # what a kill in the middle of the copy leaves
+
+    monkeypatch.setattr(shutil, "copyfile", copy_then_killed)
+    with pytest.raises(KeyboardInterrupt):
+        replace_file(str(fresh), str(target))
+    assert target.read_text() == "the old input\n"
+    assert [p.name for p in target.parent.iterdir()] == ["page.txt"]
+
+    monkeypatch.undo()
+    replace_file(str(fresh), str(target))
+    assert target.read_text() == "the new input, longer than the old one\n" * 100
+    assert [p.name for p in target.parent.iterdir()] == ["page.txt"]

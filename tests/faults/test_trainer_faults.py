@@ -1,19 +1,26 @@
-"""The trainer refuses shards that `fleece verify` rejects, and a machine failure (a full or
-read-only disk) is one line naming the path: never a traceback, never a model trained on
-corrupt data."""
+"""The trainer refuses shards that `fleece verify` rejects (a changed tokenizer copy too),
+and a machine failure (a full or read-only disk) or a run directory another trainer holds
+is one line naming the path: never a traceback, never a model trained on corrupt data."""
 
 from __future__ import annotations
 
 import errno
+import hashlib
 import json
+import logging
 import re
+import subprocess
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 import trainer.checkpoint as checkpoint
+from pipeline.lock import LOCK_NAME
 from pipeline.shards.manifest import manifest_checksum
+from tests.faults.conftest import ROOT
 from tests.torch_threads import one_torch_thread  # noqa: F401 - autouse fixture
 from tests.trainer.trainer_configs import nano_overrides
 from tests.trainer.trainer_corpus import markov_documents, write_shards
@@ -157,3 +164,104 @@ def test_a_shard_no_batch_touched_is_still_checked_before_the_run_ends(shards: P
     stream.window(0, 10)  # train-00000 only: served once its own check has passed
     with pytest.raises(ShardCheckError, match=r"train-00001.arrow: sha256 \w+ differs"):
         stream.hashes.wait_all()  # what Trainer.run calls before it returns
+
+
+@pytest.fixture
+def shards_with_tokenizer(tmp_path: Path) -> Path:
+    """Shards whose manifest records a tokenizer copy (the trainer hashes it, never parses it)."""
+    tokenizer = tmp_path / "spm.model"
+    tokenizer.write_bytes(bytes(range(256)) * 16)
+    return Path(
+        write_shards(
+            str(tmp_path / "shards"),
+            markov_documents(120, VOCAB, seed=1),
+            markov_documents(20, VOCAB, seed=2),
+            VOCAB,
+            tokenizer=str(tokenizer),
+        )
+    )
+
+
+def test_a_damaged_tokenizer_copy_is_refused_before_training(
+    shards_with_tokenizer: Path, tmp_path: Path
+) -> None:
+    path = shards_with_tokenizer / "tokenizer.model"
+    data = bytearray(path.read_bytes())
+    data[100] ^= 0xFF
+    path.write_bytes(bytes(data))
+    result = train_on(shards_with_tokenizer, tmp_path / "run")
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [
+        f"Error: {path}: sha256 {hashlib.sha256(data).hexdigest()[:12]} differs from "
+        "manifest.json's tokenizer.sha256 "
+        f"{hashlib.sha256(bytes(range(256)) * 16).hexdigest()[:12]} (changed after the shards "
+        "were encoded; run `fleece verify`)"
+    ]
+    assert not (tmp_path / "run" / "checkpoints").exists()
+
+
+def test_an_intact_tokenizer_copy_trains_and_goes_into_the_checkpoint(
+    shards_with_tokenizer: Path, tmp_path: Path
+) -> None:
+    result = train_on(shards_with_tokenizer, tmp_path / "run", steps=1)
+    assert result.exit_code == 0, result.output
+    copy = tmp_path / "run" / "checkpoints" / "step-00000001" / "tokenizer.model"
+    assert copy.read_bytes() == (shards_with_tokenizer / "tokenizer.model").read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [("[]", "expected a JSON object, got list"), ('{"format": ', "not valid JSON (")],
+)
+def test_a_manifest_that_is_not_a_json_object_is_one_line(
+    shards: Path, tmp_path: Path, content: str, problem: str
+) -> None:
+    (shards / "manifest.json").write_text(content)
+    result = train_on(shards, tmp_path / "run")
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"Error: {shards / 'manifest.json'}: {problem}")
+
+
+@pytest.fixture
+def lock_holder(tmp_path: Path) -> Iterator[tuple[Path, subprocess.Popen]]:
+    """Another process holding a run directory's lock through run_lock, as a trainer does."""
+    run_dir = tmp_path / "run"
+    child = (
+        "import sys, time\nfrom pipeline.lock import run_lock\n"
+        f"with run_lock({str(run_dir)!r}):\n    print('held', flush=True)\n    time.sleep(120)\n"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", child], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
+    assert process.stdout is not None and process.stdout.readline() == "held\n"
+    yield run_dir, process
+    process.kill()
+    process.wait()
+
+
+def test_a_second_trainer_on_a_run_dir_refuses_naming_the_first(
+    shards: Path, lock_holder: tuple[Path, subprocess.Popen]
+) -> None:
+    run_dir, holder = lock_holder
+    result = train_on(shards, run_dir)
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(f"Error: {run_dir} is in use by pid {holder.pid} on ")
+    assert not (run_dir / "metrics.jsonl").exists()
+    assert json.loads((run_dir / LOCK_NAME).read_text())["pid"] == holder.pid  # still held
+
+
+def test_a_dead_trainers_lock_is_taken_over_and_released_at_the_end(
+    shards: Path, lock_holder: tuple[Path, subprocess.Popen], caplog: pytest.LogCaptureFixture
+) -> None:
+    run_dir, holder = lock_holder
+    holder.kill()  # SIGKILL: its lock file stays behind, naming a pid that is gone
+    holder.wait()
+    assert (run_dir / LOCK_NAME).exists()
+    with caplog.at_level(logging.WARNING, logger="fleece"):
+        result = train_on(shards, run_dir, steps=1)
+    assert result.exit_code == 0, result.output
+    assert f"{run_dir}: taking over a stale lock (pid {holder.pid} " in caplog.text
+    assert not (run_dir / LOCK_NAME).exists()

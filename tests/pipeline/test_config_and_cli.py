@@ -49,7 +49,7 @@ def test_bad_manifest_fails_before_any_stage_runs(tmp_path):
         {"run_dir": str(tmp_path / "run"), "sources": {"wikipedia": {"languges": []}}},
     )
     result = run_fleece("corpus", "--manifest", str(manifest), expect_ok=False)
-    assert result.exit_code == 2 and "sources.wikipedia.languges: unknown key" in result.output
+    assert result.exit_code == 1 and "sources.wikipedia.languges: unknown key" in result.output
     assert not (tmp_path / "run").exists()
 
 
@@ -65,7 +65,7 @@ def test_bad_manifest_fails_before_any_stage_runs(tmp_path):
 def test_values_out_of_bounds_fail_before_anything_is_written(tmp_path, section, message):
     manifest = write_manifest(tmp_path / "m.yaml", {"run_dir": str(tmp_path / "run"), **section})
     result = run_fleece("corpus", "--manifest", str(manifest), expect_ok=False)
-    assert result.exit_code == 2 and message in result.output
+    assert result.exit_code == 1 and message in result.output
     assert not (tmp_path / "run").exists()
 
 

@@ -7,7 +7,13 @@ import sentencepiece as spm
 
 from tokenizer import model_proto
 from tokenizer.config import TokenizerConfig
-from tokenizer.train import byte_budgets, draw_sample, train_model, training_lines
+from tokenizer.train import (
+    TrainingRefused,
+    byte_budgets,
+    draw_sample,
+    train_model,
+    training_lines,
+)
 
 
 def processor(model: bytes) -> spm.SentencePieceProcessor:
@@ -86,7 +92,9 @@ def test_sample_is_drawn_at_the_mixture_ratios() -> None:
 def test_too_large_a_vocabulary_for_the_sample_is_a_clear_error() -> None:
     config = TokenizerConfig(vocab_size=5000, num_threads=1)
     with pytest.raises(
-        ValueError, match="could not train tokenizer.vocab_size=5000 on 3,600 bytes"
+        TrainingRefused,
+        match=r"^tokenizer\.vocab_size: 5000 is more pieces than 3,600 bytes \(101 lines\) of "
+        r"sample text allows \(SentencePiece: at most \d",
     ):
         train_model(
             [("c4", "just a few words here\n" * 100), ("books", "x" * 1400)], config, seed=0

@@ -5,6 +5,7 @@ checkpoints export to Hugging Face's layout like a one-process checkpoint."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from trainer_configs import nano_config, nano_overrides
 from model import ModelConfig, Transformer
 from model.hf_convert import to_hf_state_dict
 from trainer.checkpoint import load_model_weights, read_trainer_state
+from trainer.checkpoint_checksums import checkpoint_files
 from trainer.hf_export import export_hf
 from trainer.loop import train
 from trainer.metrics import read_metrics
@@ -26,7 +28,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 RTOL = 1e-5  # measured: DDP and FSDP match bit for bit, TP within 1e-7
 
 
-def _as_yaml(overrides: list[str]) -> dict:
+def as_yaml(overrides: list[str]) -> dict:
     data: dict = {}
     for item in overrides:
         key, value = item.split("=", 1)
@@ -42,7 +44,7 @@ def torchrun(tmp_path, name: str, shards: str, **extra: object) -> str:
     """Run `fleece train` on 2 processes; returns the run directory."""
     run_dir = str(tmp_path / name)
     config = tmp_path / f"{name}.yaml"
-    config.write_text(yaml.safe_dump(_as_yaml(nano_overrides(shards, run_dir, **extra))))
+    config.write_text(yaml.safe_dump(as_yaml(nano_overrides(shards, run_dir, **extra))))
     env = dict(os.environ, PYTHONPATH=REPO, OMP_NUM_THREADS="1")
     command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2"]
     command += ["-m", "pipeline.cli", "train", "--config", str(config)]
@@ -53,6 +55,18 @@ def torchrun(tmp_path, name: str, shards: str, **extra: object) -> str:
 
 def trainer_state(run_dir: str, step: int) -> dict:
     return read_trainer_state(os.path.join(run_dir, "checkpoints", f"step-{step:08d}"))
+
+
+def assert_every_file_is_recorded(checkpoint: str) -> None:
+    """COMPLETE lists each rank's files (hashed by that rank) and the main rank's others."""
+    with open(os.path.join(checkpoint, "COMPLETE"), encoding="utf-8") as handle:
+        recorded = json.load(handle)["files"]
+    assert sorted(recorded) == [f for f in checkpoint_files(checkpoint) if f != "COMPLETE"]
+    assert {"rng-00000.pt", "rng-00001.pt", "state/.metadata"} <= set(recorded)
+    assert {f for f in recorded if f.endswith(".distcp")} == {
+        "state/__0_0.distcp",
+        "state/__1_0.distcp",
+    }
 
 
 def train_records(run_dir: str) -> dict[int, dict]:
@@ -125,6 +139,7 @@ def test_two_process_data_parallel_matches_one_process_and_resumes(
     straight_dir = torchrun(tmp_path, "straight", markov_shards, **common)
     state = trainer_state(straight_dir, 20)
     assert (state["world_size"], state["data_parallel"]) == (2, data_parallel)
+    assert_every_file_is_recorded(os.path.join(straight_dir, "checkpoints", "step-00000020"))
     straight = train_records(straight_dir)
     assert_same_run(straight, reference, range(1, 21))
     assert_export_is_the_checkpoint(straight_dir, reference_dir, tmp_path, same_bytes=True)

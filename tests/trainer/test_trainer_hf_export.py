@@ -25,6 +25,7 @@ from tests.helpers import run_fleece, tree_digest
 from tokenizer import encode_batch
 from tokenizer.sample_text import synthetic_documents
 from trainer.checkpoint import read_model_weights, read_trainer_state, resolve_checkpoint
+from trainer.checkpoint_checksums import checkpoint_files, file_sums, write_marker
 from trainer.generate import load_for_inference, sample
 from trainer.loop import train
 from trainer.metrics import read_metrics
@@ -96,6 +97,11 @@ def imported(exports: dict[str, Path], tmp_path_factory: pytest.TempPathFactory)
     out = str(tmp_path_factory.mktemp("hf-import") / "checkpoint")
     run_fleece("import", "hf", str(exports["sharded"]), out)
     return out
+
+
+def reseal(checkpoint: Path) -> None:
+    """Record a deliberately edited checkpoint's files in its COMPLETE, as if written so."""
+    write_marker(str(checkpoint), file_sums(str(checkpoint), checkpoint_files(str(checkpoint))))
 
 
 def _checkpoint_as_hf(run_dir: str) -> dict[str, torch.Tensor]:
@@ -211,6 +217,7 @@ def test_a_tokenizer_that_cannot_be_exact_stops_the_export_before_any_file(
     shutil.copytree(imported, checkpoint)
     model = train_sentencepiece(sentence_documents(200, seed=3), str(tmp_path / "sp"), 100)
     shutil.copy(model, checkpoint / "tokenizer.model")
+    reseal(checkpoint)
     result = run_fleece("export", "hf", str(checkpoint), str(tmp_path / "out"), expect_ok=False)
     assert result.exit_code == 1
     assert result.output.strip() == (
@@ -301,6 +308,7 @@ def test_init_from_refuses_another_tokenizer_and_warns_without_one(
     bare = tmp_path / "bare"
     shutil.copytree(imported, bare)
     (bare / "tokenizer.model").unlink()
+    reseal(bare)
     overrides = nano_overrides(hf_shards, str(tmp_path / "r2"), steps=1, **{"eval.every": 100})
     result = run_fleece("train", "--config", os.devnull, "--init-from", str(bare),
                         *[a for o in overrides for a in ("-o", o)])  # fmt: skip

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from pipeline.rules.config import RulesConfig, rules_field
-from settings import param
+from settings import BYTES_MAX, COUNT_MAX, param
 
 DEDUP = ("lines", "spans", "none")
 
@@ -13,25 +13,38 @@ DEDUP = ("lines", "spans", "none")
 @dataclasses.dataclass
 class C4Config:
     inputs: list[str] = param(
-        [], "raw Common Crawl WET files (.warc.wet.gz; globs; any Beam path), cleaned here"
+        [],
+        "raw Common Crawl WET files (.warc.wet.gz; globs; any Beam path), cleaned here",
+        path="files",
     )
     built_inputs: list[str] = param(
-        [], "an already-built C4: c4-*.json.gz files with text, url and timestamp, kept as is"
+        [],
+        "an already-built C4: c4-*.json.gz files with text, url and timestamp, kept as is",
+        path="files",
     )
     min_words_per_line: int = param(
-        5, "lines with fewer whitespace-separated words go (C4's code: 5; T5 paper: 3)", min=0
+        5,
+        "lines with fewer whitespace-separated words go (C4's code: 5; T5 paper: 3)",
+        min=0,
+        max=COUNT_MAX,
     )
     min_sentences: int = param(
         3, "pages with fewer sentences go, after the line rules and after dedup "
-        "(C4's code: 3; T5 paper: 5)", min=0
+        "(C4's code: 3; T5 paper: 5)", min=0, max=COUNT_MAX
     )  # fmt: skip
-    max_word_length: int = param(1000, "lines holding a longer word go", min=1)
-    min_page_chars: int = param(0, "raw pages shorter than this go", min=0)
-    max_page_chars: int = param(190_000, "raw pages longer than this go (C4: 1.9e5)", min=1)
-    badwords_file: str = param(
-        "", "a file of bad words or phrases, one per line: a page holding one goes ('' = none)"
+    max_word_length: int = param(1000, "lines holding a longer word go", min=1, max=BYTES_MAX)
+    min_page_chars: int = param(0, "raw pages shorter than this go", min=0, max=BYTES_MAX)
+    max_page_chars: int = param(
+        190_000, "raw pages longer than this go (C4: 1.9e5)", min=1, max=BYTES_MAX
     )
-    lid_model: str = param("", "fastText language-ID model ('' = the bundled lid.176.ftz)")
+    badwords_file: str = param(
+        "",
+        "a file of bad words or phrases, one per line: a page holding one goes ('' = none)",
+        path="file",
+    )
+    lid_model: str = param(
+        "", "fastText language-ID model ('' = the bundled lid.176.ftz)", path="file"
+    )
     min_english_score: float = param(
         0.8,
         "pages whose lid.176 English score is lower go (C4 used langdetect at 0.99; clean "
@@ -46,6 +59,6 @@ class C4Config:
         choices=DEDUP,
     )
     max_record_bytes: int = param(
-        64 << 20, "a built C4 line or WET record longer than this is an error", min=1
+        64 << 20, "a built C4 line or WET record longer than this is an error", min=1, max=BYTES_MAX
     )
     rules: RulesConfig = rules_field()

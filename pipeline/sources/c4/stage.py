@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -151,7 +152,12 @@ class HashPagesFn(beam.DoFn):
         self.count = BeamCounters(NAME)
 
     def setup(self) -> None:
-        self.rules = PageRules(self.config, self.badwords, tempfile.mkdtemp(prefix="fleece-c4-"))
+        self.local = tempfile.mkdtemp(prefix="fleece-c4-")
+        self.rules = PageRules(self.config, self.badwords, self.local)
+
+    def teardown(self) -> None:
+        # in the stage's temporary folder on local disk; a remote worker's system temp
+        shutil.rmtree(self.local, ignore_errors=True)
 
     def process(self, element: tuple[int, io.InputFile]) -> Iterator[Any]:
         index, file = element

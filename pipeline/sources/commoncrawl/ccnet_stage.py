@@ -13,6 +13,7 @@ bucket a page falls in, and whether it is kept, is the `commoncrawl` stage's dec
 from __future__ import annotations
 
 import dataclasses
+import shutil
 import tempfile
 from collections.abc import Iterator
 from typing import Any
@@ -135,6 +136,10 @@ class ScorePagesFn(beam.DoFn):
         self.identifier, self.models = load_models(
             self.config, self.languages, self.lm_dir, self.local
         )
+
+    def teardown(self) -> None:
+        # in the stage's temporary folder on local disk; a remote worker's system temp
+        shutil.rmtree(self.local, ignore_errors=True)
 
     # writes parts and emits nothing; no return hint, as Beam 2.78 rejects `-> None` here
     def process(self, element: tuple[int, dict[str, list]]):

@@ -75,6 +75,7 @@ class LanguageModelStage(Stage):
     name = NAME
     requires = SOURCE.stage(NAME).requires  # declared in the package's SOURCE
     outputs = {"sentencepiece": "*.sp.model", "kenlm": "*.arpa.bin"}
+    loaded_whole = ("sentencepiece", "kenlm")
     config_key = "sources.commoncrawl.lm"
     help = (
         "Per language, SentencePiece + KenLM 5-gram models trained on the Wikipedia "
@@ -107,10 +108,9 @@ class LanguageModelStage(Stage):
                 counters["languages.with_model"] += 1
                 counters[f"ready.{language}"] = 1
                 continue
-            # spm_train and lmplz write local files: beside the output on local disk (the
-            # text and the ARPA file of a large Wikipedia can outgrow /tmp), else in TMPDIR
-            local_out = None if "://" in ctx.out_dir else ctx.out_dir
-            with tempfile.TemporaryDirectory(dir=local_out) as work:
+            # spm_train and lmplz write local files: in the stage's temporary folder, on the
+            # run's disk when it is local (pipeline/harness/scratch.py)
+            with tempfile.TemporaryDirectory() as work:
                 text_path = os.path.join(work, f"{language}.txt")
                 documents, characters = write_lm_text(
                     wikipedia_texts(parts, language), text_path, config.lm.max_documents
@@ -137,8 +137,8 @@ class LanguageModelStage(Stage):
                 )
                 for target in (sentencepiece, kenlm):
                     trained_file = os.path.join(work, os.path.basename(target))
-                    if local_out is not None:
-                        os.replace(trained_file, target)
+                    if "://" not in ctx.out_dir:
+                        shutil.move(trained_file, target)  # a rename on one disk
                     else:
                         copy_file(trained_file, target)
             counters[f"vocab_size.{language}"] = trained.vocab_size

@@ -10,6 +10,7 @@ little text gets the vocabulary its text supports instead of an error.
 from __future__ import annotations
 
 import io
+import logging
 import os
 import shutil
 import subprocess
@@ -17,9 +18,14 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import kenlm
 import sentencepiece as spm
 
+from pipeline.environment import error_in_output
+from pipeline.harness.read_back import read_back
 from pipeline.text.normalize import lm_form
+
+log = logging.getLogger("fleece")
 
 
 def kenlm_program(name: str) -> str:
@@ -84,8 +90,7 @@ def train_models(
         )
     with open(model_path, "wb") as out:
         out.write(model.getvalue())
-    pieces = spm.SentencePieceProcessor()
-    pieces.Load(model_path)
+    pieces = read_back(model_path, load_sentencepiece, len(model.getvalue()))
     pieces_path = os.path.join(work_dir, f"{language}.pieces")
     with (
         open(text_path, encoding="utf-8") as lines,
@@ -99,11 +104,29 @@ def train_models(
              stdin=source, stdout=sink)  # fmt: skip
     binary = os.path.join(out_dir, f"{language}.arpa.bin")
     _run([kenlm_program("build_binary"), arpa, binary])
+    # no size to expect: KenLM refuses a binary shorter than the tables its header lists
+    read_back(binary, kenlm.Model)
     return TrainedModels(model_path, binary, pieces.GetPieceSize())
 
 
+def load_sentencepiece(path: str) -> spm.SentencePieceProcessor:
+    pieces = spm.SentencePieceProcessor()
+    pieces.Load(path)
+    return pieces
+
+
 def _run(command: list[str], **streams: object) -> None:
+    """Run one of KenLM's programs. What it writes on standard error goes to the stage's log
+    (pipeline/harness/logs.py); a failure is one line: the disk failure it reports, or its
+    last lines."""
+    program = os.path.basename(command[0])
     result = subprocess.run(command, stderr=subprocess.PIPE, **streams)  # type: ignore[call-overload]
+    output = result.stderr.decode("utf-8", "replace").strip()
+    if output:
+        log.info("%s says:\n%s", program, output)
     if result.returncode:
-        tail = result.stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
-        raise RuntimeError(f"{os.path.basename(command[0])} failed: {' / '.join(tail)}")
+        failure = RuntimeError(f"{program} failed: {' / '.join(output.splitlines()[-3:])}")
+        reported = error_in_output(output)
+        if reported is not None:
+            raise reported from failure
+        raise failure

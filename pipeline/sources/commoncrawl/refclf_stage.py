@@ -21,6 +21,7 @@ from pipeline import io
 from pipeline.config import RunConfig
 from pipeline.documents import read_documents
 from pipeline.harness.commands import stage_command
+from pipeline.harness.read_back import read_back
 from pipeline.harness.stage import Stage, StageCannotRun, StageContext
 from pipeline.progress import note_phase
 from pipeline.sources.commoncrawl import REFERENCE_SOURCE, SOURCE
@@ -60,6 +61,7 @@ class ReferenceClassifierStage(Stage):
     name = NAME
     requires = SOURCE.stage(NAME).requires  # declared in the package's SOURCE
     outputs = {"model": "model.bin"}
+    loaded_whole = ("model",)
     config_key = KEY
     help = (
         "A fastText classifier of the pages Wikipedia cites against other pages (LLaMA's "
@@ -122,12 +124,13 @@ class ReferenceClassifierStage(Stage):
         training.sort(key=lambda e: negative_rank(e[1], config.seed + 1))
         note_phase("training the fastText classifier")
         with tempfile.TemporaryDirectory(dir=ctx.out_dir) as work:
-            train_classifier(
+            size = train_classifier(
                 ((label, text) for label, _, text in training), ctx.output("model"),
                 epoch=config.epoch, lr=config.lr, word_ngrams=config.word_ngrams,
                 dim=config.dim, bucket=config.bucket, seed=config.seed, work_dir=work,
             )  # fmt: skip
-        model = ReferenceClassifier(ctx.output("model"))
+        # fastText does not report a short write (a full disk): the model is read back whole
+        model = read_back(ctx.output("model"), ReferenceClassifier, size)
         held_positive = [model.probability(t) for label, _, t in held if label == POSITIVE]
         held_negative = [model.probability(t) for label, _, t in held if label == NEGATIVE]
         precision, recall = precision_recall(held_positive, held_negative, 0.5)

@@ -32,9 +32,10 @@ def negative_rank(doc_id: str, seed: int) -> int:
 def train_classifier(
     examples: Iterable[tuple[str, str]], path: str, *, epoch: int, lr: float,
     word_ngrams: int, dim: int, bucket: int, seed: int, work_dir: str,
-) -> None:  # fmt: skip
-    """Train on (label, text) examples and save the model at `path`. One thread and a fixed
-    seed: fastText's multi-threaded training is not deterministic."""
+) -> int:  # fmt: skip
+    """Train on (label, text) examples and save the model at `path`; the size the saved file
+    must have. One thread and a fixed seed: fastText's multi-threaded training is not
+    deterministic."""
     data = os.path.join(work_dir, "train.txt")
     with open(data, "w", encoding="utf-8") as out:
         for label, text in examples:
@@ -44,6 +45,32 @@ def train_classifier(
         thread=1, seed=seed, verbose=0, minCount=1,
     )  # fmt: skip
     model.save_model(path)
+    return saved_size(model)
+
+
+# What fastText's save_model writes (fasttext.cc saveModel): the magic number and version
+# (int32 each), the arguments (12 int32 and a double), the dictionary (3 int32 and 2 int64
+# counts, then each word or label, NUL-terminated, with its int64 count and int8 type), then
+# the input and the output matrix (a quantized flag byte, two int64 dimensions, float32s).
+_HEADER_BYTES = 2 * 4 + 12 * 4 + 8 + 3 * 4 + 2 * 8
+_ENTRY_BYTES = 1 + 8 + 1  # the NUL, the count, the type
+_MATRIX_HEADER_BYTES = 1 + 2 * 8
+
+
+def saved_size(model: fasttext.FastText._FastText) -> int:
+    """The bytes save_model writes for `model` (not quantized). Its file carries neither a
+    length nor a checksum: load_model of a short file reads garbage lengths (a model cut at
+    1,000 bytes made it allocate 10 GB) and one cut short by a byte may load, so the size
+    is checked before the file is loaded back."""
+    words = [*model.get_words(), *model.get_labels()]
+    rows_in, dim = model.get_input_matrix().shape
+    rows_out, _ = model.get_output_matrix().shape
+    return (
+        _HEADER_BYTES
+        + sum(len(word.encode("utf-8")) + _ENTRY_BYTES for word in words)
+        + 2 * _MATRIX_HEADER_BYTES
+        + 4 * dim * (rows_in + rows_out)
+    )
 
 
 class ReferenceClassifier:

@@ -22,6 +22,7 @@ import dataclasses
 import json
 import logging
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -162,6 +163,10 @@ class SelectPartFn(beam.DoFn):
         self.chain = [*steps, *self.rules]
         setup_steps(self.chain)
 
+    def teardown(self) -> None:
+        # in the stage's temporary folder on local disk; a remote worker's system temp
+        shutil.rmtree(self.local, ignore_errors=True)
+
     # writes parts and emits nothing; no return hint, as Beam 2.78 rejects `-> None` here
     def process(self, element: tuple[str, Mapping[str, tuple[float, float]]]):
         path, cutoffs = element
@@ -207,6 +212,7 @@ class CommonCrawlStage(SourceStage):
         "dropped": "dropped/part-*.parquet",
         "cutoffs": "cutoffs.json",
     }
+    loaded_whole = ("cutoffs",)
     help = (
         "The ccnet pages that enter the mix: perplexity buckets (head and middle, cut at the "
         "30th/60th percentile per language) and the Wikipedia-reference classifier's wiki_prob."

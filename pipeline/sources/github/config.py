@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from pipeline.rules.config import RulesConfig, rules_field
-from settings import param
+from settings import BYTES_MAX, param
 
 # The licences LLaMA kept: "Apache, BSD and MIT" (§2), as BigQuery's github_repos spells them.
 LICENSES = ["mit", "apache-2.0", "bsd-2-clause", "bsd-3-clause"]
@@ -25,21 +25,31 @@ FILENAMES = ["Dockerfile", "Makefile", "makefile", "GNUmakefile", "CMakeLists.tx
 @dataclasses.dataclass
 class GithubConfig:
     inputs: list[str] = param(
-        [], "BigQuery github_repos exports: JSONL (.jsonl or .jsonl.gz; globs; any Beam path)"
+        [],
+        "BigQuery github_repos exports: JSONL (.jsonl or .jsonl.gz; globs; any Beam path)",
+        path="files",
     )
     licenses: list[str] = param(LICENSES, "licences kept (BigQuery's lower-case names)")
     extensions: list[str] = param(EXTENSIONS, "file extensions kept (case-sensitive, no dot)")
     filenames: list[str] = param(FILENAMES, "file names kept whatever their extension")
-    max_line_length: int = param(1000, "files with a longer line are dropped", min=1)
-    max_mean_line_length: float = param(100.0, "files whose mean line is longer go", above=0)
+    max_line_length: int = param(1000, "files with a longer line are dropped", min=1, max=BYTES_MAX)
+    max_mean_line_length: float = param(
+        100.0, "files whose mean line is longer go", above=0, max=BYTES_MAX
+    )
     min_alphanumeric_fraction: float = param(
         0.25, "files with a smaller share of alphanumeric characters go", min=0, max=1
     )
     min_alpha_per_token: float = param(
-        1.5, "files with fewer alphabetic characters per whitespace-separated token go", min=0
+        1.5,
+        "files with fewer alphabetic characters per whitespace-separated token go",
+        min=0,
+        max=BYTES_MAX,
     )
     max_row_bytes: int = param(
-        64 << 20, "a JSON line longer than this is an error (skipped, never held whole)", min=1
+        64 << 20,
+        "a JSON line longer than this is an error (skipped, never held whole)",
+        min=1,
+        max=BYTES_MAX,
     )
     strip_licence_headers: bool = param(
         True, "remove a leading licence or copyright comment block before the rules and dedup"

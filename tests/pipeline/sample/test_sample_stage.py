@@ -1,5 +1,6 @@
 """The sample stage in a manifest: its scratch space lives in its own folder, so what a
-killed run left there is gone after the next run, and nothing else is left in run_dir."""
+killed run left there is gone after the next run, and nothing else is left in run_dir but
+the stage's log."""
 
 from __future__ import annotations
 
@@ -18,6 +19,6 @@ def test_scratch_space_of_a_killed_run_is_removed(tmp_path: Path) -> None:
     result = run_fleece("corpus", "--manifest", str(manifest), "--only", "sample")
     assert "sample: done" in result.output
     assert not leftover.exists()
-    assert sorted(p.name for p in run_dir.iterdir()) == ["inputs", "sample"]
+    assert sorted(p.name for p in run_dir.iterdir()) == ["inputs", "logs", "sample"]
     assert sorted(p.name for p in (run_dir / "sample").iterdir()) == ["_SUCCESS", "_stats.json"]
     assert (run_dir / "inputs" / "ground_truth.json").exists()

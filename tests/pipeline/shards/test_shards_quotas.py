@@ -83,7 +83,11 @@ def test_automatic_target_repeats_no_source() -> None:
 
 
 def test_too_many_epochs_is_refused_with_the_source_named() -> None:
-    with pytest.raises(ValueError, match="'books' would be repeated 100.0 times"):
+    with pytest.raises(
+        quotas.InfeasibleMix,
+        match=r"^shards\.token_target: 1,000 repeats source 'books' 100\.0 times \(1,000 tokens "
+        r"wanted, 10 available\), more than shards\.max_epochs=64; lower shards\.token_target",
+    ):
         quotas.plan_quotas({"books": 10}, {"books": 1}, {"books": 1.0}, 1000, max_epochs=64)
 
 
