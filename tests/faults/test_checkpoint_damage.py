@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner, Result
 from torch.distributed.checkpoint import FileSystemReader
 
+from pipeline.shards.format import TOKENIZER_NAME as TOKENIZER
 from tests.torch_threads import one_torch_thread  # noqa: F401 - autouse fixture
 from tests.trainer.trainer_configs import nano_overrides
 from tests.trainer.trainer_corpus import write_shards
@@ -101,13 +102,22 @@ def flip_weight(checkpoint: Path) -> Path:
     return flip(checkpoint / "state" / where.relative_path, where.offset + where.length // 2, 1)
 
 
+# every file of a checkpoint cut short, flipped and removed; the marker itself cut short or
+# flipped (one removed is an interrupted save: the checkpoint is skipped, not damaged)
+FILES = ("state/__0_0.distcp", "state/.metadata", "trainer.json", "rng-00000.pt", TOKENIZER)
+KINDS: dict[str, Callable[[Path], Path]] = {
+    "truncated": truncate,
+    "flipped": flip,
+    "missing": remove,
+}
 DAMAGE: dict[str, Callable[[Path], Path]] = {
-    "truncated data": lambda c: truncate(c / "state" / "__0_0.distcp"),
-    "missing data": lambda c: remove(c / "state" / "__0_0.distcp"),
-    "flipped metadata": lambda c: flip(c / "state" / ".metadata"),
-    "truncated metadata": lambda c: truncate(c / "state" / ".metadata"),
-    "flipped rng": lambda c: flip(c / "rng-00000.pt"),
-    "truncated trainer.json": lambda c: truncate(c / "trainer.json"),
+    **{
+        f"{kind} {name}": (lambda c, n=name, k=kind: KINDS[k](c / n))
+        for name in FILES
+        for kind in KINDS
+    },
+    f"truncated {COMPLETE}": lambda c: truncate(c / COMPLETE),
+    f"flipped {COMPLETE}": lambda c: flip(c / COMPLETE),
     "flipped weight": flip_weight,
 }
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import errno
 import json
+import os
 import shutil
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -14,6 +16,7 @@ import yaml
 from click.testing import CliRunner
 
 from pipeline import io
+from pipeline.cli import main
 from pipeline.config import RunConfig, run_dir_problem
 from pipeline.shards import quotas
 from tests.faults.conftest import fleece, sample_manifest
@@ -53,9 +56,23 @@ def test_a_bad_run_manifest_value_is_refused_before_anything_is_written(
 ) -> None:
     run_dir = tmp_path / "run"
     manifest = sample_manifest(tmp_path / "m.yaml", run_dir, **changes)
-    result = fleece("corpus", "--manifest", str(manifest), cwd=tmp_path)
+    result = fleece_here("corpus", "--manifest", str(manifest), cwd=tmp_path)
     assert_one_line(result.returncode, result.stderr, message)
     assert not run_dir.exists()
+
+
+def fleece_here(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """`fleece ARGS` in this process, from `cwd`: a refusal at load costs no interpreter
+    start (a few seconds each). A traceback is raised as the exception it is."""
+    previous = os.getcwd()
+    os.chdir(cwd or previous)
+    try:
+        result = CliRunner().invoke(main, list(args))
+    finally:
+        os.chdir(previous)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return subprocess.CompletedProcess(args, result.exit_code, result.stdout, result.stderr)
 
 
 def assert_one_line(returncode: int, stderr: str, message: str) -> None:
@@ -83,7 +100,7 @@ def test_a_run_dir_that_cannot_be_made_is_one_line_and_leaves_no_folder(
     manifest = sample_manifest(tmp_path / "m.yaml", Path("unused"))
     text = manifest.read_text().replace("run_dir: unused", f"run_dir: {json.dumps(run_dir)}")
     manifest.write_text(text.replace("{tmp}", str(tmp_path)))
-    result = fleece("corpus", "--manifest", str(manifest), cwd=tmp_path)
+    result = fleece_here("corpus", "--manifest", str(manifest), cwd=tmp_path)
     assert_one_line(result.returncode, result.stderr, message.replace("{tmp}", str(tmp_path)))
     assert sorted(p.name for p in tmp_path.rglob("*")) == ["file", "m.yaml"]
     assert not Path("/proc/fleece-run").exists()
@@ -111,7 +128,7 @@ def test_the_run_dir_check_removes_the_folders_it_made_when_it_cannot_write(
 def test_a_file_where_the_run_dir_should_be_is_one_line(tmp_path: Path) -> None:
     run_dir = tmp_path / "run"
     run_dir.write_text("not a folder")
-    result = fleece("corpus", "--manifest", str(sample_manifest(tmp_path / "m.yaml", run_dir)))
+    result = fleece_here("corpus", "--manifest", str(sample_manifest(tmp_path / "m.yaml", run_dir)))
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
         f"Error: run_dir: {run_dir} is a file, not a folder"
@@ -135,7 +152,7 @@ def test_a_folder_where_a_file_is_wanted_is_refused_naming_the_key(
     manifest = yaml_manifest(tmp_path, run_dir, {"sources": {section: {key: value}}})
     text = manifest.read_text().replace("{d}", str(folder))
     manifest.write_text(text)
-    result = fleece("corpus", "--manifest", str(manifest))
+    result = fleece_here("corpus", "--manifest", str(manifest))
     assert_one_line(result.returncode, result.stderr, message.replace("{d}", str(folder)))
     assert not run_dir.exists()
 
@@ -145,12 +162,12 @@ def test_a_ready_model_or_tokenizer_that_is_a_folder_is_refused(tmp_path: Path) 
     changes = {
         "sources": {"commoncrawl": {"lm": {"ready": {"en": {"kenlm": str(tmp_path)}}}}},
     }
-    result = fleece("corpus", "--manifest", str(yaml_manifest(tmp_path, run_dir, changes)))
+    result = fleece_here("corpus", "--manifest", str(yaml_manifest(tmp_path, run_dir, changes)))
     assert_one_line(
         result.returncode, result.stderr, f"sources.commoncrawl.lm.ready.en.kenlm: {tmp_path} is"
     )
     changes = {"tokenizer": {"model_path": str(tmp_path)}}
-    result = fleece("corpus", "--manifest", str(yaml_manifest(tmp_path, run_dir, changes)))
+    result = fleece_here("corpus", "--manifest", str(yaml_manifest(tmp_path, run_dir, changes)))
     assert_one_line(result.returncode, result.stderr, f"tokenizer.model_path: {tmp_path} is a")
     assert not run_dir.exists()
 
