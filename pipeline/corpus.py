@@ -23,8 +23,9 @@ from pipeline.report.html import write_report as write_page
 @click.option(
     "--verify",
     is_flag=True,
-    help="re-hash every output file against its stage's _SUCCESS, parts too (small files, "
-    "models and cutoffs, are re-hashed always); a changed file's stage runs again",
+    help="re-hash every output file against its stage's _SUCCESS, parts too (the files a "
+    "reader loads whole, models and cutoffs, are re-hashed always); a changed file's stage "
+    "runs again",
 )
 @click.pass_context
 def corpus(
@@ -34,8 +35,8 @@ def corpus(
 
     A stage whose output is complete (its _SUCCESS matches its inputs and parameters) is
     skipped, and the command says so; a stage whose inputs or parameters changed, or one of
-    whose files changed after it finished, runs again. Any other --flag is passed to Beam unchanged, e.g. --runner=FlinkRunner
-    --flink_master=host:8081.
+    whose files changed after it finished, runs again. Any other --flag is passed to Beam
+    unchanged, e.g. --runner=FlinkRunner --flink_master=host:8081.
     """
     configure_logging(verbose)
     run = load_or_fail(manifest)

@@ -26,7 +26,6 @@ would have to skip bytes it cannot tell apart.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -35,6 +34,7 @@ from typing import NamedTuple
 
 import torch.distributed as dist
 
+from pipeline.shards.format import file_sha256
 from trainer.parallel import Topology
 
 log = logging.getLogger("fleece.trainer")
@@ -56,9 +56,7 @@ class FileSum(NamedTuple):
 
 
 def file_sum(path: str) -> FileSum:
-    with open(path, "rb") as handle:
-        digest = hashlib.file_digest(handle, "sha256").hexdigest()
-        return FileSum(handle.tell(), digest)
+    return FileSum(os.path.getsize(path), file_sha256(path))
 
 
 def checkpoint_files(folder: str) -> list[str]:
@@ -141,7 +139,7 @@ def file_damage(folder: str, name: str, expected: FileSum) -> str | None:
     try:
         actual = file_sum(path)
     except OSError as error:
-        return f"{path}: cannot be read for its sha256 check ({error.strerror})"
+        return f"{path}: cannot be read for its sha256 check ({error.strerror or error})"
     if actual.sha256 != expected.sha256:
         return (
             f"{path}: sha256 {actual.sha256[:12]} differs from {COMPLETE}'s "

@@ -365,16 +365,12 @@ def check_mixture(manifest: dict[str, Any], tolerance: float | None = None) -> l
     return problems
 
 
-def deep_problems(directory: str) -> list[str]:
+def deep_problems(run_dir: str) -> list[str]:
     """--deep: the first file of the run's stage outputs that is no longer what its stage
-    wrote, and how many there are (one line, or none). The run is `directory`, or its parent
-    when it is a shard directory."""
+    wrote, and how many there are (one line, or none)."""
     # lazy: Beam's filesystems and the harness, which plain `fleece verify` does not load
     from pipeline.harness.completion import damaged_outputs
 
-    run_dir = directory
-    if MANIFEST_NAME in _listed_files(directory):
-        run_dir = posixpath.dirname(directory.rstrip("/")) or "."
     try:
         damaged = damaged_outputs(run_dir)
     except FileNotFoundError as error:
@@ -401,13 +397,15 @@ def deep_problems(directory: str) -> list[str]:
 def verify(directory: str, tolerance: float | None, deep: bool) -> None:
     """Re-hash every shard in DIRECTORY and check manifest.json's fields, counts and mixture."""
     try:
-        # with --deep, a run directory is checked against its stages' _SUCCESS only
+        # with --deep, a run directory is checked against its stages' _SUCCESS only; a
+        # shard directory's run is its parent
         a_shard_directory = not deep or MANIFEST_NAME in _listed_files(directory)
         problems, manifest = (
             verify_directory(directory, tolerance) if a_shard_directory else ([], {})
         )
         if deep:
-            problems += deep_problems(directory)
+            run_dir = posixpath.dirname(directory.rstrip("/")) or "."
+            problems += deep_problems(run_dir if a_shard_directory else directory)
     except OSError as error:
         # The directory itself cannot be read (permissions, a vanished mount): one line.
         problems, manifest = [f"{directory}: {error.strerror or error}"], {}
