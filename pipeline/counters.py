@@ -19,14 +19,20 @@ invariant the harness checks, with `read` counting the unreadable records too):
                        bytes read as cp1252, `decoded_fallback`) or on a container whose
                        records were read (a tarball cut between members, `truncated_tar`)
 Sizes:
-  bytes.read           bytes of the inputs consumed, as stored (compressed where the input
-                       is); the real-text issue moves this to the UTF-8 text parsed and puts
-                       the stored size apart (`bytes.stored`)
+  bytes.read           UTF-8 bytes of the text parsed from the inputs: WET page bodies,
+                       wikitext, JSONL `content`/`text`, book texts, the .tex files of the
+                       papers cleaned, post titles and bodies (HTML as stored); so that it
+                       compares with bytes.kept
+  bytes.stored         bytes of the input files as stored (compressed where they are): what
+                       the disk and the network carry
   bytes.kept           UTF-8 bytes of the text of the documents written
   files.read           input files opened
 Measures, each with its unit in its name: `lines.<reason>` (lines removed from kept
 documents), `pairs.*` (candidate and confirmed near-duplicate pairs), `<metric>.<source>` per
-source (`tokens.wikipedia`: tokens), `<metric>.<language>` per language (`documents.en`).
+source (`tokens.wikipedia`: tokens), `<metric>.<language>` per language (`documents.en`),
+`templates.unknown.<name>` (templates the Wikipedia cleaner dropped without knowing them,
+per name: thousands of names on a real dump, so the console folds them into one figure and
+the report shows the top 50), `macros.skipped.<reason>` (LaTeX definitions not expanded).
 Histogram bins `hist.<name>.<bin>` (pipeline/histograms.py) go to a section of their own;
 thresholds a stage applied (cutoffs, min_wiki_prob, min_jaccard) are not counters but
 `figures` (StageContext.figures), which the report reads.
@@ -52,6 +58,7 @@ from pipeline import histograms
 READ = "read"
 KEPT = "kept"
 BYTES_READ = "bytes.read"
+BYTES_STORED = "bytes.stored"
 BYTES_KEPT = "bytes.kept"
 FILES_READ = "files.read"
 
@@ -74,11 +81,39 @@ def per_source(metric: str, source: str) -> str:
     return f"{metric}.{source}"
 
 
+UNKNOWN_TEMPLATES = "templates.unknown."
+PER_NAME_FAMILIES = (UNKNOWN_TEMPLATES,)  # counters keyed by a name read from the input
+
+
+def unknown_template(name: str) -> str:
+    return f"{UNKNOWN_TEMPLATES}{name}"
+
+
+def macros_skipped(reason: str) -> str:
+    return f"macros.skipped.{reason}"
+
+
+def folded(counts: dict[str, int]) -> dict[str, int]:
+    """`counts` with each per-name family summed into one entry (`templates.unknown`), for
+    a one-line summary that stays one line on a real dump."""
+    out: dict[str, int] = {}
+    for name, n in counts.items():
+        family = next((f for f in PER_NAME_FAMILIES if name.startswith(f)), None)
+        key = name if family is None else family.rstrip(".")
+        out[key] = out.get(key, 0) + n
+    return out
+
+
+def utf8_size(text: str) -> int:
+    """The UTF-8 bytes of `text`, as bytes.read and bytes.kept count them."""
+    return len(text.encode("utf-8", "surrogatepass"))
+
+
 def count_kept(text: str, count: Count, language: str | None = None) -> None:
     """A document written: `kept`, its text's UTF-8 bytes, and its length and language in
     the histograms the report draws."""
     count(KEPT, 1)
-    count(BYTES_KEPT, len(text.encode("utf-8")))
+    count(BYTES_KEPT, utf8_size(text))
     histograms.count_document(text, language, count)
 
 

@@ -11,7 +11,9 @@ A record larger than `max_record_bytes` is an error (`record_too_large`), which 
 worker's memory whatever the input.
 
 `read_records` adds what is the same for every format: it opens the file through Beam's
-FileSystems, counts `files.read`, `bytes.read`, `read` and `errors.<reason>`, logs each
+FileSystems, counts `files.read`, `bytes.stored`, `read`, `bytes.read` (the UTF-8 size of
+each record's `parsed_text_bytes` where its type has one: a record whose text is parsed
+later, an arXiv paper, is counted by its stage) and `errors.<reason>`, logs each
 error with its file and position, fails on the first one under `--strict`, stops after
 `--limit` records, and notes the bytes consumed so far on the progress channel
 (pipeline/progress), which the launcher shows while the stage runs.
@@ -103,6 +105,13 @@ def report_warning(warning: RecordWarning, count: Count) -> None:
     log.warning("%s", warning)
 
 
+def count_parsed_text(record: Any, count: Count) -> None:
+    """bytes.read of a record whose type says how much text it holds (`parsed_text_bytes`)."""
+    size = getattr(record, "parsed_text_bytes", None)
+    if size is not None:
+        count(counters.BYTES_READ, size)
+
+
 class CountingStream:
     """A read-only binary stream that counts the bytes taken from the one it wraps."""
 
@@ -143,7 +152,7 @@ def read_records(
     it counts, logs and raises nothing, so each fault is reported once."""
     if report:
         count(counters.FILES_READ, 1)
-        count(counters.BYTES_READ, file.size)
+        count(counters.BYTES_STORED, file.size)
     records = 0
     reread = not report
     with io.open_read(file.path) as raw:
@@ -162,6 +171,7 @@ def read_records(
                     report_error(item, options.strict, count)
                 elif report:
                     count(counters.READ, 1)
+                    count_parsed_text(item, count)
                 yield item
                 note_file(file.path, file.size, stream.position, reread)
                 if options.limit is not None and records >= options.limit:

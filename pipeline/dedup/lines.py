@@ -21,7 +21,8 @@ Which copy survives:
    10^8 pages costs one accumulator. The scope is `global` (default), `dump` or
    cc_net-style groups of `group_files` files. Inside one page the first copy of a
    repeated line survives (remove_lines); lines whose dedup form is empty (blank, only
-   marks) are kept as separators and never hashed.
+   marks) are kept as separators and never hashed (the ccnet stage removes the non-blank
+   ones first: pipeline/sources/commoncrawl/rules.py).
 3. Per file, the survivors' ordinals and the duplicate lines found in that file are grouped
    by file index (FileVerdicts, or the caller's own grouping), and the file is read again
    to write its pages without those lines (the ccnet and c4 stages' pass 2).

@@ -2,8 +2,9 @@
 Jaccard: the parts of near-duplicate detection, for any source.
 
 Which copy survives is the caller's rule, as it groups the pairs these find: the books
-stage keeps the smallest id of each connected component of pairs whose exact Jaccard
-reaches `min_jaccard` (pipeline/sources/books/dedup.py).
+stage keeps, of each connected component of pairs whose exact Jaccard reaches
+`min_jaccard`, the most central copy, then the one with more common words, then the
+smallest id (pipeline/sources/books/keep.py).
 
 Shingles are the sets the sample's ground truth measures (`pipeline/sample/books.py`):
 five consecutive words of `str.split()`, case kept, joined by one space (words hold no

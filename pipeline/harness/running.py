@@ -17,6 +17,7 @@ import click
 
 from pipeline import histograms, io
 from pipeline.config import RunConfig, run_dir_problem
+from pipeline.counters import folded
 from pipeline.documents import read_documents
 from pipeline.environment import environment_error
 from pipeline.harness.beam import beam_args_for, beam_runner, set_filesystem_options
@@ -232,7 +233,9 @@ def _run_in_order(
             if reason is None:
                 raise  # a bug: its traceback, which the stage's log holds too
             raise click.ClickException(f"{stage.name}: {reason}{where_logged(log)}") from exc
-        summary = ", ".join(f"{k}={v}" for k, v in counters.items() if not k.startswith("bytes"))
+        summary = ", ".join(
+            f"{k}={v}" for k, v in folded(counters).items() if not k.startswith("bytes")
+        )
         echo(f"{stage.name}: done ({summary})")
         for line in error_summary(stage, run):
             echo(line)

@@ -22,6 +22,7 @@ from typing import BinaryIO
 
 from warcio.archiveiterator import ArchiveIterator
 
+from pipeline.counters import utf8_size
 from pipeline.records import Header, RecordError
 
 GZIP_MAGIC = b"\x1f\x8b\x08"
@@ -56,6 +57,11 @@ class WetPage:
     dump: str | None  # from warcinfo, else from the file's path
     ordinal: int  # index of the record in the file (warcinfo is 0)
     offset: int  # byte offset of its gzip member (of the record, uncompressed)
+
+    @property
+    def parsed_text_bytes(self) -> int:
+        """bytes.read: the UTF-8 size of the page's text."""
+        return utf8_size(self.text)
 
 
 def dump_of(path: str) -> str | None:

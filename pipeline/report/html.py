@@ -21,6 +21,7 @@ from statistics import median_high
 from typing import Any
 
 from pipeline import io
+from pipeline.counters import UNKNOWN_TEMPLATES
 from pipeline.registry import sources
 from pipeline.report import plots
 from pipeline.report.samples import SHOWN_CHARS, sample_documents
@@ -188,11 +189,14 @@ def stages_overview(stages: list[StageStatistics]) -> str:
                 "" if funnel.kept is None else f"{funnel.kept:,}",
                 f"{sum(funnel.dropped.values()):,}",
                 f"{sum(funnel.errors.values()):,}",
+                human(c["bytes.stored"]) if "bytes.stored" in c else "",
                 human(c["bytes.read"]) if "bytes.read" in c else "",
                 human(c["bytes.kept"]) if "bytes.kept" in c else "",
             ]
         )
-    header = ["Stage", "Read", "Kept", "Dropped", "Errors", "Bytes read", "Bytes kept"]
+    # bytes.read is the text parsed and bytes.kept the text written, so the two compare;
+    # what the input files take on disk (compressed) stands apart
+    header = ["Stage", "Read", "Kept", "Dropped", "Errors", "Stored", "Text read", "Text kept"]
     return _table(header, rows)
 
 
@@ -217,6 +221,9 @@ def stage_declaration(name: str) -> StageDeclaration:
                 }
                 return StageDeclaration(spec.read_unit, meanings)
     return StageDeclaration("", {})  # a stage every source feeds, or one not installed here
+
+
+TOP_UNKNOWN_TEMPLATES = 50
 
 
 def stage_section(page: Page, stage: StageStatistics) -> None:
@@ -245,15 +252,26 @@ def stage_section(page: Page, stage: StageStatistics) -> None:
     declared = stage_declaration(name)
     if declared.read_unit:
         page.add(f"<p>One record read is one {escape(declared.read_unit)}.</p>")
+    # per-name counts of the templates a stage's cleaner did not know (the Wikipedia stage's
+    # long tail, thousands of names on a real dump): the most frequent in a table of their own
+    unknown = sorted(
+        ((k.removeprefix(UNKNOWN_TEMPLATES), v) for k, v in stage.counters.items()
+         if k.startswith(UNKNOWN_TEMPLATES)),
+        key=lambda item: (-item[1], item[0]),
+    )  # fmt: skip
     counters = [
         [key, f"{value:,}", declared.meanings.get(key, "")]
         for key, value in sorted(stage.counters.items())
+        if not key.startswith(UNKNOWN_TEMPLATES)
     ]
     figures = [[key, f"{value:g}"] for key, value in sorted(stage.figures.items())]
+    shown = [[name, f"{value:,}"] for name, value in unknown[:TOP_UNKNOWN_TEMPLATES]]
+    unknown_header = [f"Unknown template (top {TOP_UNKNOWN_TEMPLATES} of {len(unknown)})", "Uses"]
     page.add(
         '<div class="tables">',
         _table(["Counter", "Value", "Meaning"], counters) if counters else "",
         _table(["Figure", "Value"], figures) if figures else "",
+        _table(unknown_header, shown) if shown else "",
         "</div></section>",
     )
 

@@ -18,6 +18,16 @@ command (`\\renewcommand{\\LaTeX}{\\mbox{\\originalLaTeX}}`) and a verbatim bloc
 `\\input` and a `%` (`expanded` holds what those must become).
 Marker tokens that must never reach a cleaned document: see `absent_everywhere`.
 Ids are "arxiv/<id>".
+
+Planted LaTeX habits of real papers (`cases`, each a single-file paper after the last
+tarball's resubmission, its truth beside the others' with `case`, `starts`, `absent`): a
+`%`-commented `\\NeedsTeXFormat` line before `\\documentclass` (kept, not `no_main_file`); a
+`\\def\\{` inside a `\\newenvironment` (not expanded outside it); a top-level `\\def\\{` whose body
+mentions `\\{` (not expanded: it grew 16 copies); a report whose only `\\section` is in `\\verb`
+and `\\Verb` and whose sections are `\\chapter`s (the body starts at the first `\\chapter`); a
+class's own `\\Section` (kept, not `no_section`); bibliography commands ending the body
+(`\\nocite{*}`, `\\bibliographystyle`: gone). `latex_absent` holds what
+no kept paper may contain.
 """
 
 from __future__ import annotations
@@ -162,7 +172,9 @@ class PaperMaker:
     def __init__(self) -> None:
         self.writer = AcademicWriter()
 
-    def section(self, rng: random.Random, title: str, present: list[str]) -> str:
+    def section(
+        self, rng: random.Random, title: str, present: list[str], command: str = "section"
+    ) -> str:
         first = self.writer.sentence(rng)
         percent = (
             f"The {rng.choice(NOUNS)} gains {rng.randrange(2, 40)}\\% over the "
@@ -172,7 +184,7 @@ class PaperMaker:
         uses = rng.sample(MACRO_USES, 3)
         present.extend(expanded for _, expanded in uses)
         lines = [
-            f"\\section{{{title}}}",
+            f"\\{command}{{{title}}}",
             f"\\label{{sec:{title.split()[0].lower()}}}",
             first + " " + self.writer.paragraph(rng, rng.randrange(2, 4)),
             f"% {MARKERS['comment']} TODO: {self.writer.sentence(rng)}",
@@ -183,9 +195,11 @@ class PaperMaker:
         ]
         return "\n".join(lines) + "\n"
 
-    def front_matter(self, rng: random.Random, macros_inline: bool) -> str:
+    def front_matter(
+        self, rng: random.Random, macros_inline: bool, document_class: str = "article"
+    ) -> str:
         preamble = [
-            "\\documentclass[11pt]{article}",
+            f"\\documentclass[11pt]{{{document_class}}}",
             "\\usepackage{amsmath,amssymb}",
             "\\usepackage{mystyle}",
         ]
@@ -288,6 +302,87 @@ class PaperMaker:
         ), present
 
 
+# planted cases: what each changes in a single-file paper (`head` before \documentclass,
+# `class`, `preamble` before \begin{document}, `abstract`, the sectioning `command`, `text`
+# ending the last section) and what its truth adds (`present`, `starts`, `absent`)
+NEEDS_TEX_FORMAT = (
+    "%% aomart's sample starts so\n\\NeedsTeXFormat{LaTeX2e}% LaTeX 2.09 can't be used\n"
+    "[1994/12/01]% LaTeX date must be December 1994 or later\n"
+)
+SET_BRACES = "The set $S = \\{x : x > 0\\}$ is open."
+VERB_SECTIONS = "Start a part with \\verb|\\section{Title}| or \\Verb+\\section*{Title}+."
+CITE_ALL = "We cite every entry.\\nocite{*}\n\\bibliographystyle{unsrt}"
+CASES: dict[str, dict] = {
+    "needs_tex_format": {"head": NEEDS_TEX_FORMAT, "absent": ["\\NeedsTeXFormat"]},
+    "def_in_group": {
+        "preamble": "\\newenvironment{demo}{\\ttfamily\\def\\{{\\char123}\\def\\}{\\char125}}{}\n",
+        "text": SET_BRACES,
+        "present": [SET_BRACES],
+        "absent": ["\\char12"],
+    },
+    "self_reference": {
+        "preamble": "\\def\\{{\\ttfamily\\char`\\{}\n",
+        "text": SET_BRACES,
+        "present": [SET_BRACES],
+        "absent": ["\\ttfamily\\char"],
+    },
+    "verb_section_chapter": {
+        "class": "report",
+        "abstract": VERB_SECTIONS,
+        "command": "chapter",
+        "starts": "\\chapter{",
+    },
+    "class_sectioning": {"command": "Section", "starts": "\\Section{"},
+    "bibliography_commands": {
+        "text": CITE_ALL,
+        "present": ["We cite every entry."],
+        "absent": ["\\nocite", "\\bibliographystyle"],
+    },
+}
+LATEX_ABSENT = ["\\NeedsTeXFormat", "\\bibliographystyle", "\\nocite", "\\ttfamily\\char"]
+
+
+def planted_paper(maker: PaperMaker, rng: random.Random, case: dict) -> tuple[bytes, list[str]]:
+    """A single-file paper with one real habit (a CASES entry) and what it must keep."""
+    present = list(case.get("present", []))
+    front = maker.front_matter(rng, True, case.get("class", "article"))
+    front = front.replace("\\begin{document}", case.get("preamble", "") + "\\begin{document}")
+    front = front.replace("\\end{abstract}", case.get("abstract", "") + "\n\\end{abstract}")
+    command = case.get("command", "section")
+    titles = rng.sample(SECTION_TITLES, 2)
+    body = "".join(maker.section(rng, title, present, command) for title in titles)
+    back = maker.back_matter(rng, True)
+    source = case.get("head", "") + front + body + case.get("text", "") + "\n" + back
+    return deterministic_gzip(source.encode("utf-8")), present
+
+
+def add_cases(
+    tar: tarfile.TarFile, name: str, yymm: str, serial: int, mtime: int, seed: int, truth: dict
+) -> int:
+    """The planted cases at the end of tarball `name`, from paper number `serial`; their own
+    random stream, so the papers before them stay as they were. The members added."""
+    rng = rng_for(seed, "arxiv", "cases")
+    maker = PaperMaker()
+    for offset, (case, planted) in enumerate(CASES.items()):
+        paper = f"{yymm}.{serial + offset:05d}"
+        member = f"{yymm}/{paper}.gz"
+        data, present = planted_paper(maker, rng, planted)
+        add_member(tar, member, data, mtime + offset)
+        truth["cases"][case] = f"arxiv/{paper}"
+        truth["papers"][f"arxiv/{paper}"] = {
+            "tar": f"arxiv/{name}",
+            "member": member,
+            "layout": "tex.gz",
+            "main": None,
+            "present": present,
+            "expanded": [],
+            "case": case,
+            "starts": planted.get("starts", "\\section{"),
+            "absent": planted.get("absent", []),
+        }
+    return len(CASES)
+
+
 def oversized_member() -> bytes:
     """A gzipped .tex that inflates to OVERSIZED_BYTES (a few hundred KB on disk)."""
     compressor = zlib.compressobj(9, zlib.DEFLATED, 31)  # gzip container, mtime 0
@@ -337,6 +432,8 @@ def write_arxiv(out_dir: str, scale: int, seed: int) -> dict:
         "macro_names_absent": MACRO_NAMES,
         "absent_everywhere": sorted(MARKERS.values()),
         "oversized_decompressed_bytes": OVERSIZED_BYTES,
+        "cases": {},  # case name -> the id of its planted paper
+        "latex_absent": LATEX_ABSENT,
     }
     serial = 1
     for k in range(TARBALLS_PER_SCALE * scale):
@@ -388,5 +485,6 @@ def write_arxiv(out_dir: str, scale: int, seed: int) -> dict:
             if k == TARBALLS_PER_SCALE * scale - 1:
                 members += 1
                 resubmit(tar, name, base_mtime, maker, rng, truth)
+                members += add_cases(tar, name, yymm, serial, base_mtime, seed, truth)
         truth["tarballs"].append({"file": f"arxiv/{name}", "members": members})
     return truth

@@ -5,22 +5,38 @@ Planted near-duplicates (word 5-gram Jaccard measured on the book bodies, see `j
   ~0.80  two Books3 books: both stay
 Most books use the current "*** START OF THE PROJECT GUTENBERG EBOOK <TITLE> ***" markers;
 one uses the older "*** START OF THIS PROJECT GUTENBERG EBOOK" form. Ids are
-"books/gutenberg/<number>" and "books/books3/<file name without .txt>".
+"books/gutenberg/<number>[-<the rest of the file name>]" and "books/books3/<file name
+without .txt>".
 
 Two more Gutenberg files in older shapes (truth "cases", from their own random stream):
   no_blank_lines  as sentencepiece's copy of Botchan: a byte-order mark, CRLF line ends, no
                   blank line anywhere, a "Produced by" line after START, the number only in
-                  the header ("[EBook #n]", the file name has none), "End of Project
-                  Gutenberg's <title>" then "*** END OF THIS PROJECT GUTENBERG EBOOK"
+                  the header ("[EBook #n]", the file name has none: id `<n>-<file stem>`),
+                  "End of Project Gutenberg's <title>" then "*** END OF THIS PROJECT
+                  GUTENBERG EBOOK"
   small_print     a 1990s file whose header ends with "*END*THE SMALL PRINT! ...*END*" and
                   whose body ends at "End of the Project Gutenberg EBook of <title>"
+
+Two groups of copies, as a Gutenberg mirror holds them (truth "copy_groups", from their own
+random stream; which copy is kept follows pipeline/sources/books/keep.py):
+  name_shapes  `pg<n>-<word>.txt` and `pg<n>-<word>-alt-edition.txt`: the same book, the
+               alternative edition with the older header and markers and a few paragraphs
+               with OCR slips ("the" read "tbe", "and" read "aud": words no other book
+               has). Both ids come from one rule (`<n>-<word>`, `<n>-<word>-alt-edition`;
+               before issue 25 the second fell back to `<n>` and, the smaller id, was kept).
+               The Jaccard sums tie: the original is kept by its word share.
+  three_copies `<n1>.txt`, `<n2>.txt`, `<n3>.txt`, n1 < n2 < n3: the book at n3 and two
+               copies of it, each edited in other places (Jaccard ~0.95 with it, less with
+               each other). The central copy, the largest id, is kept by its Jaccard sum.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import random
 import textwrap
+from typing import NamedTuple
 
 from pipeline.sample import lexicon, text
 from pipeline.sample.seeding import rng_for
@@ -225,13 +241,117 @@ def write_cases(out_dir: str, seed: int, taken: set[int], truth: dict) -> None:
             data = small_print_file(body, title).encode("utf-8")
         with open(os.path.join(out_dir, "gutenberg", name), "wb") as out:
             out.write(data)
-        truth["cases"][f"books/gutenberg/{number}"] = {
+        # the id rule: the number, then what the file name holds besides it
+        stem = name.removesuffix(".txt")
+        doc_id = (
+            f"books/gutenberg/{number}"
+            if stem == str(number)
+            else f"books/gutenberg/{number}-{stem}"
+        )
+        truth["cases"][doc_id] = {
             "file": f"books/gutenberg/{name}",
             "variant": variant,
             "title": title,
             "first_body_line": body.split("\n", 1)[0],
             "last_body_line": body.rsplit("\n", 1)[-1],
         }
+
+
+OCR_SLIPS = {"the": "tbe", "and": "aud"}
+SLIPPED_PARAGRAPHS = 3
+CENTRAL_TARGET = 0.95  # the Jaccard of each edge copy with the central one
+
+
+def ocr_slips(paragraphs: list[list[str]], rng: random.Random) -> list[list[str]]:
+    """A copy whose words in a few paragraphs are misread as OCR misreads them."""
+    prose = [i for i, words in enumerate(paragraphs) if words[0] != "CHAPTER"]
+    slipped = set(rng.sample(prose, SLIPPED_PARAGRAPHS))
+    return [
+        [OCR_SLIPS.get(w, w) for w in words] if i in slipped else list(words)
+        for i, words in enumerate(paragraphs)
+    ]
+
+
+def sum_winner(bodies: dict[str, str], min_jaccard: float = 0.9) -> tuple[str, dict[str, float]]:
+    """The id of the highest sum of Jaccards at least `min_jaccard`, and the sums."""
+    sums = dict.fromkeys(bodies, 0.0)
+    for first, second in itertools.combinations(bodies, 2):
+        score = jaccard(bodies[first], bodies[second])
+        if score >= min_jaccard:
+            sums[first] += score
+            sums[second] += score
+    return max(sums, key=sums.__getitem__), sums
+
+
+class Copy(NamedTuple):
+    """One file of a group of copies."""
+
+    id: str
+    name: str  # the file name without .txt
+    number: int  # the header's eBook number
+    paragraphs: list[list[str]]
+    old_style: bool  # the older header and "THIS" markers
+
+
+def copy_group(variant: str, rng: random.Random, numbers: list[int], title: str,
+               paragraphs: list[list[str]], vocabulary: list[str]) -> list[Copy]:  # fmt: skip
+    """The files of one group (see the module docstring)."""
+    if variant == "name_shapes":
+        name = f"pg{numbers[0]}-{title.split()[-1].lower()}"
+        slipped = ocr_slips(paragraphs, rng)
+        return [
+            Copy(f"books/gutenberg/{name[2:]}", name, numbers[0], paragraphs, False),
+            Copy(f"books/gutenberg/{name[2:]}-alt-edition", f"{name}-alt-edition", numbers[0],
+                 slipped, True),
+        ]  # fmt: skip
+    edited = [near_duplicate(paragraphs, CENTRAL_TARGET, rng, vocabulary)[0] for _ in "ac"]
+    return [
+        Copy(f"books/gutenberg/{number}", str(number), number, body, False)
+        for number, body in zip(numbers, [*edited, paragraphs], strict=True)
+    ]
+
+
+def write_copies(
+    out_dir: str, seed: int, taken: set[int], truth: dict, vocabulary: list[str]
+) -> None:
+    """The groups of copies (see the module docstring), under truth["copy_groups"]."""
+    rng = rng_for(seed, "books-copies")
+    writer = text.NarrativeWriter()
+    english = text.grammar("en")
+    for variant, files in (("name_shapes", 1), ("three_copies", 3)):
+        title = f"The {english.place_title(rng)}"
+        author = f"{rng.choice(lexicon.NARRATIVE['names'])} {english.proper_name(rng)}"
+        numbers: list[int] = []
+        while len(numbers) < files:
+            number = rng.randrange(80000, 90000)
+            if number not in taken:
+                taken.add(number)
+                numbers.append(number)
+        copies = copy_group(
+            variant, rng, sorted(numbers), title, book_body(writer, rng, 4), vocabulary
+        )
+        bodies = {}
+        for copy in copies:
+            bodies[copy.id] = render(copy.paragraphs)
+            content = gutenberg_file(
+                bodies[copy.id], title, author, copy.number, rng, copy.old_style
+            )
+            path = os.path.join(out_dir, "gutenberg", f"{copy.name}.txt")
+            with open(path, "w", encoding="utf-8", newline="\n") as out:
+                out.write(content)
+        kept, sums = sum_winner(bodies)
+        tie = len({round(value, 9) for value in sums.values()}) == 1
+        truth["copy_groups"].append({
+            "variant": variant,
+            "files": {copy.id: f"books/gutenberg/{copy.name}.txt" for copy in copies},
+            "first_body_lines": {i: body.split("\n", 1)[0] for i, body in bodies.items()},
+            "last_body_lines": {i: body.rsplit("\n", 1)[-1] for i, body in bodies.items()},
+            "jaccard_sums": {i: round(value, 4) for i, value in sums.items()},
+            # a tie: the copy without OCR slips, by its share of words other books use
+            "kept": copies[0].id if tie else kept,
+            "kept_by": "word_share" if tie else "jaccard_sum",
+            "ocr_slips": sorted(OCR_SLIPS.values()) if variant == "name_shapes" else [],
+        })  # fmt: skip
 
 
 def write_books(out_dir: str, scale: int, seed: int) -> dict:
@@ -254,6 +374,7 @@ def write_books(out_dir: str, scale: int, seed: int) -> dict:
         "books3": {},
         "near_duplicates": [],
         "cases": {},
+        "copy_groups": [],
         "licence_markers": LICENCE_MARKERS,
         "jaccard_definition": "word 5-gram sets of str.split() of the body; "
         "Gutenberg body = text between the START and END lines",
@@ -310,5 +431,7 @@ def write_books(out_dir: str, scale: int, seed: int) -> dict:
                 "expected": f"drop {dropped}" if score >= 0.9 else "keep both",
             }
         )
-    write_cases(out_dir, seed, set(numbers), truth)
+    taken = set(numbers)
+    write_cases(out_dir, seed, taken, truth)
+    write_copies(out_dir, seed, taken, truth, vocabulary)
     return truth

@@ -10,7 +10,9 @@ page check under either order of rules. One 3-sentence line is repeated in sever
 (`duplicate_spans`): a correct filter keeps it in exactly one of them. A "wrapped" page
 holds prose hard-wrapped at 60 columns, as Gutenberg texts and mailing-list posts are on
 real crawls: C4 keeps only the wrapped lines that happen to end in an end mark, and so
-must we (each raw page's `kind` says which kind it is).
+must we (each raw page's `kind` says which kind it is). A page of the `language` kind is
+German, and one more, written last so that no other page changes, is French; each raw
+page of that kind names its `language`, which its dropped row must name too, with its score.
 `OUT/c4/badwords.txt` is a bad-words list that contains the planted bad words.
 """
 
@@ -36,6 +38,8 @@ MAX_RAW_FILES = 16
 WRAP_WIDTH = 60
 END_MARKS = (".", "?", "!", '"')
 BAD_WORDS = ("porn", "xxx")
+LANGUAGE_PAGE = "de"  # the language of the pages of kind `language`
+LAST_LANGUAGE_PAGE = "fr"  # one more, the last page of the last file
 NO_PUNCTUATION = (
     "Home About Contact",
     "Related posts",
@@ -102,6 +106,12 @@ def wrapped_status(line: str) -> str:
     return "keep" if len(line.split()) >= 5 else "drop:words"
 
 
+def foreign_page(language: str, rng: random.Random) -> list[tuple[str, str]]:
+    """Three paragraphs in `language` whose every line passes C4's line rules."""
+    grammar = text.grammar(language)
+    return [(grammar.paragraph(rng, 3), "keep") for _ in range(3)]
+
+
 def raw_page(
     kind: str, web: text.WebWriter, rng: random.Random, span: str | None
 ) -> tuple[list[tuple[str, str]], str]:
@@ -111,8 +121,7 @@ def raw_page(
         "drop:punctuation",
     )
     if kind == "language":
-        german = text.grammar("de")
-        return [(german.paragraph(rng, 3), "keep") for _ in range(3)], "drop:language"
+        return foreign_page(LANGUAGE_PAGE, rng), "drop:language"
     if kind == "wrapped":
         body = [(web.paragraph(rng, 3), "keep")]
         for _ in range(3):
@@ -147,6 +156,30 @@ def raw_page(
     return [title, *body], outcome
 
 
+def write_page(
+    writer: WetWriter,
+    rng: random.Random,
+    kind: str,
+    lines: list[tuple[str, str]],
+    outcome: str,
+    language: str | None = None,
+) -> tuple[str, dict]:
+    """Write one raw page; return its id and its ground truth (without its file). A page
+    written in another language than English names it."""
+    url = web_url(rng)
+    record = writer.conversion(url, "\n".join(line for line, _ in lines), None)
+    page = {
+        "record": record["record"],
+        "url": url,
+        "kind": kind,
+        "expected": outcome,
+        "lines": [[line, status] for line, status in lines],
+    }
+    if language is not None:
+        page["language"] = language
+    return record["record_id"], page
+
+
 def write_raw(out_dir: str, scale: int, rng: random.Random) -> dict:
     os.makedirs(out_dir, exist_ok=True)
     web = text.WebWriter()
@@ -166,19 +199,17 @@ def write_raw(out_dir: str, scale: int, rng: random.Random) -> dict:
         for index, kind in enumerate(kinds[k * per_file : (k + 1) * per_file]):
             span = spans[(k * per_file + index) % len(spans)] if kind == "span" else None
             lines, outcome = raw_page(kind, web, rng, span)
-            url = web_url(rng)
-            record = writer.conversion(url, "\n".join(line for line, _ in lines), None)
-            page_id = record["record_id"]
-            truth["raw_pages"][page_id] = {
-                "file": f"c4/raw/{filename}",
-                "record": record["record"],
-                "url": url,
-                "kind": kind,
-                "expected": outcome,
-                "lines": [[line, status] for line, status in lines],
-            }
+            language = LANGUAGE_PAGE if kind == "language" else None
+            page_id, page = write_page(writer, rng, kind, lines, outcome, language)
+            truth["raw_pages"][page_id] = {"file": f"c4/raw/{filename}", **page}
             if span is not None:
                 span_pages[span].append(page_id)
+        if k == files - 1:  # after every other page: no other page changes
+            lines = foreign_page(LAST_LANGUAGE_PAGE, rng)
+            page_id, page = write_page(
+                writer, rng, "language", lines, "drop:language", LAST_LANGUAGE_PAGE
+            )
+            truth["raw_pages"][page_id] = {"file": f"c4/raw/{filename}", **page}
         writer.close()
         truth["raw_files"].append({"file": f"c4/raw/{filename}", "records": writer.records})
     truth["duplicate_spans"] = [

@@ -18,6 +18,11 @@ Pages are of these kinds (ground truth `pages[id].kind`):
 Boilerplate lines come in families whose variants differ only in digits, case or punctuation,
 so cc_net's line normalisation maps a family to one hash. One record in the middle of the first
 file is a truncated gzip member followed by good records.
+Some web pages lie on one navigation site (ground truth `navigation_site`): each ends in
+navigation lines with no letter or digit ("«", "|", "•"), as a real site's sidebar toggle and
+link bars leave them (the Python docs end every page in "«"); no kept page may end in one.
+They are chosen and written with a random stream of their own, so every other page and
+record of the sample is the same as without them.
 """
 
 from __future__ import annotations
@@ -88,6 +93,10 @@ FAMILY_OF_LINE = {line: family for family, lines in BOILERPLATE.items() for line
 HEADER_FAMILIES = ("skip", "menu", "cart")
 FOOTER_FAMILIES = ("posted", "share", "reply", "newsletter", "copyright")
 SHOP_SUFFIXES = ("shop", "store", "forum", "blog", "deals", "outlet", "reviews", "market")
+NAVIGATION_HOST = "www.kettle-corner.com"
+NAVIGATION_SHARE = 0.3  # of the web pages
+# lines made of marks only: none normalises to a line of words, some to nothing at all
+NAVIGATION_LINES = ("«", "»", "|", "•", "·", "–", ">>", "« | »", "‹ ›")
 
 
 class PageMaker:
@@ -180,6 +189,16 @@ def web_url(rng: random.Random) -> str:
     return f"{rng.choice(('http', 'https'))}://{host}{path}"
 
 
+def on_navigation_site(rng: random.Random, text: str) -> tuple[str, str, list[str]]:
+    """(URL on the navigation site, the page with its navigation lines, those lines): one
+    under the title, the others ending the page."""
+    path, _ = sites.random_path(rng)
+    lines = rng.sample(NAVIGATION_LINES, rng.randrange(2, 4))
+    title, *body = text.split("\n")
+    page = "\n".join([title, lines[0], *body, *lines[1:]])
+    return f"https://{NAVIGATION_HOST}{path}", page, lines
+
+
 def plan_file_kinds(rng: random.Random, count: int) -> list[str]:
     kinds, weights = zip(*KIND_WEIGHTS, strict=True)
     return rng.choices(kinds, weights=weights, k=count)
@@ -213,7 +232,9 @@ def write_commoncrawl(
         "duplicate_pages": [],
         "corrupt_records": [],
         "boilerplate_lines": [],
+        "navigation_site": {"host": NAVIGATION_HOST, "lines": list(NAVIGATION_LINES), "pages": []},
     }
+    navigation_rng = rng_for(seed, "commoncrawl", "navigation")
     originals: list[dict] = []  # a bounded reservoir of pages that later pages may duplicate
     groups: dict[str, list[str]] = {}
     boilerplate_documents = {family: 0 for family in BOILERPLATE}
@@ -257,6 +278,9 @@ def write_commoncrawl(
                 url, page_text, kind_name = web_url(rng), maker.short(rng), kind
             else:
                 url, page_text, kind_name = web_url(rng), maker.web_page(rng), "web"
+            navigation: list[str] = []
+            if kind_name == "web" and navigation_rng.random() < NAVIGATION_SHARE:
+                url, page_text, navigation = on_navigation_site(navigation_rng, page_text)
             header_language = ISO639_3[language] if language else None
             if header_language and header_language != "eng" and rng.random() < 0.3:
                 header_language += ",eng"
@@ -274,6 +298,9 @@ def write_commoncrawl(
             }
             if register:
                 truth["pages"][doc_id]["register"] = register
+            if navigation:
+                truth["pages"][doc_id]["navigation_lines"] = navigation
+                truth["navigation_site"]["pages"].append(doc_id)
             if isinstance(kind, sites.CitedPage):
                 truth["pages"][doc_id]["cited_as"] = kind.cited_url
                 truth["cited_by_wikipedia"].append(doc_id)

@@ -27,6 +27,14 @@ Top-level keys: "scale", "seed", and one entry per source below.
         CommonCrawl pages under spellings that differ from the crawled URL only in scheme,
         `www.`, host case, a trailing slash or a #fragment.
     "titles": {doc id: title} (one title per language contains '&', escaped in the XML).
+    "unknown_templates": {name: uses} - the planted templates no policy knows (names as
+        templates.template_key writes them): the stage drops them and counts each as
+        `templates.unknown.<name>`; no other template of the sample is unknown.
+    "dangling_colon": sorted doc ids whose text has a line ending in ":" right before a
+        dropped table (`warnings.dangling_colon`, one per article).
+    The planted template articles (wikipedia_cases.py) put each family of word-carrying
+        templates (convert in its range forms, e, sfrac, val, As of, dates, mdashb, snd, chem,
+        vr, angbr, coord, IPAc-en, Columns-list, hlist, flatlist) in `present_text` as rendered.
 
 "commoncrawl"  (ids "commoncrawl/<uuid>", the uuid of the record's WARC-Record-ID)
     "files": [{"file", "dump", "post_2020_headers", "records"}] - records counts the warcinfo
@@ -53,12 +61,18 @@ Top-level keys: "scale", "seed", and one entry per source below.
         case or punctuation, so they normalise to one line; `documents` pages carry a variant
         and line dedup removes all of them. Forum lines "<user> wrote:" and the page title lines
         of shop pages also repeat across pages.
+    "navigation_site": {"host", "lines", "pages"} - web pages on one host, each carrying 2-3
+        of `lines` (no letter or digit: "«", "|", "•") under its title and at its end; the
+        page's own `navigation_lines` (in "pages") says which. No kept page holds such a
+        line: the ccnet stage removes them before line dedup.
 
 "c4"
     "built_files": [{"file", "rows"}] already-built C4 rows {"text", "timestamp", "url"} in which
         every line passes C4's line rules.
     "raw_files", "raw_pages": {uuid: {"file", "record", "url", "kind", "expected", "lines"}} -
-        see pipeline.sample.c4 for the kinds and statuses; "duplicate_spans": [{"span", "pages"}] - the span
+        see pipeline.sample.c4 for the kinds and statuses; a page of kind `language` also has
+        "language" (de, or fr for the last page), which its dropped row must name with a
+        lang_score; "duplicate_spans": [{"span", "pages"}] - the span
         (one line of three sentences) must survive in exactly one of its pages.
     "badwords_file", "bad_words": the list written to OUT/c4/badwords.txt.
 
@@ -69,7 +83,7 @@ Top-level keys: "scale", "seed", and one entry per source below.
         kept); "licence_headers": {id: {"style", "code_starts_with", ["description"]}};
         "malformed_lines": [{"file", "line"}] (1-based line number).
 
-"books"  (ids "books/gutenberg/<number>", "books/books3/<file stem>")
+"books"  (ids "books/gutenberg/<number>[-<rest of the file name>]", "books/books3/<file stem>")
     "gutenberg", "books3": {id: {"file", "title", "first_body_line", "last_body_line",
         "old_style_markers"}} - the cleaned body runs from first to last body line;
         "licence_markers": strings no cleaned book may contain;
@@ -77,7 +91,12 @@ Top-level keys: "scale", "seed", and one entry per source below.
         5-gram Jaccard (~0.92: the higher id is dropped; ~0.80: both stay);
         "cases": {id: {"file", "variant", "title", "first_body_line", "last_body_line"}} -
         Gutenberg files in older shapes (no_blank_lines: BOM, CRLF, number only in the
-        header; small_print: the 1990s header), cleaned like the others.
+        header; small_print: the 1990s header), cleaned like the others;
+        "copy_groups": [{"variant", "files": {id: file}, "first_body_lines",
+        "last_body_lines", "jaccard_sums": {id: sum}, "kept", "kept_by", "ocr_slips"}] -
+        name_shapes (`pg<n>-<w>.txt` and `pg<n>-<w>-alt-edition.txt`, kept by word_share)
+        and three_copies (the central copy, the largest id, kept by jaccard_sum); the
+        others are dropped as near_duplicate naming the kept copy and both files.
 
 "arxiv"  (ids "arxiv/<yymm.nnnnn>")
     "tarballs"; "papers": {id: {"tar", "member", "layout", "main", "present"}} - `present`
@@ -87,6 +106,11 @@ Top-level keys: "scale", "seed", and one entry per source below.
         appendix, and the path-traversal file) must not appear in any cleaned paper;
         "corrupt_members", "path_traversal", "oversized" (+ "oversized_decompressed_bytes"):
         members a correct stage skips (logged and counted), never writing outside its folder.
+        "cases": {case: id} - planted real-LaTeX habits (pipeline.sample.arxiv.CASES), each
+        kept; their papers add "case", "starts" (what the cleaned text begins with: a
+        `\\chapter{`, a class's `\\Section{`) and "absent" (what it must not hold);
+        "latex_absent": strings no kept paper may contain (`\\bibliographystyle`, `\\nocite`,
+        `\\NeedsTeXFormat`, a `\\ttfamily\\char` grown by a looping macro).
 
 "stackexchange"  (ids "stackexchange/<site>/<question Id>")
     "sites": {site: {"file", "rows", "questions": {id: {"title", "answer_order",

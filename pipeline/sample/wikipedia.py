@@ -315,6 +315,8 @@ class Article:
     cited: list[str] = field(default_factory=list)
     absent: list[str] = field(default_factory=list)  # strings the cleaned text must not hold
     absent_lines: list[str] = field(default_factory=list)  # nor hold as a whole line
+    unknown_templates: dict[str, int] = field(default_factory=dict)
+    dangling_colon: bool = False
     revision_id: int = 0
     timestamp: str = ""
 
@@ -549,6 +551,8 @@ class ArticleWriter:
             cited=list(case.cited),
             absent=[*case.absent, wikipedia_cases.DROPPED_MARKER],
             absent_lines=[references],
+            unknown_templates=dict(case.unknown_templates),
+            dangling_colon=case.dangling_colon,
         )
 
     def empty_article(self, title: str, variant: int) -> Article:
@@ -897,6 +901,8 @@ def write_wikipedia(
         "absent_lines": {},
         "cited_urls": {},
         "titles": {},
+        "unknown_templates": {},
+        "dangling_colon": [],
     }
     for language in SAMPLE_LANGUAGES:
         written = write_language(out_dir, language, scale, seed, citations)
@@ -913,5 +919,10 @@ def write_wikipedia(
             truth["absent_lines"][doc_id] = sorted(set(article.absent_lines))
             truth["cited_urls"][doc_id] = article.cited
             truth["titles"][doc_id] = article.title
+            for name, uses in article.unknown_templates.items():
+                truth["unknown_templates"][name] = truth["unknown_templates"].get(name, 0) + uses
+            if article.dangling_colon:
+                truth["dangling_colon"].append(doc_id)
     truth["expected_documents"].sort()
+    truth["dangling_colon"].sort()
     return truth

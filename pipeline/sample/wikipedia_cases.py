@@ -30,6 +30,9 @@ class Case:
     present: list[str] = field(default_factory=list)
     absent: list[str] = field(default_factory=list)
     cited: list[str] = field(default_factory=list)
+    # templates the stage's policy does not know: name (as templates.template_key) -> uses
+    unknown_templates: dict[str, int] = field(default_factory=dict)
+    dangling_colon: bool = False  # a line ends in ":" right before a dropped table
 
 
 def _italic_sentence(sentence: str) -> tuple[str, str]:
@@ -149,7 +152,11 @@ def inline_templates(w, rng: random.Random) -> Case:
         f"'''{name}''' ({{{{IPA-{w.language}|{ipa}}}}}; {born}–{died}) "
         f"{{{{nowrap|{word}}}}} {{{{convert|{value}|km|mi}}}}.{{{{citation needed}}}} "
         f"{sentence} {{{{lang|fr|{word.lower()}}}}}.",
-        [f"{name} ([{ipa}]; {born}–{died}) {word} {value} km. {sentence} {word.lower()}."],
+        # the conversion follows the value: "10 km (6.2 mi)"
+        [
+            f"{name} ([{ipa}]; {born}–{died}) {word} {value} km (",
+            f" mi). {sentence} {word.lower()}.",
+        ],  # fmt: skip
         ["( ;", "()"],
     )
 
@@ -161,6 +168,61 @@ def templates_that_leave_empty_brackets(w, rng: random.Random) -> Case:
         f"{name} ({{{{IPAc-en|}}}}) {tail}{{{{efn|{DROPPED_MARKER}}}}}",
         [f"{name} {tail}"],
         ["()", "( )"],
+    )
+
+
+def number_templates(w, rng: random.Random) -> Case:
+    """Numbers and units: {{convert}} in its range forms, {{e}}, {{sfrac}}, {{val}}."""
+    low, high, mass = rng.randrange(2, 40), rng.randrange(50, 90), rng.randrange(2, 9)
+    sentence = w.grammar.sentence(rng)[:-1]
+    return Case(
+        f"{sentence} of {mass}.5{{{{e|{low}}}}} kg, between {{{{convert|{low}|and(-)|{high}|kg}}}}"
+        f" or {{{{convert|{low}|x|{high}|m}}}} or {{{{cvt|{low}|-|{high}|km}}}}, "
+        f"{mass}{{{{sfrac|1|4}}}} cups and {{{{val|{mass}.25|e={low}|u=m}}}}.",
+        [f"{sentence} of {mass}.5×10^{low} kg, between {low} and {high} kg (",
+         f" or {low} × {high} m (", f" or {low}–{high} km (",
+         f"{mass} 1/4 cups and {mass}.25×10^{low} m."],
+    )  # fmt: skip
+
+
+def word_templates(w, rng: random.Random) -> Case:
+    """Dates, dashes, chemistry and coordinates: words the reader sees in the sentence."""
+    year, day, word = rng.randrange(1990, 2020), rng.randrange(1, 28), w.grammar.proper_name(rng)
+    lat, lon = rng.randrange(1, 80), rng.randrange(1, 170)
+    return Case(
+        f"{{{{As of|{year}|June|{day}}}}}, {word}{{{{mdashb}}}}{word.lower()} holds "
+        f"{{{{chem|H|2|O}}}}, {{{{vr|ay}}}} and {{{{angbr|t}}}}{{{{snd}}}}at "
+        f"{{{{coord|{lat}|N|{lon}|W}}}}, since {{{{start date|{year}|3|{day}}}}}.",
+        [f"As of June {day}, {year}, {word}—{word.lower()} holds H2O, ay and ⟨t⟩ – at "
+         f"{lat}°N {lon}°W, since March {day}, {year}."],
+    )  # fmt: skip
+
+
+def list_and_language_templates(w, rng: random.Random) -> Case:
+    """Lists inside templates, and pronunciation: items and sounds the page shows."""
+    items = [w.grammar.proper_name(rng) for _ in range(6)]
+    name = w.grammar.proper_name(rng)
+    return Case(
+        f"{name} ({{{{IPAc-en|ˈ|n|iː|_|j|ɔːr|k}}}}) lists:\n{{{{Columns-list|2|\n* {items[0]}\n"
+        f"* {items[1]}\n}}}}\nAlso {{{{hlist|{items[2]}|{items[3]}}}}} and\n"
+        f"{{{{flatlist|\n* {items[4]}\n* {items[5]}\n}}}}",
+        [f"{name} (/ˈniː jɔːrk/) lists:\n{items[0]}\n{items[1]}\nAlso {items[2]} · {items[3]}"
+         f" and\n{items[4]} · {items[5]}"],
+        ["_"],
+    )  # fmt: skip
+
+
+def unknown_template_and_dangling_colon(w, rng: random.Random) -> Case:
+    """A template no policy knows is dropped and counted; so is the colon announcing a
+    dropped table."""
+    sentence, after = w.grammar.sentence(rng), w.grammar.sentence(rng)
+    lead = sentence[:-1] + ":"
+    table = f'{{| class="wikitable"\n| {DROPPED_MARKER} || 1\n|}}'
+    return Case(
+        f"{lead}\n{table}\n{after} {{{{Qx unplanned box|{DROPPED_MARKER}}}}}",
+        [f"{lead}\n\n{after}"],
+        unknown_templates={"qx unplanned box": 1},
+        dangling_colon=True,
     )
 
 
@@ -178,4 +240,8 @@ BUILDERS: tuple[Callable[..., Case], ...] = (
     math,
     inline_templates,
     templates_that_leave_empty_brackets,
+    number_templates,
+    word_templates,
+    list_and_language_templates,
+    unknown_template_and_dangling_colon,
 )

@@ -5,6 +5,7 @@ with a bad record in the middle and good records after it."""
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -14,6 +15,7 @@ import pytest
 from pipeline import io
 from pipeline.counters import Tally
 from pipeline.progress import channel
+from pipeline.readers.wet import WetPage, read_wet
 from pipeline.records import (
     BadInputError,
     Header,
@@ -21,6 +23,7 @@ from pipeline.records import (
     RecordError,
     read_records,
 )
+from pipeline.sample.wet import WetWriter
 
 
 class Preamble(Header):
@@ -62,7 +65,7 @@ def test_bad_record_is_counted_and_reading_resumes_after_it(jsonl: io.InputFile)
         ("line 3", "record_too_large"),
     ]
     assert str(errors[0]).startswith(f"{jsonl.path}: line 2: invalid_json: ")
-    assert tally == {"files.read": 1, "bytes.read": jsonl.size, "read": 2,
+    assert tally == {"files.read": 1, "bytes.stored": jsonl.size, "read": 2,
                      "errors.invalid_json": 1, "errors.record_too_large": 1}  # fmt: skip
 
 
@@ -98,3 +101,21 @@ def test_progress_notes_the_bytes_consumed_and_the_end_of_the_file(
                         "pos": jsonl.size, "end": True}  # fmt: skip
     reread = [n for n in notes if n["pass"] == "reread"]
     assert reread[-1]["end"] and reread[-1]["pos"] < jsonl.size  # --limit 1 stopped it early
+
+
+def test_bytes_read_is_the_utf8_text_of_each_record_and_stored_the_file(tmp_path: Path) -> None:
+    """A gzip WET: bytes.stored is the compressed file, bytes.read the pages' UTF-8 text."""
+    texts = ["Grüße aus Köln, zweimal.\nZweite Zeile.", "日本語のページです。" * 40]
+    path = tmp_path / "CC-MAIN-2023-06-00000.warc.wet.gz"
+    writer = WetWriter(str(path), "f0", "2023-06", random.Random(0), True)
+    for n, text in enumerate(texts):
+        writer.conversion(f"https://example.org/{n}", text, "deu")
+    writer.close()
+    tally = Tally()
+    (file,) = io.match_files([str(path)])
+    pages = [
+        p for p in read_records(file, read_wet, ReadOptions(), tally) if isinstance(p, WetPage)
+    ]
+    assert [p.text for p in pages] == texts
+    assert tally["bytes.read"] == sum(len(t.encode("utf-8")) for t in texts)
+    assert tally["bytes.stored"] == path.stat().st_size != tally["bytes.read"]

@@ -1,23 +1,29 @@
 """A paper's LaTeX: comments removed, its main file chosen, includes inlined, the body cut out.
 
 - Comments: `%` to the end of its line, unless escaped (`\\%`, but `\\\\%` is a line break then a
-  comment) or inside `\\verb` or a verbatim-like environment. A line that is only a comment
-  goes whole; `word%` joins the next line as TeX does; otherwise the line ending stays (so a
-  comment before a blank line does not merge two paragraphs). `comment` environments go, and
-  so do `filecontents` ones (a .bib or .sty the paper writes out: not text).
-  RedPajama v1's `[^\\\\]%.+$` also ate the character before the `%`.
-- Main file: the file with `\\documentclass` (or LaTeX 2.09's `\\documentstyle`) at a line
-  start once comments are gone; between several, the one that includes most of the others,
-  then the shortest path, then the name.
+  comment) or inside `\\verb`, `\\Verb`, `\\lstinline` or a verbatim-like environment. A line
+  that is only a comment goes whole, its newline too; a trailing comment goes up to its
+  newline, which stays: `\\NeedsTeXFormat{LaTeX2e}%` must not glue the next line (a
+  `\\documentclass`) to itself. `comment` environments go, and so do `filecontents` ones (a
+  .bib or .sty the paper writes out: not text). RedPajama v1's `[^\\\\]%.+$` also ate the
+  character before the `%`.
+- Main file: a file with `\\documentclass` (or LaTeX 2.09's `\\documentstyle`) outside comments
+  and verbatim, anywhere in a line (`[1994/12/01]\\documentclass` is one); between several,
+  the one that includes most of the others, then the shortest path, then the name.
 - Includes: `\\input{f}`, `\\input f`, `\\include{f}`, `\\subfile{f}`, `\\import{dir}{f}` and
   `\\subimport{dir}{f}`, with or without `.tex`, replaced by the file's text, recursively to
   `max_depth`, a file never inside itself (a cycle leaves the command out). Paths resolve in
   the paper's own files only; one not there (a `../x`, an absolute path) is left out.
-- Body: from the first sectioning command after `\\begin{document}` (`\\part`, `\\chapter`,
-  `\\section`, `\\subsection`, `\\subsubsection`, `\\paragraph`, `\\subparagraph`, starred or
-  not: RedPajama's regex missed the `|` between the last two) up to the first
+- Body: from the first sectioning command of any level after `\\begin{document}`, outside
+  verbatim (`\\verb|\\section|` is code): LaTeX's `\\part` to `\\subparagraph` (starred or not:
+  RedPajama's regex missed the `|` between the last two), KOMA-Script's `\\addchap`, `\\addsec`,
+  `\\addpart`, `\\minisec`, and a class's own (`\\Section`, `\\thesissection`,
+  `\\IJSRAsection`, `\\QuickChapter`, `\\sectionheading`: a name holding section, chapter or Part,
+  but not a counter's `\\thesection` or hyperref's `\\phantomsection`); up to the first
   bibliography (`\\begin{thebibliography}`, `\\bibliography{`, `\\printbibliography`,
-  `\\begin{references}`), `\\appendix` or `\\end{document}`.
+  `\\begin{references}`), `\\appendix` or `\\end{document}`. The bibliography's commands
+  (`\\bibliographystyle`, `\\addbibresource`, `\\nocite`) go wherever they stand: LLaMA removed
+  the bibliography, and they are its settings.
 """
 
 from __future__ import annotations
@@ -35,8 +41,12 @@ VERBATIM = re.compile(
 )
 # environments that are not text at all: a comment, a file the paper writes out (.bib, .sty)
 DISCARDED = ("comment", "filecontents", "filecontents*")
-COMMENT_SCAN = re.compile(r"\\verb\*?([^A-Za-z\s*])|\\.|%", re.DOTALL)
-DOCUMENT_CLASS = re.compile(r"(?m)^[ \t]*\\document(?:class|style)(?![A-Za-z@])")
+# inline verbatim: \verb|...|, fancyvrb's \Verb+...+, listings' \lstinline!...!
+INLINE_VERBATIM = r"\\(?:verb|Verb|lstinline)(?![A-Za-z@])\*?"
+VERBATIM_DELIMITER = r"([^A-Za-z\s*{\[])"
+COMMENT_SCAN = re.compile(INLINE_VERBATIM + VERBATIM_DELIMITER + r"|\\.|%", re.DOTALL)
+# anywhere in a line: `\NeedsTeXFormat{LaTeX2e}[1994/12/01]\documentclass{x}` starts a paper
+DOCUMENT_CLASS = re.compile(r"\\document(?:class|style)(?![A-Za-z@])")
 INCLUDE = re.compile(
     r"\\(?P<cmd>input|include|subfile)(?![A-Za-z@])\s*(?:\{(?P<braced>[^{}]*)\}"
     r"|(?P<bare>[^\s{}\\%]+))"
@@ -45,11 +55,22 @@ INCLUDE = re.compile(
 )
 BEGIN_DOCUMENT = re.compile(r"\\begin\s*\{document\}")
 SECTION = re.compile(
-    r"\\(?:part|chapter|section|subsection|subsubsection|paragraph|subparagraph)(?![A-Za-z@])\*?"
+    r"\\(?:part|chapter|(?:sub){0,2}section|(?:sub)?paragraph"  # LaTeX's
+    r"|addchap|addsec|addpart|minisec"  # KOMA-Script's
+    # a class's own: \Section, \thesissection, \QuickChapter, \sectionheading; not a counter
+    # (\thesection), an anchor (\phantomsection) or a setting (\setchapter...)
+    r"|(?!(?:the|phantom|bib|toc|new|renew|set|start|end|ref)(?:sub)*(?:section|chapter|part)"
+    r"(?![A-Za-z@]))[A-Za-z]*?(?:[Ss]ection|[Cc]hapter|Part)(?:heading|[Tt]itle)?"
+    r")(?![A-Za-z@])\*?"
 )
 END = re.compile(
     r"\\begin\s*\{(?:thebibliography|references|REFERENCES)\}|\\bibliography\s*\{"
     r"|\\printbibliography(?![A-Za-z@])|\\appendix(?![A-Za-z@])|\\end\s*\{document\}"
+)
+# the bibliography's settings, which may stand anywhere (a style chosen before the first
+# section, a \nocite{*} in the text)
+BIBLIOGRAPHY_COMMAND = re.compile(
+    r"\\(?:bibliographystyle|addbibresource|nocite)(?![A-Za-z@])\*?\s*(?:\[[^\]]*\]\s*)?\{[^{}]*\}"
 )
 
 
@@ -87,21 +108,16 @@ def _strip_comments(text: str) -> str:
             out.append(text[last:line_start])
             last = pos = min(line_end + 1, len(text))
             continue
+        # a trailing comment goes up to its newline, which stays
         out.append(text[last : match.start()])
         last = pos = line_end
-        if not before[-1].isspace() and line_end < len(text):
-            # `word%` joins the next line, as TeX does, unless that line is blank
-            following = re.compile(r"\n[ \t]*").match(text, line_end)
-            assert following is not None
-            if following.end() < len(text) and text[following.end()] != "\n":
-                last = pos = following.end()
     out.append(text[last:])
     return "".join(out)
 
 
 VERBATIM_TEXT = re.compile(
     r"\\begin\{(verbatim\*?|Verbatim\*?|lstlisting|minted)\}.*?\\end\{\1\}"
-    r"|\\verb\*?([^A-Za-z\s*])[^\n]*?\2",
+    r"|" + INLINE_VERBATIM + VERBATIM_DELIMITER + r"[^\n]*?\2",
     re.DOTALL,
 )
 PLACEHOLDER = re.compile("\x00(\\d+)\x00")
@@ -125,8 +141,9 @@ def restore_verbatim(text: str, blocks: list[str]) -> str:
 
 
 def has_document_class(text: str) -> bool:
-    """Whether `text` (comments already gone) starts a document."""
-    return DOCUMENT_CLASS.search(text) is not None
+    """Whether `text` (comments already gone) starts a document: a `\\documentclass` that
+    is not code shown in verbatim (`\\verb|\\documentclass|` in a manual's chapter)."""
+    return DOCUMENT_CLASS.search(protect_verbatim(text)[0]) is not None
 
 
 @dataclass(frozen=True)
@@ -191,7 +208,7 @@ def rank_mains(files: Mapping[str, str]) -> list[str]:
     inside = set().union(*included.values())
 
     def rank(path: str) -> tuple[bool, int, bool, bool, int, str]:
-        text = files[path]
+        text = protect_verbatim(files[path])[0]
         begin = BEGIN_DOCUMENT.search(text)
         sections = begin is not None and SECTION.search(text, begin.end()) is not None
         return (path in inside, -len(included[path]), begin is None, not sections, -len(text), path)
@@ -251,6 +268,11 @@ def cut_body(text: str) -> str | None:
         return None
     end = END.search(text, section.start())
     return text[section.start() : end.start() if end else len(text)]
+
+
+def without_bibliography_commands(text: str) -> str:
+    """`text` without `\\bibliographystyle{..}`, `\\addbibresource{..}` and `\\nocite{..}`."""
+    return BIBLIOGRAPHY_COMMAND.sub("", text)
 
 
 def tidy(text: str) -> str:

@@ -9,6 +9,14 @@ delimited parameters included (`\\def\\foo#1.{...}` takes everything up to the f
 `\\providecommand` never replaces one. RedPajama v1 expanded argument-less one-line macros
 only; models then see `\\vect{x}` where the paper meant `\\mathbf{x}`.
 
+Only definitions made at the top level (of the preamble, the document, a package) are
+expanded: one inside a group, `{...}` or an environment other than `document` (a
+`\\def\\{{\\ttfamily\\char`\\{}` in a `\\newenvironment`'s code), means something only there,
+and expanding it everywhere garbles the text. Nor is a macro whose body mentions itself,
+directly or through other macros (`\\def\\{{...\\{}` would grow one copy per level). Both are
+removed with the other definitions and counted by reason (`Definitions.skipped`,
+`recursive`); their uses stay as written.
+
 Expansion is textual: each use is replaced by its body with the arguments substituted, and
 the result is expanded again, up to `max_depth` levels (a recursive `\\def\\a{\\a}` stops
 there) and `max_chars` characters produced in all (a `\\def\\a{\\a\\a}` bomb stops there and
@@ -24,6 +32,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -65,6 +74,16 @@ class Macro:
     @property
     def expandable(self) -> bool:
         return not INTERNAL.search(self.body)
+
+
+@dataclass
+class Definitions:
+    """What find_definitions read: the text without its definitions, the macros to expand by
+    name, and the definitions not expanded, by reason (`in_group`)."""
+
+    text: str
+    macros: dict[str, Macro]
+    skipped: Counter[str]
 
 
 @dataclass(frozen=True)
@@ -194,9 +213,12 @@ def parse_def(text: str, pos: int) -> tuple[Macro, int] | None:
     return macro, body[1]
 
 
-def find_definitions(text: str) -> tuple[str, dict[str, Macro]]:
-    """(the text without its macro definitions, the macros they define by name)."""
+def find_definitions(text: str) -> Definitions:
+    """The text without its macro definitions, the top-level macros they define by name,
+    and the definitions made inside a group, skipped."""
     macros: dict[str, Macro] = {}
+    skipped: Counter[str] = Counter()
+    groups = GroupDepth()
     out: list[str] = []
     last = pos = 0
     while (match := DEFINITION.search(text, pos)) is not None:
@@ -205,15 +227,79 @@ def find_definitions(text: str) -> tuple[str, dict[str, Macro]]:
             pos = match.end()
             continue
         macro, end, replaces = found
-        if macro is not None and (replaces or macro.name not in macros):
+        if groups.at(text, match.start()) > 0:
+            skipped["in_group"] += 1
+        elif macro is not None and (replaces or macro.name not in macros):
             macros[macro.name] = macro
         out.append(text[last : match.start()])
         # a definition alone on its line takes its line ending with it
         if end < len(text) and text[end] == "\n" and (not out[-1] or out[-1].endswith("\n")):
             end += 1
         last = pos = end
+        groups.skip_to(end)  # a definition's body opens no group around the text
     out.append(text[last:])
-    return "".join(out), macros
+    return Definitions("".join(out), macros, skipped)
+
+
+GROUP = re.compile(r"\\(?P<edge>begin|end)\s*\{(?P<env>[^{}]*)\}|\\.|(?P<brace>[{}])", re.DOTALL)
+
+
+class GroupDepth:
+    """How many groups (braces, environments other than `document`) are open at a position
+    of one text, read forward once. A stray `}` counts as none, so the rest of the text is
+    not taken for the top level twice over; an `\\end{x}` closes the environments opened
+    since its `\\begin{x}` (a listing-like environment shows a `\\begin` it never ends)."""
+
+    def __init__(self) -> None:
+        self.pos = 0
+        self.braces = 0
+        self.environments: list[str] = []
+
+    def skip_to(self, pos: int) -> None:
+        self.pos = max(self.pos, pos)
+
+    def at(self, text: str, pos: int) -> int:
+        for token in GROUP.finditer(text, self.pos, max(pos, self.pos)):
+            brace, edge, name = token.group("brace", "edge", "env")
+            if brace:
+                self.braces = self.braces + 1 if brace == "{" else max(self.braces - 1, 0)
+            elif edge and name.strip() != "document":
+                self.environment(edge, name.strip())
+        self.skip_to(pos)
+        return self.braces + len(self.environments)
+
+    def environment(self, edge: str, name: str) -> None:
+        if edge == "begin":
+            self.environments.append(name)
+        elif name in self.environments:
+            del self.environments[
+                len(self.environments) - 1 - self.environments[::-1].index(name) :
+            ]
+
+
+def mentions(macro: Macro) -> set[str]:
+    """The names of the control sequences in a macro's body."""
+    return {token.group()[1:] for token in CONTROL_SEQUENCE.finditer(macro.body)}
+
+
+def recursive(macros: Mapping[str, Macro]) -> set[str]:
+    """The macros whose expansion would reach themselves again (a body that mentions its own
+    name, or another macro's that leads back to it). A `final` alias ends a chain: its body
+    is never expanded."""
+    edges = {name: mentions(macro) & macros.keys() for name, macro in macros.items()
+             if not macro.final}  # fmt: skip
+    found: set[str] = set()
+    for start in edges:
+        seen, frontier = set(), set(edges[start])
+        while frontier:
+            name = frontier.pop()
+            if name == start:
+                found.add(start)
+                break
+            if name not in seen:
+                seen.add(name)
+                frontier |= edges.get(name, set())
+    return found
 
 
 def definition_at(

@@ -2,16 +2,20 @@
 
     member ─► inflate (capped) ─► files (.tex/.ltx; unsafe entries refused) ─► decode ─►
     comments out ─► main file ─► includes inlined ─► verbatim set aside ─► macro
-    definitions out ─► body cut ─► macros expanded ─► verbatim back ─► tidy ─► rules (not
-    empty, few U+FFFD)
+    definitions out ─► body cut ─► macros expanded (top-level, not recursive) ─►
+    bibliography commands out ─► verbatim back ─► tidy ─► rules (not empty, few U+FFFD)
 
 A member that cannot be read is a Fault (an error row: corrupt gzip, too large); a paper
 that is read but not kept is Dropped with its reason (pdf_only, no_latex, no_main_file,
 no_section, and the rules'); refused entries are Faults beside a paper that is still kept.
+Definitions not expanded are counted `macros.skipped.<reason>`: `in_group` (made inside a
+group or environment), `self_reference` (a macro whose expansion reaches itself again),
+`internal` (a class formatting hook using LaTeX internals).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -22,7 +26,13 @@ from pipeline.readers.tar import Fault, inflate
 from pipeline.rules.document import MaxReplacementShare, NotEmpty, configured_rules
 from pipeline.sources.arxiv import latex
 from pipeline.sources.arxiv.config import ArxivConfig
-from pipeline.sources.arxiv.latex_macros import Macro, expand_macros, find_definitions
+from pipeline.sources.arxiv.latex_macros import (
+    Definitions,
+    Macro,
+    expand_macros,
+    find_definitions,
+    recursive,
+)
 from pipeline.sources.arxiv.tarball import ArxivMember, paper_files
 from pipeline.steps import Dropped, Step, run_steps
 from pipeline.text.decode import decode_text
@@ -65,21 +75,24 @@ def member_document(member: ArxivMember, text: str, tarball: str, **meta: object
 
 def other_definitions(
     styles: Mapping[str, bytes], texts: Mapping[str, str], used: Sequence[str]
-) -> dict[str, Macro]:
+) -> Definitions:
     """The macros defined in the paper's .sty files and in its .tex files the main file
-    does not include, in path order (a later file's definition wins)."""
-    macros: dict[str, Macro] = {}
+    does not include, in path order (a later file's definition wins); no text."""
+    found = Definitions("", {}, Counter())
     sources = [latex.strip_comments(decode_text(data).text) for _, data in sorted(styles.items())]
     sources += [text for path, text in sorted(texts.items()) if path not in used]
     for source in sources:
-        macros.update(find_definitions(latex.protect_verbatim(source)[0])[1])
-    return macros
+        definitions = find_definitions(latex.protect_verbatim(source)[0])
+        found.macros.update(definitions.macros)
+        found.skipped.update(definitions.skipped)
+    return found
 
 
 @dataclass
 class Cut:
     """A paper read from one main file: its text without macro definitions (verbatim set
-    aside), the body cut from it (None: no sectioning command), and its macros."""
+    aside), the body cut from it (None: no sectioning command), its macros and the
+    definitions skipped by reason."""
 
     main: str
     files: list[str]
@@ -87,6 +100,7 @@ class Cut:
     text: str
     body: str | None
     macros: dict[str, Macro]
+    skipped: Counter[str]
     verbatim: list[str]
 
 
@@ -95,12 +109,19 @@ def cut_paper(
 ) -> Cut:
     inlined = latex.inline(main, texts, config.max_include_depth)
     masked, verbatim = latex.protect_verbatim(inlined.text)
-    without_definitions, macros = find_definitions(masked)
+    own = find_definitions(masked)
     # macros the text uses but defines elsewhere: in the paper's own .sty packages, or in
     # a .tex file its class or a package loads (\InputIfFileExists): the text's own win
-    macros = {**other_definitions(styles, texts, inlined.files), **macros}
-    body = latex.cut_body(without_definitions)
-    return Cut(main, inlined.files, inlined.missing, without_definitions, body, macros, verbatim)
+    other = other_definitions(styles, texts, inlined.files)
+    macros = {**other.macros, **own.macros}
+    skipped = own.skipped + other.skipped
+    expandable = {name: m for name, m in macros.items() if m.expandable}
+    looping = recursive(expandable)
+    skipped["internal"] += len(macros) - len(expandable)
+    skipped["self_reference"] += len(looping)
+    macros = {name: m for name, m in expandable.items() if name not in looping}
+    body = latex.cut_body(own.text)
+    return Cut(main, inlined.files, inlined.missing, own.text, body, macros, skipped, verbatim)
 
 
 def process_member(
@@ -130,6 +151,7 @@ def process_member(
     decoded_fallback = False
     for path, data in sorted(paper.files.items()):
         decoded = decode_text(data)
+        count(counters.BYTES_READ, counters.utf8_size(decoded.text))
         if decoded.fallback:
             count(counters.warnings("decoded_fallback"), 1)
             decoded_fallback = True
@@ -156,12 +178,16 @@ def process_member(
     body, macros, verbatim = cleaned.body, cleaned.macros, cleaned.verbatim
     if body is None:
         return drop("no_section", latex.restore_verbatim(cleaned.text, verbatim), **meta)
+    for reason, n in sorted(cleaned.skipped.items()):
+        if n:
+            count(counters.macros_skipped(reason), n)
     limit = max(int(config.max_expansion_ratio * len(body)), MIN_EXPANSION_CHARS)
     expansion = expand_macros(body, macros, config.max_macro_depth, limit)
     meta["macros"] = len(macros)
     if not expansion.complete:
         meta["macros_expanded"] = False
-    text = latex.tidy(latex.restore_verbatim(expansion.text, verbatim))
+    expanded = latex.without_bibliography_commands(expansion.text)
+    text = latex.tidy(latex.restore_verbatim(expanded, verbatim))
     doc = member_document(member, text, tarball, **meta)
     doc, dropped = run_steps(doc, steps, count)
     return Outcome(doc, dropped, faults)

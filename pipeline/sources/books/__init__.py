@@ -17,12 +17,12 @@ SOURCE = SourceSpec(
             read_unit="book (a .txt file or a JSON line)",
         ),
     ),
-    id_form="`books/gutenberg/<eBook number>[-<file suffix>]`, "
+    id_form="`books/gutenberg/<eBook number>[-<rest of the file name>]`, "
     "`books/books3/<file stem or title slug>` (`~2`... on a clash)",
     drop_reasons={
         "empty": "no text left once the licence blocks went",
         "replacement_chars": "a share of U+FFFD above max_replacement_share",
-        "near_duplicate": "word 5-gram Jaccard >= min_jaccard with a book of a smaller id",
+        "near_duplicate": "word 5-gram Jaccard >= min_jaccard with the copy its group keeps",
     },
     error_reasons={
         "malformed_json": "a Books3 JSON line that is not an object",

@@ -1,15 +1,17 @@
 """Book-level near-dedup (LLaMA §2: books sharing more than 90% of their content): MinHash
 LSH finds candidate pairs, the exact word 5-gram Jaccard confirms them, and of each
-connected component of confirmed pairs the smallest id is kept.
+connected component of confirmed pairs one copy is kept, by the preference of keep.py (the
+most central copy, then the one with more common words, then the smallest id).
 
   (id, file, ordinal, signature) per book
     ─► (band index, band digest) -> books   [Beam grouping: no worker holds every signature]
     ─► candidate pairs of each bucket, distinct
     ─► each pair's two ends keyed by (file, ordinal) ─► the stage re-reads just those books
        and hashes their shingle sets (minhash.shingle_set) ─► joined to the pairs by place
-    ─► exact Jaccard >= min_jaccard: confirmed pairs (edges)
-    ─► connected components in one place ─► (file, (ordinal, why)) for every book but the
-       smallest id of its component: `near_duplicate`, with the partner and the Jaccard.
+    ─► exact Jaccard >= min_jaccard: confirmed pairs (edges) ─► all in one list
+    ─► connected components in one place (keep.py), with the candidates' word shares
+       ─► (file, (ordinal, why)) for every book but the one kept of its component:
+       `near_duplicate`, with the copy kept, both files and the reason in its meta.
 
 Groupings carry ids, places, signatures (num_perm x 4 bytes) and, for candidates only, the
 shingle-hash sets; never book text. The components are computed in one worker over all
@@ -33,11 +35,9 @@ import numpy as np
 
 from pipeline.counters import BeamCounters
 from pipeline.dedup.minhash import bands, jaccard
+from pipeline.sources.books.keep import Book, Edge, Place
 
-Book = tuple[str, int, int]  # (id, file index, ordinal in the file)
 Pair = tuple[Book, Book]  # ordered by id
-Edge = tuple[Book, Book, float]  # a confirmed pair and its Jaccard
-Place = tuple[int, int]  # (file index, ordinal)
 
 
 def bucket_pairs(books: Iterable[Book], max_bucket: int) -> Iterator[Pair]:
@@ -51,36 +51,6 @@ def bucket_pairs(books: Iterable[Book], max_bucket: int) -> Iterator[Pair]:
         yield previous, book
         if previous != first:
             yield first, book
-
-
-def components(edges: Iterable[Edge]) -> Iterator[tuple[int, tuple[int, dict[str, Any]]]]:
-    """(file index, (ordinal, meta of its drop)) of every book but the smallest id of its
-    connected component. The partner named is the book's confirmed neighbour of highest
-    Jaccard (the smaller id on a tie); `near_duplicate_of` is the id kept."""
-    parent: dict[Book, Book] = {}
-
-    def root(book: Book) -> Book:
-        while parent.setdefault(book, book) != book:
-            parent[book] = parent[parent[book]]
-            book = parent[book]
-        return book
-
-    best: dict[Book, tuple[float, str]] = {}
-    for first, second, score in sorted(edges):
-        a, b = root(first), root(second)
-        if a != b:
-            parent[max(a, b)] = min(a, b)  # ids lead the tuples: the smaller id is the root
-        for book, other in ((first, second), (second, first)):
-            mine = best.get(book)
-            if mine is None or (-score, other[0]) < (-mine[0], mine[1]):
-                best[book] = (score, other[0])
-    for book in sorted(parent):
-        kept = root(book)
-        if kept != book:
-            score, partner = best[book]
-            yield book[1], (book[2], {
-                "near_duplicate_of": kept[0], "partner": partner, "jaccard": round(score, 4),
-            })  # fmt: skip
 
 
 class BandKeysFn(beam.DoFn):
@@ -152,9 +122,9 @@ def ends_with_sets(element: tuple[Place, dict[str, list]]) -> Iterator[tuple[Pai
             yield pair, (place, shingle_set)
 
 
-class ConfirmedDrops(beam.PTransform):
-    """(candidate pairs, shingle sets keyed by place) -> (file index, (ordinal, meta)) of
-    every book to drop as a near duplicate."""
+class ConfirmedPairs(beam.PTransform):
+    """(candidate pairs, shingle sets keyed by place) -> one list of every confirmed pair
+    (Edge), for keep.py to group and choose from."""
 
     def __init__(self, stage: str, min_jaccard: float) -> None:
         super().__init__()
@@ -170,5 +140,4 @@ class ConfirmedDrops(beam.PTransform):
             | "Group pair sets" >> beam.GroupByKey()
             | "Exact Jaccard" >> beam.ParDo(ExactJaccardFn(self.stage, self.min_jaccard))
             | "All confirmed pairs" >> beam.combiners.ToList()
-            | "Components" >> beam.FlatMap(components)
         )

@@ -6,13 +6,22 @@ it carries a Gutenberg START or END marker line, else Books3 (RedPajama took Boo
 PG-19 as two datasets; here the content tells them apart).
 
 Ids (`books/<collection>/<name>`, unique across collections by their prefix):
-  Gutenberg  the eBook number from the file name (`2701.txt`, `pg2701.txt` -> 2701), with
-             the file name's suffix kept so two editions of one number stay apart
-             (`2701-8.txt` -> 2701-8); else the header's "[eBook #n]"; else the file stem.
+  Gutenberg  `<n>-<rest>`, by one rule for every file name: the book's name is its file
+             stem as a slug (lower case, each run of other characters than letters and
+             digits one '-'); n is the number the name starts with (after an optional
+             `pg`), else the header's "[eBook #n]"; rest is what the name holds besides
+             `pg<n>` ('-' and rest left out when nothing is left; the slug alone when
+             there is no number anywhere). So `2701.txt` and `pg2701.txt` -> 2701,
+             `2701-0.txt` -> 2701-0, `pg8868-botchan.txt` -> 8868-botchan,
+             `pg8868-botchan-alt-edition.txt` -> 8868-botchan-alt-edition and, with
+             "[eBook #8868]" in its header, `botchan.txt` -> 8868-botchan. A JSONL row's name
+             is the slug of its title (else `<file stem>-<line>`) and its number only the
+             header's: a title such as "1984" is no eBook number.
   Books3     the file stem of a .txt; for a JSONL row the slug of its title, else
              `<file stem>-<line>`.
-Two books that still get one id (the same stem in two folders, two rows with one title) are
-told apart by the stage, which renames all but the first (stage.py).
+Two books that still get one id (the same stem in two folders, `pg2701.txt` beside
+`2701.txt`, two rows with one title) are told apart by the stage, which renames all but the
+first (stage.py).
 """
 
 from __future__ import annotations
@@ -25,7 +34,8 @@ from pipeline.sources.books.texts import BookText, file_stem, is_jsonl
 
 NAME = "books"
 GUTENBERG, BOOKS3 = "gutenberg", "books3"
-NUMBERED_FILE = re.compile(r"(?:pg)?(\d+)((?:-\w+)?)")
+# a Gutenberg name (a slug) that starts with an eBook number: the number, then the rest
+NUMBERED_NAME = re.compile(r"(?:pg)?(\d+)-?(.*)")
 # ISO 639-1 codes of the languages Gutenberg's header names most often
 LANGUAGES = {
     "english": "en", "french": "fr", "german": "de", "finnish": "fi", "dutch": "nl",
@@ -42,14 +52,17 @@ def slug(title: str) -> str:
     return re.sub(r"[\W_]+", "-", title.lower()).strip("-")
 
 
-def gutenberg_name(file: str, book: BookText, ebook: int | None) -> str:
-    stem = file_stem(file)
-    numbered = NUMBERED_FILE.fullmatch(stem)
-    if numbered and not is_jsonl(file):
-        return numbered.group(1) + numbered.group(2)
-    if ebook is not None:
-        return str(ebook)
-    return books3_name(file, book)
+def gutenberg_name(file: str, book: BookText, header_number: int | None) -> tuple[int | None, str]:
+    """(eBook number, id name) of a Gutenberg book: see the module doc."""
+    if is_jsonl(file):
+        number, rest = header_number, books3_name(file, book)
+    else:
+        name = slug(file_stem(file))
+        numbered = NUMBERED_NAME.fullmatch(name)
+        number, rest = (int(numbered[1]), numbered[2]) if numbered else (header_number, name)
+    if number is None:
+        return None, rest or file_stem(file)
+    return number, f"{number}-{rest}" if rest else str(number)
 
 
 def books3_name(file: str, book: BookText) -> str:
@@ -80,9 +93,7 @@ def book_document(file: str, book: BookText, books3: bool) -> Document:
             },
         )
     stripped = strip_gutenberg(text)
-    name = gutenberg_name(file, book, stripped.ebook)
-    number = NUMBERED_FILE.fullmatch(name)
-    ebook = int(number.group(1)) if number else stripped.ebook
+    ebook, name = gutenberg_name(file, book, stripped.ebook)
     header = {"title": stripped.title, "author": stripped.author, "ebook": ebook}
     meta.update({key: value for key, value in header.items() if value is not None})
     language = (stripped.language or "").split(",")[0].strip().lower()

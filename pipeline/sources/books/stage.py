@@ -7,12 +7,14 @@ near-duplicate books collapsed into the smallest id.
       ─► (id, file, ordinal, signature) ─► grouped by id: a second book with an id already
         taken becomes `<id>~2`, `~3`... in (file, ordinal) order
       ─► LSH bands ─► candidate pairs ─► the candidates' files read again for their
-        shingle sets ─► exact Jaccard ─► components (dedup.py) ─► drops by file
+        shingle sets and words ─► exact Jaccard ─► components (dedup.py) ─► the copy kept
+        of each, by centrality, then the share of its words other books use, then id
+        (keep.py; the words' document frequencies come from pass 1) ─► drops by file
       ─► pass 2 (per file, read again): each book cleaned again, written unless a rule or
         the dedup drops it ─► part-<file index>.parquet, in file order
 
-Only ids, places, signatures and the candidates' shingle-hash sets are grouped, never the
-text of a book; a worker holds one book at a time. Pass 1 counts what was read, the errors
+Only ids, places, signatures, the candidates' shingle-hash sets and words (with their
+counts) are grouped, never the text of a book; a worker holds one book at a time. Pass 1 counts what was read, the errors
 and the rules' drops; pass 2 counts `kept` and `dropped.near_duplicate`.
 """
 
@@ -42,8 +44,16 @@ from pipeline.records import (
 )
 from pipeline.rules.document import MaxReplacementShare, NotEmpty, configured_rules
 from pipeline.sources.books.config import BooksConfig
-from pipeline.sources.books.dedup import CandidatePairs, ConfirmedDrops, pair_ends
+from pipeline.sources.books.dedup import CandidatePairs, ConfirmedPairs, pair_ends
 from pipeline.sources.books.document import NAME, book_document
+from pipeline.sources.books.keep import (
+    add_counts,
+    choose_kept,
+    found_tokens,
+    group_places,
+    share,
+    words,
+)
 from pipeline.sources.books.texts import BookText, read_books
 from pipeline.steps import Dropped, Step, run_steps
 
@@ -93,8 +103,9 @@ def file_books(
 
 
 class SignBooksFn(beam.DoFn):
-    """Pass 1 over one file: its errors, and (id, file index, ordinal, signature bytes) of
-    each book the rules keep (an empty signature for a book of fewer than five words)."""
+    """Pass 1 over one file: its errors, (id, file index, ordinal, signature bytes) of each
+    book the rules keep (an empty signature for a book of fewer than five words), and each
+    distinct word of those books once ("words": their document frequencies, keep.py)."""
 
     def __init__(self, config: BooksConfig, books3: frozenset[str], options: ReadOptions) -> None:
         self.steps, self.books3, self.options = book_steps(config), books3, options
@@ -110,6 +121,8 @@ class SignBooksFn(beam.DoFn):
                 continue
             book, doc, dropped = item
             if dropped is None:
+                for word in words(doc.text):
+                    yield beam.pvalue.TaggedOutput("words", word)
                 hashes = shingle_hashes(doc.text)
                 sig = signature(hashes, self.num_perm, self.seed).tobytes() if len(hashes) else b""
                 yield doc.id, index, book.ordinal, sig
@@ -129,7 +142,8 @@ def unique_ids(element: tuple[str, Iterable[tuple[int, int, bytes]]]) -> Iterato
 
 class ShingleSetsFn(beam.DoFn):
     """A file read again for the books that are in a candidate pair: ((file, ordinal),
-    their shingle-hash set as bytes)."""
+    their shingle-hash set as bytes), and ("uses") (word, ((file, ordinal), its tokens))
+    per distinct word of those books."""
 
     def __init__(self, config: BooksConfig, books3: frozenset[str], options: ReadOptions) -> None:
         self.steps, self.books3, self.options = book_steps(config), books3, options
@@ -143,8 +157,27 @@ class ShingleSetsFn(beam.DoFn):
         books3 = file.path in self.books3
         for item in file_books(file, books3, self.steps, self.options, _ignore, report=False):
             if isinstance(item, tuple) and item[0].ordinal in wanted:
+                place = (index, item[0].ordinal)
                 hashes = shingle_hashes(item[1].text)
-                yield (index, item[0].ordinal), shingle_set(hashes).tobytes()
+                yield place, shingle_set(hashes).tobytes()
+                for word, tokens in sorted(words(item[1].text).items()):
+                    yield beam.pvalue.TaggedOutput("uses", (word, (place, tokens)))
+
+
+def word_shares(
+    words: beam.PCollection, uses: beam.PCollection, edges: beam.PCollection
+) -> beam.PCollection:
+    """(place, share of its word tokens found in books outside its group) per candidate
+    book (keep.py): the words' document frequencies joined to the candidates' words."""
+    df = words | "Document frequencies" >> beam.combiners.Count.PerElement()
+    group_of = beam.pvalue.AsDict(edges | "Groups" >> beam.FlatMap(group_places))
+    return (
+        {"df": df, "uses": uses}
+        | "Join words" >> beam.CoGroupByKey()
+        | "Found tokens" >> beam.FlatMap(found_tokens, group_of=group_of)
+        | "Add tokens" >> beam.CombinePerKey(add_counts)
+        | "Word shares" >> beam.Map(share)
+    )
 
 
 class WriteBooksFn(beam.DoFn):
@@ -224,7 +257,7 @@ class BooksStage(SourceStage):
                 | "Spread files" >> beam.Reshuffle()
                 | "Sign books"
                 >> beam.ParDo(SignBooksFn(config, books3, options)).with_outputs(
-                    "errors", main="signed"
+                    "errors", "words", main="signed"
                 )
             )
             named = (
@@ -240,13 +273,21 @@ class BooksStage(SourceStage):
             )
             # a place (file index, ordinal) is keyed by its file as it is
             wanted = ends | "Places" >> beam.Keys() | "Distinct places" >> beam.Distinct()
-            shingle_sets = (
+            candidates = (
                 {"file": listed, "want": wanted}
                 | "Group wanted by file" >> beam.CoGroupByKey()
-                | "Hash shingle sets" >> beam.ParDo(ShingleSetsFn(config, books3, options))
+                | "Hash shingle sets"
+                >> beam.ParDo(ShingleSetsFn(config, books3, options)).with_outputs(
+                    "uses", main="sets"
+                )
             )
-            drops = (ends, shingle_sets) | "Near duplicates" >> ConfirmedDrops(
+            edges = (ends, candidates.sets) | "Near duplicates" >> ConfirmedPairs(
                 NAME, config.min_jaccard
+            )
+            shares = word_shares(signed.words, candidates.uses, edges)
+            paths = listed | "File paths" >> beam.Map(lambda e: (e[0], e[1].path))
+            drops = edges | "Choose the copies kept" >> beam.FlatMap(
+                choose_kept, shares=beam.pvalue.AsDict(shares), paths=beam.pvalue.AsDict(paths)
             )
             _ = (
                 {"file": listed, "drops": drops, "renames": named.renames}

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
+from pipeline.counters import utf8_size
 from pipeline.readers.lines import LineFault, gzip_data, json_objects, plain_data
 from pipeline.records import RecordError
 from pipeline.text.decode import REPLACEMENT, decode_text
@@ -34,6 +35,11 @@ class BookText:
     fallback: bool = False  # the bytes were not UTF-8 and were read as cp1252
     first_invalid_byte: int | None = None  # where the UTF-8 stopped, when fallback
     replacement_share: float = 0.0
+
+    @property
+    def parsed_text_bytes(self) -> int:
+        """bytes.read: the UTF-8 size of the book's text as decoded."""
+        return utf8_size(self.text)
 
 
 def is_jsonl(name: str) -> bool:

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from pipeline.counters import utf8_size
 from pipeline.readers.lines import json_objects
 from pipeline.records import RecordError
 
@@ -18,6 +19,11 @@ class BuiltRow:
     text: str
     url: str | None
     timestamp: str | None
+
+    @property
+    def parsed_text_bytes(self) -> int:
+        """bytes.read: the UTF-8 size of the row's text."""
+        return utf8_size(self.text)
 
 
 def file_stem(name: str) -> str:

@@ -74,15 +74,24 @@ def page_id(page: WetPage | StagedPage) -> str:
     return f"c4/{page.dump or 'unknown'}/{page.record_id}"
 
 
-def raw_document(page: StagedPage, text: str, meta: dict[str, Any]) -> Document:
+def raw_document(page: StagedPage, text: str) -> Document:
+    """A raw page as a row: its language is the one lid.176 found (None: not reached) and its
+    meta holds the signals computed before a rule judged it, so a dropped row shows them."""
     return Document(
         id=page_id(page),
         source=NAME,
         text=text,
         url=page.url,
-        language=ENGLISH,
-        meta={"dump": page.dump, "date": page.date, "digest": page.digest, **meta},
+        language=page.language,
+        meta={"dump": page.dump, "date": page.date, "digest": page.digest, **page_signals(page)},
     )
+
+
+def page_signals(page: StagedPage) -> dict[str, Any]:
+    """`lang_score` (of the language found) and `lines_removed` (by the line rules), each
+    where its step was reached."""
+    signals = {"lang_score": page.score, "lines_removed": page.lines_removed}
+    return {name: value for name, value in signals.items() if value is not None}
 
 
 def built_document(row: BuiltRow) -> Document:
@@ -94,10 +103,11 @@ def built_document(row: BuiltRow) -> Document:
 
 @dataclasses.dataclass(frozen=True)
 class Judged:
-    """A raw page through the rules: what is left of it, its English score and the reason it
-    goes (None: it reaches dedup)."""
+    """A raw page through the rules: what is left of it, the language lid.176 found and its
+    score (None: not reached), and the reason it goes (None: it reaches dedup)."""
 
     cleaned: CleanedPage | None
+    language: str | None
     score: float | None
     dropped: str | None
 
@@ -117,17 +127,16 @@ class PageRules:
     def judge(self, page: WetPage, count: Count) -> Judged:
         config = self.config
         if not config.min_page_chars <= len(page.text) <= config.max_page_chars:
-            return Judged(None, None, "length")
+            return Judged(None, None, None, "length")
         cleaned = self.clean(page)
         for reason, n in cleaned.lines_removed.items():
             count(f"lines.{reason}", n)
         if cleaned.dropped is not None:
-            return Judged(cleaned, None, cleaned.dropped)
+            return Judged(cleaned, None, None, cleaned.dropped)
         language, score = self.identifier.identify(cleaned.text)
         english = score if language == ENGLISH else 0.0
-        if english < config.min_english_score:
-            return Judged(cleaned, english, "language")
-        return Judged(cleaned, english, None)
+        dropped = "language" if english < config.min_english_score else None
+        return Judged(cleaned, language, score, dropped)
 
 
 def dedup_hashes(lines: tuple[str, ...], dedup: str) -> tuple[int, ...]:
@@ -191,8 +200,9 @@ def staged_page(page: WetPage, judged: Judged) -> StagedPage:
         lines = (page.text,)
     return StagedPage(
         ordinal=page.ordinal, record_id=page.record_id, url=page.url, date=page.date,
-        digest=page.digest, dump=page.dump, lines=lines, score=judged.score,
-        lines_removed=sum(cleaned.lines_removed.values()) if cleaned is not None else 0,
+        digest=page.digest, dump=page.dump, lines=lines, language=judged.language,
+        score=judged.score,
+        lines_removed=sum(cleaned.lines_removed.values()) if cleaned is not None else None,
         dropped=judged.dropped,
     )  # fmt: skip
 
@@ -217,7 +227,7 @@ class WritePagesFn(beam.DoFn):
             for page in read_staged(path):
                 if page.dropped is not None or page.ordinal not in survivors:
                     if lost is not None:
-                        doc = raw_document(page, "\n".join(page.lines), {})
+                        doc = raw_document(page, "\n".join(page.lines))
                         lost.write(doc.dropped_row(page.dropped or "duplicate"))
                     continue
                 doc, reason = self.deduplicated(page, (index, page.ordinal), notices)
@@ -236,18 +246,16 @@ class WritePagesFn(beam.DoFn):
         self, page: StagedPage, key: PageKey, notices: dict[int, PageKey | None]
     ) -> tuple[Document, str | None]:
         """The page without what other pages own, and the reason it goes (None: kept)."""
-        meta: dict[str, Any] = {"lang_score": page.score, "lines_removed": page.lines_removed}
         lines = list(page.lines)
         if self.config.dedup == "lines":
             text, removed = remove_lines("\n".join(lines), notices, key)
             lines = text.split("\n") if text else []
-            meta["duplicate_lines"] = removed
+            doc = raw_document(page, text).with_meta(duplicate_lines=removed)
         elif self.config.dedup == "spans":
             lines, removed = remove_spans(lines, notices, key)
-            meta["duplicate_sentences"] = removed
+            doc = raw_document(page, "\n".join(lines)).with_meta(duplicate_sentences=removed)
         else:
-            removed = 0
-        doc = raw_document(page, "\n".join(lines), meta)
+            removed, doc = 0, raw_document(page, "\n".join(lines))
         if removed and (not lines or page_sentences(lines) < self.config.min_sentences):
             return doc, DEDUP_REASONS[self.config.dedup]
         return doc, None

@@ -2,10 +2,11 @@
 and clean the file a second time (that second read was most of pass 2's time).
 
 One pickle stream per WET file under `<stage folder>/_pass1/`, in record order: each page
-the rules keep, with its lines and English score; under --keep-dropped also each page the
-rules drop, with its reason and the text its dropped row shows. The stage deletes the
-folder when its pipeline ends; a failed run leaves it in the in-progress folder, which the
-next run clears. The streams are written and read by this stage only, in one run.
+the rules keep, with its lines and language score; under --keep-dropped also each page the
+rules drop, with its reason, the text its dropped row shows and the signals computed before
+its rule fired. The stage deletes the folder when its pipeline ends; a failed run leaves it
+in the in-progress folder, which the next run clears. The streams are written and read by
+this stage only, in one run.
 """
 
 from __future__ import annotations
@@ -30,8 +31,9 @@ class StagedPage:
     digest: str
     dump: str | None
     lines: tuple[str, ...]  # kept by the rules (of a dropped page: what its row shows)
-    score: float | None  # English score from lid.176 (None: not reached)
-    lines_removed: int
+    language: str | None  # the language lid.176 found (None: not reached)
+    score: float | None  # lid.176's score of that language (None: not reached)
+    lines_removed: int | None  # lines the line rules took (None: not reached)
     dropped: str | None = None  # the reason the rules drop it; None: it reaches dedup
 
 
@@ -59,9 +61,11 @@ class StagedWriter:
 
 def read_staged(path: str) -> Iterator[StagedPage]:
     with io.open_read(path) as source:
-        unpickler = pickle.Unpickler(source)
         while True:
+            # a fresh unpickler per page, as the writer clears its memo per page: one
+            # unpickler's memo would grow on, and a page's back-reference to an object it
+            # holds twice would fetch an object of an earlier page
             try:
-                yield unpickler.load()
+                yield pickle.load(source)
             except EOFError:
                 return

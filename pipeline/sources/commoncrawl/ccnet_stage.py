@@ -1,9 +1,11 @@
 """The `ccnet` stage: WET files -> every page that passes language ID, with its signals.
 
-  WET files ─► pass 1 (per file): errors, pages ≥ min_chars ─► PageHashes (no text)
+  WET files ─► pass 1 (per file): errors, pages ≥ min_chars, lines with no letter or
+        digit out (rules.py) ─► PageHashes (no text)
         └─► digest dedup (smallest id) ─► line dedup (global, combiners) ─► per file:
             survivors + duplicate lines ─► pass 2 (per file, the file read again):
-            lines removed ─► short? ─► language ID ─► perplexity ─► part-<file>.parquet
+            lines with no letter or digit, then duplicate lines removed ─► short? ─►
+            language ID ─► perplexity ─► part-<file>.parquet
 
 Pass 2 writes each file's documents straight into that file's own part, in record order,
 so no page text is ever shuffled (pipeline/dedup/lines.py). Scores only: which perplexity
@@ -42,6 +44,7 @@ from pipeline.signals.perplexity import PerplexityModel
 from pipeline.sources.commoncrawl import SOURCE
 from pipeline.sources.commoncrawl.config import CCNetConfig
 from pipeline.sources.commoncrawl.lm_stage import model_paths
+from pipeline.sources.commoncrawl.rules import REASON, without_punctuation_lines
 
 NAME = "ccnet"
 
@@ -59,13 +62,14 @@ def page_id(page: WetPage) -> str:
 
 def page_hashes(page: WetPage, file_index: int) -> PageHashes:
     """What pass 1 keeps of a page for the dedup: two pages are the same page when their
-    WARC-Block-Digest is."""
+    WARC-Block-Digest is; its lines with no letter or digit are not lines of the dedup."""
+    text, _ = without_punctuation_lines(page.text)
     return PageHashes(
         id=page_id(page),
         key=(file_index, page.ordinal),
         dump=page.dump or "unknown",
         digest=page.digest,
-        hashes=distinct_line_hashes(page.text),
+        hashes=distinct_line_hashes(text),
     )
 
 
@@ -168,12 +172,15 @@ class ScorePagesFn(beam.DoFn):
         if page.ordinal not in keep:
             reason = "short" if len(page.text) < self.config.min_chars else "duplicate"
             return wet_document(page, page.text, None, {}), reason
-        text, removed = remove_lines(page.text, notices, (index, page.ordinal))
+        text, marks_only = without_punctuation_lines(page.text)
+        self.count(f"lines.{REASON}", marks_only)
+        text, removed = remove_lines(text, notices, (index, page.ordinal))
         self.count("lines.removed", removed)
+        meta: dict[str, Any] = {"lines_removed": removed, f"lines_{REASON}": marks_only}
         if len(text) < self.config.min_chars:
-            return wet_document(page, text, None, {"lines_removed": removed}), "short"
+            return wet_document(page, text, None, meta), "short"
         language, score = self.identifier.identify(text)
-        meta: dict[str, Any] = {"lines_removed": removed, "lang_score": score}
+        meta["lang_score"] = score
         verdict = language_verdict(
             language, score, self.languages, self.config.lid_threshold, self.config.lid_thresholds
         )

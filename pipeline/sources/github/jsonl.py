@@ -7,6 +7,7 @@ from collections.abc import Container, Iterator
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
+from pipeline.counters import utf8_size
 from pipeline.readers.lines import json_objects
 from pipeline.records import RecordError
 
@@ -25,6 +26,11 @@ class GithubRow:
     @property
     def id(self) -> str:
         return f"github/{self.repo_name}/{self.path}"
+
+    @property
+    def parsed_text_bytes(self) -> int:
+        """bytes.read: the UTF-8 size of the file's content."""
+        return utf8_size(self.content)
 
 
 def read_github(

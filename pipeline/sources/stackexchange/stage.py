@@ -103,7 +103,7 @@ def unit_posts(
     """The posts and (counted, logged; raised under --strict) errors of one unit."""
     if unit.range_index == 0:
         count(counters.FILES_READ, 1)
-    count(counters.BYTES_READ, unit.end - unit.start)
+    count(counters.BYTES_STORED, unit.end - unit.start)
     records = 0
     with io.open_read(unit.path) as stream:
         if unit.archive:
@@ -116,6 +116,10 @@ def unit_posts(
                 report_error(item, options.strict, count)
             else:
                 count(counters.READ, 1)
+                count(
+                    counters.BYTES_READ,
+                    counters.utf8_size(item.title) + counters.utf8_size(item.body),
+                )
             yield item
             if options.limit is not None and records >= options.limit:
                 return

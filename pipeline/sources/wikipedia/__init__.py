@@ -34,6 +34,10 @@ SOURCE = SourceSpec(
         "page_too_large": "a page above max_page_bytes",
         "empty_file": "an input file with no bytes",
     },
+    warning_reasons={
+        "dangling_colon": "an article kept with a line ending in ':' right before a table "
+        "or template the cleaner dropped (the list it announces is gone)",
+    },
     ratio=4.5,
     table_one=TableOneRow(share=0.045, epochs=2.45, disk_bytes=83e9),
     plan=PlanDefaults(

@@ -1,10 +1,13 @@
 """Wikitext to plain text: the words a reader sees, without markup; and the cited URLs.
 
 Kept: prose, link text, headings (those with text under them), list items, the inline
-templates whose text is their content (templates.py), math as LaTeX between `$` (or
+templates whose text is their content (the policy of templates.py), math as LaTeX between `$` (or
 dropped: the `math` parameter), the literal content of `<nowiki>` and `<pre>`. Dropped:
 other templates, references, comments, files, categories, interlanguage links, tables,
 galleries, and what removing them leaves behind (empty brackets, doubled spaces).
+Templates the policy does not know are dropped and named in `unknown_templates`; a line
+ending in ":" right before a dropped table or template (a list the text announces and no
+longer holds: "The members are:") is counted in `dangling_colons`.
 
 Four passes: preprocess.py does what MediaWiki does before parsing (comments out,
 extension tags cut out, bold/italics resolved per line); mwparserfromhell parses the rest;
@@ -33,7 +36,14 @@ from mwparserfromhell.wikicode import Wikicode
 
 from pipeline.sources.wikipedia.languages import WIKIPEDIA_EDITIONS
 from pipeline.sources.wikipedia.preprocess import REMOVED, preprocess, restore
-from pipeline.sources.wikipedia.templates import inline_renderer, template_key
+from pipeline.sources.wikipedia.templates import (
+    UNKNOWN,
+    Drop,
+    apply_policy,
+    split_name,
+    template_key,
+    template_policy,
+)
 
 # Canonical names; each dump's <siteinfo> adds its local ones (Datei, Kategorie, ...).
 MEDIA_NAMESPACES = frozenset({"file", "image", "media"})
@@ -59,12 +69,23 @@ _EMPTY_BRACKETS = re.compile(rf"[ \t]*\([\s,;:{REMOVED}]*{REMOVED}[\s,;:{REMOVED
 _AFTER_OPEN = re.compile(rf"\([\s{REMOVED}]*{REMOVED}[\s,;:{REMOVED}]*")
 _BEFORE_CLOSE = re.compile(rf"[\s,;:{REMOVED}]*{REMOVED}[\s{REMOVED}]*\)")
 _REMOVED_RUN = re.compile(rf"[ \t]*{REMOVED}[{REMOVED} \t]*")
+# A dropped table or template: REMOVED once the dangling colons before it are counted.
+DROPPED_BLOCK = "\x04"
+# A line ending in ":", then (blank lines and) a line of nothing but removed constructs,
+# one of them a dropped block.
+_DANGLING_COLON = re.compile(
+    rf":[ \t{REMOVED}]*\n[\s{REMOVED}]*?^[ \t{REMOVED}]*{DROPPED_BLOCK}"
+    rf"[ \t{REMOVED}{DROPPED_BLOCK}]*$",
+    re.M,
+)
 
 
 @dataclass(frozen=True)
 class CleanArticle:
     text: str
     cited_urls: tuple[str, ...]
+    unknown_templates: tuple[str, ...] = ()  # each unknown template met, by name
+    dangling_colons: int = 0
 
 
 def _namespace_prefix(title: str) -> str | None:
@@ -76,9 +97,23 @@ class _Renderer:
     def __init__(self, media: frozenset[str], categories: frozenset[str]) -> None:
         self.media = media
         self.categories = categories
+        self.unknown: list[str] = []
 
     def render(self, code: Wikicode) -> str:
-        return "".join([self.node(node) for node in code.nodes])
+        pieces: list[str] = []
+        for node in code.nodes:
+            text = self.node(node)
+            # two numbers never run together: 1{{frac|1|4}} reads "1 1/4", not "11/4"
+            if (
+                isinstance(node, Template)
+                and text[:1].isdigit()
+                and pieces
+                and pieces[-1][-1:].isdigit()
+            ):
+                text = " " + text
+            if text:
+                pieces.append(text)
+        return "".join(pieces)
 
     def node(self, node: object) -> str:  # noqa: PLR0911 - one branch per node type
         if isinstance(node, Text):
@@ -113,24 +148,28 @@ class _Renderer:
         return self.render(node.title).strip().lstrip(":").strip()
 
     def template(self, node: Template) -> str:
-        render = inline_renderer(template_key(str(node.name)))
-        if render is None:
-            return REMOVED
-        positional: dict[int, str] = {}
-        named: dict[str, str] = {}
+        key, first = split_name(template_key(str(node.name)))
+        policy = template_policy(key)
+        if policy is UNKNOWN:
+            self.unknown.append(key)
+        if isinstance(policy, Drop):
+            return DROPPED_BLOCK
+        arguments: dict[str, str] = {} if first is None else {"1": first}
+        shift = 0 if first is None else 1
         for param in node.params:
             name = str(param.name).strip()
-            value = self.render(param.value).replace(REMOVED, "").strip()
+            value = self.render(param.value).replace(REMOVED, "").replace(DROPPED_BLOCK, "")
             if name.isdigit():
-                positional[int(name)] = value
+                arguments[str(int(name) + shift)] = value.strip()
             else:
-                named[name.lower()] = value
-        ordered = [positional[i] for i in sorted(positional)]
-        text = render(ordered, named)
+                arguments[name.lower()] = value.strip()
+        text = apply_policy(policy, arguments)
         return text if text else REMOVED
 
     def tag(self, node: Tag) -> str:
         name = str(node.tag).strip().lower()
+        if name == "table":
+            return DROPPED_BLOCK
         if name in DROPPED_TAGS:
             return REMOVED
         inner = self.render(node.contents) if node.contents is not None else ""
@@ -180,10 +219,15 @@ def _removed_run(match: re.Match[str]) -> str:
     return " " if " " in match.group(0) or "\t" in match.group(0) else ""
 
 
+def dangling_colons(text: str) -> int:
+    """Lines of rendered text that end in ":" right before a dropped table or template."""
+    return len(_DANGLING_COLON.findall(text)) if DROPPED_BLOCK in text else 0
+
+
 def tidy(text: str) -> str:
     """Mend what removing constructs left: empty brackets, stray separators, spaces; drop
     headings with nothing under them; trim lines and blank runs."""
-    text = _MAGIC_WORD.sub(REMOVED, text)
+    text = _MAGIC_WORD.sub(REMOVED, text.replace(DROPPED_BLOCK, REMOVED))
     if REMOVED in text:
         text = _EMPTY_BRACKETS.sub("", text)
         text = _AFTER_OPEN.sub("(", text)
@@ -216,5 +260,10 @@ def clean_wikitext(
         MEDIA_NAMESPACES | {n.lower() for n in media_names},
         CATEGORY_NAMESPACES | {n.lower() for n in category_names},
     )
-    text = tidy(renderer.render(mwparserfromhell.parse(pre.text)))
-    return CleanArticle(text=restore(text, pre.renderings), cited_urls=tuple(pre.urls))
+    rendered = renderer.render(mwparserfromhell.parse(pre.text))
+    return CleanArticle(
+        text=restore(tidy(rendered), pre.renderings),
+        cited_urls=tuple(pre.urls),
+        unknown_templates=tuple(renderer.unknown),
+        dangling_colons=dangling_colons(rendered),
+    )

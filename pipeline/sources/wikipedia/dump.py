@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
+from pipeline.counters import utf8_size
 from pipeline.records import Header, RecordError
 
 CHUNK_BYTES = 1 << 20
@@ -51,6 +52,11 @@ class Page:
     model: str | None
     text: str
     ordinal: int
+
+    @property
+    def parsed_text_bytes(self) -> int:
+        """bytes.read: the UTF-8 size of the wikitext."""
+        return utf8_size(self.text)
 
 
 class _StreamFault(Exception):

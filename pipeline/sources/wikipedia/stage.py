@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
@@ -46,6 +47,10 @@ from pipeline.steps import Dropped, Step, apply_steps
 from pipeline.text.urls import normalize_url
 
 log = logging.getLogger("fleece.wikipedia")
+
+# warnings.dangling_colon: a kept article with a line ending in ":" before a dropped table
+# or template (see clean.py); templates.unknown.<name>: see count_unknown_templates.
+DANGLING_COLON = "dangling_colon"
 
 NAME = "wikipedia"
 CITED_URLS_SCHEMA = pa.schema(
@@ -171,6 +176,7 @@ def page_rows(
         )
         yield "error", report_error(error, False, count).row()
         return
+    count_unknown_templates(article.unknown_templates, count)
     body = apply_steps(
         article_document(page, language, article.text),
         [MinChars(config.min_body_chars, "empty")],
@@ -188,6 +194,8 @@ def page_rows(
         return
     document = final
     counters.count_kept(document.text, count, document.language)
+    if article.dangling_colons:
+        count(counters.warnings(DANGLING_COLON), 1)
     yield "document", document.row()
     for url in article.cited_urls:
         count("cited_urls", 1)
@@ -201,6 +209,13 @@ def page_rows(
                 "document_id": document.id,
             },
         )
+
+
+def count_unknown_templates(names: tuple[str, ...], count: Count) -> None:
+    """`templates.unknown.<name>`: how often the cleaner dropped each template its policy
+    does not know (names as templates.template_key writes them, cut to 80 characters)."""
+    for name, n in Counter(names).items():
+        count(counters.unknown_template(name[:80]), n)
 
 
 def _names(site: SiteInfo, key: int) -> set[str]:
@@ -251,8 +266,8 @@ class ProcessDumpFn(beam.DoFn):
 class WikipediaStage(SourceStage):
     name = NAME
     # 2: MediaWiki's quote and extension-tag handling, inline templates, math, tidying,
-    # one document per page when dumps overlap
-    version = 2
+    # one document per page when dumps overlap; 3: the template policy (templates.py)
+    version = 3
     outputs = {**SourceStage.outputs, "cited_urls": "cited_urls/part-*.parquet"}
     help = (
         "MediaWiki XML dumps (plain or bz2, streamed) -> cleaned articles of the selected "

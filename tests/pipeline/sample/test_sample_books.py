@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import re
+from pathlib import Path
 
 from pipeline.sample.books import jaccard
 
@@ -48,3 +50,36 @@ def test_near_duplicates(sample_dir, ground_truth):
         assert abs(score - pair["target"]) < 0.01
         scores.append(score)
     assert max(scores) >= 0.9 > min(scores)
+
+
+def test_copy_groups_have_the_stated_jaccards_and_their_kept_copy(sample_dir, ground_truth):
+    """name_shapes: two name shapes of one book whose Jaccard sums tie, the OCR slips of
+    the alternative edition in no other book; three_copies: the central copy has the
+    highest sum and the largest id (so "smallest id kept" would keep an edge copy)."""
+    truth = ground_truth["books"]
+    groups = {group["variant"]: group for group in truth["copy_groups"]}
+    assert set(groups) == {"name_shapes", "three_copies"}
+    for group in groups.values():
+        bodies = {i: body(sample_dir, {"file": f}, "gutenberg") for i, f in group["files"].items()}
+        for doc_id, text in bodies.items():
+            assert text.split("\n", 1)[0] == group["first_body_lines"][doc_id]
+            assert text.rsplit("\n", 1)[-1] == group["last_body_lines"][doc_id]
+        sums = dict.fromkeys(bodies, 0.0)
+        for first, second in itertools.combinations(bodies, 2):
+            score = jaccard(bodies[first], bodies[second])
+            assert score >= 0.9, (first, second, score)
+            sums[first] += score
+            sums[second] += score
+        assert {i: round(s, 4) for i, s in sums.items()} == group["jaccard_sums"]
+    pair = groups["name_shapes"]
+    original, alternative = pair["files"]
+    assert alternative == f"{original}-alt-edition" and pair["kept"] == original
+    assert pair["kept_by"] == "word_share" and len(set(pair["jaccard_sums"].values())) == 1
+    slipped = set(pair["ocr_slips"])
+    for path in sorted(Path(sample_dir, "books").rglob("*.txt")):
+        found = slipped & set(re.findall(r"[a-z]+", path.read_text(encoding="utf-8-sig").lower()))
+        assert found == (slipped if path.name == Path(pair["files"][alternative]).name else set())
+    central = groups["three_copies"]
+    sums = central["jaccard_sums"]
+    assert central["kept"] == max(sums) and central["kept_by"] == "jaccard_sum"
+    assert sums[central["kept"]] > max(s for i, s in sums.items() if i != central["kept"])

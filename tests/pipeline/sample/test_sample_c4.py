@@ -101,3 +101,21 @@ def test_duplicate_spans(ground_truth):
         for page_id in entry["pages"]:
             assert truth["raw_pages"][page_id]["expected"] == "keep"
             assert entry["span"] in [line for line, _ in truth["raw_pages"][page_id]["lines"]]
+
+
+def test_language_pages_name_their_language(sample_dir, ground_truth):
+    """The pages of kind `language` (German, and the last one French) are written in the
+    language their truth names, and every line passes C4's line rules: only language ID
+    can drop them, and their dropped rows must name that language."""
+    pages = [p for p in ground_truth["c4"]["raw_pages"].values() if p["kind"] == "language"]
+    assert {p["language"] for p in pages} == {"de", "fr"}
+    assert all(p["expected"] == "drop:language" for p in pages)
+    words = {"de": {"der", "die", "und"}, "fr": {"le", "la", "et", "les"}}
+    for page in pages:
+        text = " ".join(line for line, _ in page["lines"]).lower().split()
+        assert words[page["language"]] & set(text), page["lines"]
+    last_file = ground_truth["c4"]["raw_files"][-1]
+    french = [p for p in pages if p["language"] == "fr"]
+    assert [(p["file"], p["record"]) for p in french] == [
+        (last_file["file"], last_file["records"] - 1)
+    ]

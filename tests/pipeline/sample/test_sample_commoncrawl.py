@@ -90,9 +90,8 @@ def test_resync_after_the_corrupt_record(sample_dir, ground_truth):
     assert 0 < corrupt["record"] < info["records"] - 1
 
 
-def test_planted_pages(sample_dir, ground_truth):
-    truth = ground_truth["commoncrawl"]
-    pages = truth["pages"]
+def page_texts(sample_dir, truth) -> dict[str, str]:
+    """{page id: its WET payload} of every readable page."""
     payloads = {}
     for info in truth["files"]:
         dump = info["dump"].removeprefix("CC-MAIN-")
@@ -104,6 +103,13 @@ def test_planted_pages(sample_dir, ground_truth):
                 if line.startswith(b"WARC-Record-ID: <urn:uuid:"):
                     doc_id = f"commoncrawl/{dump}/{line[26:-1].decode()}"
                     payloads[doc_id] = body[:-4].decode("utf-8")
+    return payloads
+
+
+def test_planted_pages(sample_dir, ground_truth):
+    truth = ground_truth["commoncrawl"]
+    pages = truth["pages"]
+    payloads = page_texts(sample_dir, truth)
     assert set(payloads) == set(pages)
     for doc_id in truth["short"]:
         assert len(payloads[doc_id]) < 300
@@ -148,3 +154,20 @@ def test_cited_pages_are_cited_by_wikipedia(ground_truth):
         assert normalize_url(page["cited_as"]) == normalize_url(page["url"])
     crawled = {normalize_url(p["url"]) for d, p in pages.items() if d not in set(cited)}
     assert not crawled & {normalize_url(pages[d]["url"]) for d in cited}
+
+
+def test_navigation_site_pages_carry_lines_without_letter_or_digit(sample_dir, ground_truth):
+    truth = ground_truth["commoncrawl"]
+    site = truth["navigation_site"]
+    assert not any(ch.isalnum() for line in site["lines"] for ch in line)
+    payloads = page_texts(sample_dir, truth)
+    assert len(site["pages"]) >= 10
+    for doc_id in site["pages"]:
+        page = truth["pages"][doc_id]
+        assert page["kind"] == "web" and normalize_url(page["url"]).startswith(
+            site["host"].removeprefix("www.") + "/"
+        )
+        first, *ends = page["navigation_lines"]
+        lines = payloads[doc_id].split("\n")
+        assert lines[1] == first and lines[-len(ends) :] == ends  # under the title, at the end
+        assert set(page["navigation_lines"]) <= set(site["lines"])

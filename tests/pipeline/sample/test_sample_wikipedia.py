@@ -188,3 +188,23 @@ def test_update_export_overlaps_the_main_one(sample_dir, ground_truth):
     assert all(revisions[pid(d)] == main_revisions[pid(d)] for d in update["same"])
     assert all(pid(d) not in main for d in update["new"])
     assert set(update["new"]) <= set(truth["expected_documents"])
+
+
+def test_template_cases_are_planted(sample_dir, ground_truth):
+    """The word-carrying templates, the unknown one and the dangling colon are in the raw
+    exports, and the ground truth names them (the stage tests check the stage against it)."""
+    truth = ground_truth["wikipedia"]
+    raw = "".join(
+        page["text"]
+        for info in truth["languages"].values()
+        if info["in_llama"]
+        for page in pages(parse(sample_dir, info["file"]))
+    )
+    for form in ("{{convert|", "|and(-)|", "{{e|", "{{sfrac|", "{{As of|", "{{mdashb}}",
+                 "{{chem|", "{{vr|", "{{angbr|", "{{coord|", "{{IPAc-en|", "{{Columns-list|",
+                 "{{hlist|", "{{flatlist|"):  # fmt: skip
+        assert form in raw, form
+    names = truth["unknown_templates"]
+    assert names and all(f"{{{{{name[0].upper()}{name[1:]}|" in raw for name in names)
+    assert len(truth["dangling_colon"]) >= 5
+    assert all(":\n{|" in raw for _ in truth["dangling_colon"])

@@ -5,7 +5,15 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.sources.arxiv.latex import choose_main, cut_body, inline, strip_comments, tidy
+from pipeline.sources.arxiv.latex import (
+    choose_main,
+    cut_body,
+    inline,
+    protect_verbatim,
+    strip_comments,
+    tidy,
+    without_bibliography_commands,
+)
 
 
 def test_comments_go_and_escaped_percent_signs_stay() -> None:
@@ -13,10 +21,25 @@ def test_comments_go_and_escaped_percent_signs_stay() -> None:
     assert strip_comments(source) == "Gain 12\\% here. \nnext line\nlast\n"
 
 
-def test_the_character_before_a_comment_is_kept() -> None:
+def test_the_character_before_a_comment_is_kept_and_so_is_its_newline() -> None:
     # RedPajama's [^\\]%.+$ ate the "x" of "x%"
-    assert strip_comments("ab x% c\nd") == "ab xd"
-    assert strip_comments("line break\\\\% comment\nnext") == "line break\\\\next"
+    assert strip_comments("ab x% c\nd") == "ab x\nd"
+    assert strip_comments("line break\\\\% comment\nnext") == "line break\\\\\nnext"
+
+
+def test_a_trailing_comment_does_not_glue_the_documentclass_to_the_line_before() -> None:
+    # aomart's and ijmart's samples (TeX Live) start like this: one was dropped, no main file
+    source = (
+        "% a comment line\n\\NeedsTeXFormat{LaTeX2e}% LaTeX 2.09 can't be used\n"
+        "[1994/12/01]% LaTeX date\n\\documentclass{aomart}\n\\begin{document}\n"
+    )
+    stripped = strip_comments(source)
+    assert stripped.startswith("\\NeedsTeXFormat{LaTeX2e}\n[1994/12/01]\n\\documentclass{aomart}\n")
+    assert choose_main({"paper.tex": stripped}) == "paper.tex"
+    # not at a line start either
+    assert (
+        choose_main({"p.tex": "\\NeedsTeXFormat{LaTeX2e}[1994/12/01]\\documentclass{x}"}) == "p.tex"
+    )
 
 
 def test_a_comment_before_a_blank_line_keeps_the_paragraph_break() -> None:
@@ -44,6 +67,7 @@ def test_the_main_file_has_a_documentclass_outside_comments() -> None:
     files = {
         "notes.tex": strip_comments("% \\documentclass{article}\nnotes\n"),
         "verb.tex": strip_comments("Use \\verb|\\documentclass| first.\n"),
+        "fancyvrb.tex": strip_comments("Load it: \\Verb+\\documentclass[index]{x}+.\n"),
         "paper.tex": "\\documentstyle[12pt]{article}\n\\begin{document}x\\end{document}\n",
     }
     assert choose_main(files) == "paper.tex"
@@ -98,6 +122,40 @@ def test_the_body_runs_from_the_first_section_to_the_bibliography_or_appendix() 
                 "\\printbibliography", "\\end{document}", "\\begin{REFERENCES}"):  # fmt: skip
         assert cut_body(f"\\section{{A}} text {end} after") == "\\section{A} text "
     assert cut_body("\\begin{document}\nno sections at all\n\\end{document}") is None
+
+
+def test_the_body_starts_at_a_sectioning_command_of_any_level_or_class() -> None:
+    front = (
+        "\\documentclass{x}\n\\begin{document}\n\\thesection\\phantomsection $\\partial$ front\n"
+    )
+    for command in ("\\chapter*{Preface}", "\\part{One}", "\\Section{Intro}", "\\addchap{Intro}",
+                    "\\thesissection{Intro}", "\\IJSRAsection{Intro}", "\\QuickChapter{Intro}",
+                    "\\sectionheading{Intro}", "\\patentSection{Intro}", "\\minisec{Intro}"):  # fmt: skip
+        assert cut_body(front + command + " body\n\\end{document}") == command + " body\n", command
+    for command in ("\\thechapter", "\\setchapterstyle{x}", "\\sectionmark{x}", "\\partial"):
+        assert cut_body(front + command + " body\n\\end{document}") is None, command
+
+
+def test_a_section_shown_in_verbatim_does_not_start_the_body() -> None:
+    # TeX Live's uestcthesis and revtex guides show \section in \verb and \Verb
+    source = (
+        "\\documentclass{report}\n\\begin{document}\nWrite \\verb|\\section{x}| or "
+        "\\Verb+\\section*{y}+ or \\lstinline!\\subsection{z}!.\n\\chapter{Intro}\nText.\n"
+        "\\end{document}\n"
+    )
+    masked, blocks = protect_verbatim(source)
+    assert len(blocks) == 3
+    assert cut_body(masked) == "\\chapter{Intro}\nText.\n"
+    assert cut_body(protect_verbatim("\\begin{document}\n\\verb|\\section{x}|\n")[0]) is None
+
+
+def test_bibliography_commands_go_wherever_they_stand() -> None:
+    text = ("\\section{A} Text \\nocite{*}.\n\\bibliographystyle{plain}\n"
+            "\\addbibresource[label=x]{refs.bib}\nEnd.\n")  # fmt: skip
+    assert without_bibliography_commands(text) == "\\section{A} Text .\n\n\nEnd.\n"
+    assert cut_body("\\section{A} x \\bibliographystyle{plain}\\bibliography{r}") == (
+        "\\section{A} x \\bibliographystyle{plain}"
+    )  # the cut ends at the bibliography; the style goes with the commands
 
 
 def test_tidy_collapses_what_the_cuts_leave() -> None:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.sources.arxiv.latex_macros import expand_macros, find_definitions
+from pipeline.sources.arxiv.latex_macros import expand_macros, find_definitions, recursive
 
 
 def clean(source: str, depth: int = 16, chars: int = 1 << 20) -> str:
-    text, macros = find_definitions(source)
-    return expand_macros(text, macros, depth, chars).text
+    found = find_definitions(source)
+    return expand_macros(found.text, found.macros, depth, chars).text
 
 
 def test_two_arguments_with_an_optional_default() -> None:
@@ -63,9 +63,35 @@ def test_definitions_disappear_also_in_the_body() -> None:
 
 def test_recursion_stops_at_the_depth_limit_and_a_bomb_at_the_size_limit() -> None:
     assert clean("\\def\\a{\\a}\nx \\a y", depth=5) == "x \\a y"
-    text, macros = find_definitions("\\def\\a{\\a\\a}\nx \\a y")
-    result = expand_macros(text, macros, 40, 10_000)
+    found = find_definitions("\\def\\a{\\a\\a}\nx \\a y")
+    result = expand_macros(found.text, found.macros, 40, 10_000)
     assert not result.complete and result.text == "x \\a y"
+
+
+def test_a_definition_inside_a_group_or_environment_goes_unexpanded_and_counted() -> None:
+    # TeX Live's uwthesis: each \{ of the paper became \ttfamily\char123 (16 times over)
+    found = find_definitions(
+        "\\newenvironment{demo}{\\def\\{{\\ttfamily\\char123}}{}\n"
+        "\\begin{frame}\\newcommand{\\x}{X}\\end{frame}\n{\\def\\y{Y}}\n"
+        "}\\def\\top{T}\n\\begin{document}\\def\\doc{D}\n$\\{a\\}$ \\x \\y \\top \\doc"
+    )
+    assert set(found.macros) == {"top", "doc"} and found.skipped["in_group"] == 3
+    out = expand_macros(found.text, found.macros, 16, 1 << 20).text
+    assert out.endswith("$\\{a\\}$ \\x \\y T D") and "ttfamily" not in out
+
+
+def test_an_environment_left_open_inside_another_closes_with_it() -> None:
+    # elsarticle's manual shows a \begin{enumerate} in a listing-like vquote it never ends
+    found = find_definitions("\\begin{vquote}\\begin{enumerate}\\end{vquote}\n\\def\\x{X}\\x")
+    assert found.macros["x"].body == "X" and not found.skipped
+
+
+def test_macros_whose_expansion_reaches_themselves_are_found() -> None:
+    found = find_definitions(
+        "\\def\\{{\\ttfamily\\char`\\{}\n\\def\\a{\\b!}\\def\\b{\\a?}\\def\\c{\\a}\n"
+        "\\let\\orig\\LaTeX\n\\renewcommand{\\LaTeX}{\\mbox{\\orig}}\n\\def\\ok{\\\\ok}"
+    )
+    assert recursive(found.macros) == {"{", "a", "b"}  # \c only leads into a loop
 
 
 def test_latex_internals_are_removed_but_not_expanded() -> None:

@@ -88,3 +88,39 @@ def test_a_generic_rule_switched_on_in_the_config_drops_a_paper_last() -> None:
     assert outcome.dropped is not None and outcome.dropped.reason == "short"
     assert outcome.document is not None and "A short paper." in outcome.document.text
     assert tally["dropped.short"] == 1
+
+
+def test_a_paper_whose_documentclass_follows_a_commented_needstexformat_is_kept() -> None:
+    # aomart's sample: the comment stripper glued \documentclass to the line before
+    text = text_of({"main.tex": "\\NeedsTeXFormat{LaTeX2e}% LaTeX 2.09 can't be used\n"
+                    "[1994/12/01]% LaTeX date\n" + HEAD + "Kept.\n\\end{document}\n"})  # fmt: skip
+    assert text == "\\section{A}\nKept.\n"
+
+
+def test_definitions_in_a_group_and_looping_ones_are_counted_not_expanded() -> None:
+    # uwthesis: a \def\{ inside \newenvironment made each \{ sixteen \ttfamily\char`
+    tally = Tally()
+    outcome = project({"main.tex": "\\documentclass{report}\n\\newenvironment{demo}"
+                       "{\\def\\{{\\ttfamily\\char`\\{}\\def\\}{\\ttfamily\\char`\\}}}{}\n"
+                       "\\def\\|{\\ensuremath{\\|}}\n\\newcommand{\\R}{\\mathbb{R}}\n"
+                       "\\begin{document}\n\\section{A}\n$S = \\{x \\in \\R\\}$, $\\|v\\|$.\n"
+                       "\\end{document}\n"}, tally=tally)  # fmt: skip
+    assert outcome.document is not None and outcome.dropped is None
+    assert outcome.document.text == "\\section{A}\n$S = \\{x \\in \\mathbb{R}\\}$, $\\|v\\|$.\n"
+    assert tally["macros.skipped.in_group"] == 2 and tally["macros.skipped.self_reference"] == 1
+
+
+def test_a_chapter_or_a_class_own_section_starts_the_body_not_one_shown_in_verbatim() -> None:
+    for opening in ("\\chapter{Intro}", "\\chapter*{Preface}", "\\Section{Intro}"):
+        text = text_of({"main.tex": "\\documentclass{book}\n\\begin{document}\nqxfront "
+                        "\\verb|\\section{x}| and \\Verb+\\section{y}+\n" + opening +
+                        "\nBody.\n\\end{document}\n"})  # fmt: skip
+        assert text == opening + "\nBody.\n", opening
+
+
+def test_the_bibliography_and_its_commands_go() -> None:
+    text = text_of({"main.tex": "\\documentclass{article}\n\\usepackage{biblatex}\n"
+                    "\\addbibresource{refs.bib}\n\\begin{document}\n\\bibliographystyle{plain}\n"
+                    "\\section{A}\nText~\\cite{a}.\\nocite{*}\n\\bibliographystyle{unsrt}\n"
+                    "\\bibliography{refs}\n\\end{document}\n"})  # fmt: skip
+    assert text == "\\section{A}\nText~\\cite{a}.\n"

@@ -45,7 +45,10 @@ def test_every_paper_is_kept_with_its_text_and_its_macros_expanded(built: dict) 
         text = built["kept"][doc_id]["text"]
         for wanted in paper["present"] + paper["expanded"]:
             assert wanted in text, (doc_id, wanted)
-        assert text.startswith("\\section{")  # the preamble, title and abstract went
+        # the preamble, title and abstract went
+        assert text.startswith(paper.get("starts", "\\section{")), doc_id
+        for unwanted in paper.get("absent", []):
+            assert unwanted not in text, (doc_id, unwanted)
 
 
 def test_preamble_comments_bibliography_appendix_and_macro_names_are_gone(built: dict) -> None:
@@ -55,6 +58,18 @@ def test_preamble_comments_bibliography_appendix_and_macro_names_are_gone(built:
         for marker in absent:
             assert marker not in doc["text"], (doc["id"], marker)
         assert "12\\%" in doc["text"] or "\\%" in doc["text"]  # escaped percent signs stay
+
+
+def test_planted_latex_habits_are_kept_whole(built: dict) -> None:
+    cases, stats = built["truth"]["cases"], built["stats"]
+    assert len(cases) == 6 and set(cases.values()) <= set(built["kept"])
+    for doc in built["kept"].values():  # no paper keeps bibliography commands or a loop
+        for unwanted in built["truth"]["latex_absent"]:
+            assert unwanted not in doc["text"], (doc["id"], unwanted)
+    # the \def\{ and \def\} in \newenvironment{demo}; the \def\{ that mentions \{
+    assert stats["macros.skipped.in_group"] == 2 and stats["macros.skipped.self_reference"] == 1
+    chapters = built["kept"][cases["verb_section_chapter"]]["text"]
+    assert "qxpreambleonly" not in chapters and "\\verb|" not in chapters
 
 
 def test_includes_are_inlined_and_recorded(built: dict) -> None:

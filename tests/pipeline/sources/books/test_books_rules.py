@@ -6,7 +6,7 @@ from __future__ import annotations
 from pipeline.counters import Tally
 from pipeline.rules.config import MinCharsRule, RulesConfig
 from pipeline.sources.books.config import BooksConfig
-from pipeline.sources.books.dedup import bucket_pairs, components
+from pipeline.sources.books.dedup import bucket_pairs
 from pipeline.sources.books.document import book_document
 from pipeline.sources.books.gutenberg import normalise, strip_gutenberg
 from pipeline.sources.books.stage import book_steps
@@ -60,7 +60,7 @@ def test_ids_by_collection_number_and_suffix() -> None:
     assert book_document("/in/2701-8.txt", book, False).id == "books/gutenberg/2701-8"
     assert book_document("/in/pg2701.txt", book, False).id == "books/gutenberg/2701"
     headed = BookText(0, "file", "[eBook #55]\n" + gutenberg)
-    assert book_document("/in/botchan.txt", headed, False).id == "books/gutenberg/55"
+    assert book_document("/in/botchan.txt", headed, False).id == "books/gutenberg/55-botchan"
     assert book_document("/in/2701.txt", BookText(0, "file", "Plain."), False).id == (
         "books/books3/2701"
     )
@@ -69,6 +69,35 @@ def test_ids_by_collection_number_and_suffix() -> None:
     assert book_document("/in/b3.jsonl", row, False).id == "books/books3/the-hobbit-or-there"
     untitled = BookText(4, "line 4", "Text.")
     assert book_document("/in/b3.jsonl.gz", untitled, False).id == "books/books3/b3-4"
+    titled = BookText(2, "line 2", "[eBook #9]\n" + gutenberg, title="1984")
+    assert book_document("/in/pg.jsonl", titled, False).id == "books/gutenberg/9-1984"
+
+
+def test_one_id_rule_whatever_the_file_name_shape() -> None:
+    """Issue 25: `pg8868-botchan-alt-edition.txt` fell back to its header number (8868)
+    while `pg8868-botchan.txt` got `8868-botchan`, so the altered edition had the smaller id.
+    Every name now gives its number and the rest of its name, whatever its punctuation."""
+    header = "[EBook #8868]\n*** START OF THIS PROJECT GUTENBERG EBOOK BOTCHAN ***\nText.\n"
+    book = BookText(0, "file", header)
+    ids = {
+        name: book_document(f"/mirror/{name}", book, False).id.removeprefix("books/gutenberg/")
+        for name in ("pg8868-botchan.txt", "pg8868-botchan-alt-edition.txt", "8868.txt",
+                     "8868-0.txt", "PG8868_Botchan.txt", "pg8868.botchan.alt.edition.txt",
+                     "botchan.txt", "botchan-alt-edition.txt")
+    }  # fmt: skip
+    assert ids == {
+        "pg8868-botchan.txt": "8868-botchan",
+        "pg8868-botchan-alt-edition.txt": "8868-botchan-alt-edition",
+        "8868.txt": "8868",
+        "8868-0.txt": "8868-0",
+        "PG8868_Botchan.txt": "8868-botchan",
+        "pg8868.botchan.alt.edition.txt": "8868-botchan-alt-edition",
+        "botchan.txt": "8868-botchan",
+        "botchan-alt-edition.txt": "8868-botchan-alt-edition",
+    }
+    documents = [book_document(f"/m/{n}", book, False) for n in ("pg8868-x-y.txt", "x-y.txt")]
+    assert {d.meta["ebook"] for d in documents} == {8868}
+    assert {d.url for d in documents} == {"https://www.gutenberg.org/ebooks/8868"}
 
 
 def test_rules_give_their_reason() -> None:
@@ -85,16 +114,6 @@ def test_rules_give_their_reason() -> None:
     short = book_document("/a/c.txt", BookText(0, "file", "Too short"), False)
     assert run_steps(short, book_steps(config), tally)[1] == Dropped("short")
     assert run_steps(short, steps, tally)[1] is None
-
-
-def test_components_keep_the_smallest_id_and_name_the_best_partner() -> None:
-    a, b, c, d = ("b/a", 0, 0), ("b/b", 1, 0), ("b/c", 2, 3), ("b/d", 3, 0)
-    drops = dict(components([(b, c, 0.95), (a, b, 0.91), (a, c, 0.92)]))
-    assert drops == {
-        1: (0, {"near_duplicate_of": "b/a", "partner": "b/c", "jaccard": 0.95}),
-        2: (3, {"near_duplicate_of": "b/a", "partner": "b/b", "jaccard": 0.95}),
-    }
-    assert d not in {x for x, _ in drops.items()}
 
 
 def test_a_large_bucket_pairs_linearly_and_stays_connected() -> None:

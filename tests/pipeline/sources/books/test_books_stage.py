@@ -73,6 +73,32 @@ def test_the_92_percent_pair_collapses_and_the_80_percent_pair_stays(built: dict
             assert high in built["kept"]
 
 
+def test_each_copy_group_keeps_the_preferred_copy_and_drops_name_both_files(built: dict) -> None:
+    """Issue 25: `pg<n>-<w>-alt-edition.txt` got its id by another rule than `pg<n>-<w>.txt`
+    and, the smaller id, was kept; of three copies the smallest id, an edge copy, was kept.
+    Now the pair keeps the copy without OCR slips (word share) and the three keep the
+    central one (Jaccard sum); each dropped row names its file and the kept one's."""
+    for group in built["truth"]["copy_groups"]:
+        kept = group["kept"]
+        assert kept in built["kept"], (group["variant"], sorted(built["kept"]))
+        text = built["kept"][kept]["text"]
+        assert text.split("\n", 1)[0] == group["first_body_lines"][kept]
+        assert text.rsplit("\n", 1)[-1] == group["last_body_lines"][kept]
+        for doc_id, file in group["files"].items():
+            if doc_id == kept:
+                continue
+            row = built["drops"][doc_id]
+            meta = json.loads(row["meta"])
+            assert row["reason"] == "near_duplicate" and doc_id not in built["kept"]
+            assert (meta["near_duplicate_of"], meta["kept_by"]) == (kept, group["kept_by"])
+            assert meta["file"].endswith(file) and meta["kept_file"].endswith(group["files"][kept])
+            assert meta["group_size"] == len(group["files"])
+            assert meta["jaccard_sum"] == group["jaccard_sums"][doc_id]
+            assert meta["kept_jaccard_sum"] == group["jaccard_sums"][kept]
+            if group["kept_by"] == "word_share":
+                assert meta["kept_word_share"] > meta["word_share"]
+
+
 def test_ids_are_unique_and_the_rerun_is_byte_identical(built: dict) -> None:
     ids = [r["id"] for r in read_documents(str(built["run"] / "books" / "part-*.parquet"))]
     assert len(ids) == len(set(ids))

@@ -94,6 +94,26 @@ def test_kept_pages_hold_exactly_their_planted_good_lines(built: dict) -> None:
     assert checked > 100
 
 
+def test_a_dropped_row_holds_the_signals_computed_before_its_rule_fired(built: dict) -> None:
+    """A page dropped for its language names the language lid.176 found, not `en`, with its
+    score; a page dropped by a page rule, before language ID, names none."""
+    truth = built["truth"]
+    foreign = {u: p for u, p in truth["raw_pages"].items() if p["expected"] == "drop:language"}
+    assert {page["language"] for page in foreign.values()} == {"de", "fr"}
+    for uuid, page in foreign.items():
+        row = built["drops"][raw_id(truth, uuid)]
+        meta = json.loads(row["meta"])
+        assert (row["reason"], row["language"]) == ("language", page["language"])
+        assert 0.5 <= meta["lang_score"] <= 1.0 and meta["lines_removed"] == 0
+    ruled = [(u, p) for u, p in truth["raw_pages"].items() if p["expected"] == "drop:sentences"]
+    assert ruled
+    for uuid, page in ruled:
+        row = built["drops"][raw_id(truth, uuid)]
+        meta = json.loads(row["meta"])
+        assert row["language"] is None and "lang_score" not in meta
+        assert meta["lines_removed"] == sum(status != "keep" for _, status in page["lines"])
+
+
 def test_hard_wrapped_prose_keeps_only_the_wrapped_lines_that_end_a_sentence(built: dict) -> None:
     # real: Botchan (a Gutenberg text, wrapped at 70 columns) came through C4's line rule as
     # the few wrapped lines whose break fell after a full stop; C4 does the same

@@ -82,6 +82,24 @@ def test_planted_boilerplate_goes_and_ordinary_lines_stay(built: dict) -> None:
     assert ordinary_kept / ordinary >= 0.95
 
 
+def test_no_kept_page_holds_a_line_without_letter_or_digit(built: dict) -> None:
+    """The navigation site's pages carry lines such as "«", "|" and "•" under their title
+    and at their end, as the Python docs' pages do: every one goes, counted, and the page
+    ends in its own words."""
+    truth, kept = built["truth"], built["kept"]
+    site = [d for d in truth["navigation_site"]["pages"] if d in kept]
+    assert len(site) >= 10
+    for doc in kept.values():
+        for line in doc["text"].split("\n"):
+            assert any(ch.isalnum() for ch in line), (doc["id"], line)
+    for doc_id in site:
+        planted = truth["pages"][doc_id]["navigation_lines"]
+        assert json.loads(kept[doc_id]["meta"])["lines_punctuation_only"] == len(planted)
+    counters = json.loads((built["run"] / "ccnet" / "_stats.json").read_text())["counters"]
+    removed = sum(len(truth["pages"][d]["navigation_lines"]) for d in site)
+    assert counters["lines.punctuation_only"] >= removed
+
+
 def test_every_duplicate_group_is_kept_once_by_its_smallest_id(built: dict) -> None:
     kept, dropped = built["kept"], built["dropped"]
     for group in built["truth"]["duplicate_groups"]:

@@ -179,8 +179,8 @@ CASES = {
         "{{lang|fr|le parc}}, {{nowrap|two hours}} {{cn}}. Bob ({{lang-de|Robert}}) "
         "came ({{circa|1950}}){{sfn|Smith|2001|p=3}}. Size {{convert|3|to|4|m2}}.",
         [
-            "Anna ([ˈænə]; born 1900) ran 5 km in le parc, two hours. Bob (Robert) came "
-            "(c. 1950). Size 3 to 4 m²."
+            "Anna ([ˈænə]; born 1900) ran 5 km (3.1 mi) in le parc, two hours. Bob (Robert) "
+            "came (c. 1950). Size 3 to 4 m² (32 to 43 sq ft)."
         ],
         ["( ;", "()", "  "],
     ),
@@ -192,8 +192,9 @@ CASES = {
     "dates and quotes": (
         "She was born {{birth date|1950|3|5}} and {{birth date|1950|3|5|df=y}}.\n"
         "{{quote|text=To be or not to be.|sign=Hamlet}}",
-        ["She was born March 5, 1950 and 5 March 1950.", "To be or not to be."],
-        ["Hamlet"],
+        # the page signs the quote
+        ["She was born March 5, 1950 and 5 March 1950.", "To be or not to be.\n— Hamlet"],
+        ["sign"],
     ),
     # -- literal content ---------------------------------------------------------------------
     "nowiki and pre stay literal": (
@@ -234,3 +235,14 @@ def test_resolve_quotes_follows_mediawiki() -> None:
 def test_tidy_mends_only_where_something_was_removed() -> None:
     assert tidy(f"Call f() or g( ) now.{REMOVED}") == "Call f() or g( ) now."
     assert tidy(f"A ({REMOVED}; b) c ({REMOVED}) d {REMOVED}.") == "A (b) c d."
+
+
+def test_a_colon_before_a_dropped_table_or_list_is_counted() -> None:
+    """Tables stay dropped (LLaMA), but the sentence that announced one is noted."""
+    wikitext = (
+        "The members are:\n{| class=wikitable\n| A || B\n|}\nSpecies include:\n"
+        "{{Unknown species list|x}}\nKept as it is:\n* a list item\nHe said: yes.\n"
+    )
+    article = clean_wikitext(wikitext)
+    assert article.dangling_colons == 2
+    assert "The members are:\n\nSpecies include:\n\nKept as it is:\na list item" in article.text

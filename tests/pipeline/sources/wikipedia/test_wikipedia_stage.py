@@ -100,6 +100,14 @@ def test_stats_agree_with_the_ground_truth(sample_run):
     overlaps = len(update["newer"]) + len(update["older"]) + len(update["same"])
     assert counters["dropped.duplicate_page"] == overlaps
     assert counters["bytes.kept"] > 0 and counters["bytes.read"] > 0
+    # the planted unknown templates, and only they, are counted by name
+    unknown = {
+        k.removeprefix("templates.unknown."): v
+        for k, v in counters.items()
+        if k.startswith("templates.unknown.")
+    }
+    assert unknown == truth["unknown_templates"]
+    assert counters["warnings.dangling_colon"] == len(truth["dangling_colon"])
 
 
 def test_rerun_skips_reruns_only_what_changed_and_is_byte_identical(sample_run, tmp_path):
