@@ -11,7 +11,8 @@ real duplicate that must be kept once, under the smaller id.
 
 checks(): rows read and kept, dropped per reason, whether every row under a licence not on
 the list and every duplicate went (and the copy kept is the one of the smallest id), and
-what happened to the licence files and leading copyright comments.
+what happened to the licence files (all must go: `licence_files_kept` empty) and leading
+copyright comments.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ REPOSITORIES = {
 }
 PACKAGES = list(REPOSITORIES)
 STAGE = "github"
-LICENCE_FILE_STEMS = ("license", "licence", "copying", "notice")
+LICENCE_FILE_STEMS = ("license", "licence", "copying", "copyright", "unlicense", "notice")
 HEAD_LINES = 30  # where a licence header comment would be
 COPYRIGHT_COMMENT = re.compile(r"\s*(#|//|/\*|\*|--|;|<!--).*copyright", re.IGNORECASE)
 

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,7 @@ from pipeline import io
 from pipeline.counters import UNKNOWN_TEMPLATES
 from pipeline.records import ReadOptions, read_records
 from pipeline.sources.wikipedia.dump import Page, SiteInfo, iter_dump
+from pipeline.sources.wikipedia.remnants import remnants, without_math
 from pipeline.sources.wikipedia.word_recall import WordRecall, article_recall, prose_words
 from realtext import outputs
 from realtext.download import Package
@@ -107,4 +110,14 @@ def checks(run_dir: Path, inputs: Path) -> dict:
         "pages_kept": len(kept),
         "dumps": dumps,
         "unknown_templates": dict(unknown[:TOP]),
+        "documents_with_markup_left": markup_left(texts.values()),
     }
+
+
+def markup_left(texts: Iterable[str]) -> dict[str, int]:
+    """Per kind of markup (remnants.py), the kept documents where some is left, math aside:
+    what a reader would see as wiki syntax. A hit is a place to look ("()" can be prose)."""
+    found: Counter[str] = Counter()
+    for text in texts:
+        found.update(remnants(without_math(text)).keys())
+    return dict(sorted(found.items()))

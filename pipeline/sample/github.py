@@ -5,7 +5,10 @@ the github stage's reason tokens: license (only mit, apache-2.0, bsd-2-clause, b
 kept), extension (RedPajama's whitelist; the file names Dockerfile and Makefile count),
 max_line (a line > 1000), mean_line (> 100), alnum (alphanumeric share < 0.25),
 alpha_per_token (< 1.5 alphabetic characters per whitespace-separated token), duplicate
-(same content as a row with a smaller id). Rows in
+(same content as a row with a smaller id), licence_file (a licence or copyright notice
+file: the rows LICENSE.md, docs/license.md, LICENSE-MIT.md, COPYING.markdown and NOTICE.md
+under kept licences, appended to the last file from their own random stream, beside a
+`licence_check.py` that must stay). Rows in
 `licence_headers` start with licence/copyright comments that must be stripped, half of them
 under a preamble that must stay (`# mypy:` line, include guard, vendoring note): the cleaned
 content must not contain "Copyright" and must still contain `code_starts_with` (and the
@@ -305,6 +308,72 @@ def planted_row(rng: random.Random, kind: str) -> tuple[str, str, str, str]:
     raise ValueError(kind)
 
 
+def mit_text(holder: str, year: int) -> str:
+    return (
+        f"MIT License\n\nCopyright (c) {year} {holder}\n\n"
+        "Permission is hereby granted, free of charge, to any person obtaining a copy\n"
+        'of this software and associated documentation files (the "Software"), to deal\n'
+        "in the Software without restriction, including without limitation the rights\n"
+        "to use, copy, modify, merge, publish, distribute, sublicense, and/or sell\n"
+        "copies of the Software, and to permit persons to whom the Software is\n"
+        "furnished to do so, subject to the following conditions:\n\n"
+        "The above copyright notice and this permission notice shall be included in all\n"
+        "copies or substantial portions of the Software.\n"
+    )
+
+
+def bsd_text(holder: str, year: int) -> str:
+    return (
+        f"Copyright (c) {year}, {holder}\nAll rights reserved.\n\n"
+        "Redistribution and use in source and binary forms, with or without\n"
+        "modification, are permitted provided that the following conditions are met:\n\n"
+        "1. Redistributions of source code must retain the above copyright notice, this\n"
+        "   list of conditions and the following disclaimer.\n"
+        "2. Redistributions in binary form must reproduce the above copyright notice,\n"
+        "   this list of conditions and the following disclaimer in the documentation\n"
+        "   and/or other materials provided with the distribution.\n"
+    )
+
+
+def licence_page(holder: str, year: int) -> str:
+    """A documentation page that is the licence (attrs' docs/license.md)."""
+    return "# License\n\n" + mit_text(holder, year)
+
+
+def notice_text(holder: str, year: int) -> str:
+    return (
+        f"{holder} Tools\nCopyright {year} {holder}\n\n"
+        "This product includes software developed at\n"
+        "The Apache Software Foundation (http://www.apache.org/).\n"
+    )
+
+
+# (path, licence text, the row's licence): licence files whose extensions the whitelist
+# keeps, so only the licence_file rule drops them
+LICENCE_FILES = (
+    ("LICENSE.md", mit_text, "mit"),
+    ("docs/license.md", licence_page, "mit"),
+    ("LICENSE-MIT.md", mit_text, "mit"),
+    ("COPYING.markdown", bsd_text, "bsd-3-clause"),
+    ("NOTICE.md", notice_text, "apache-2.0"),
+)
+
+
+def licence_file_rows(seed: int) -> list[tuple[str, str, str, str, str]]:
+    """(repo, path, content, licence, expected) of the planted licence files, and of one
+    module whose name only sounds like one, from their own stream."""
+    rng = rng_for(seed, "github-licence-files")
+    rows = []
+    for path, text, licence in LICENCE_FILES:
+        holder = f"{rng.choice(lexicon.NARRATIVE['names'])} {rng.choice(OWNERS).title()}"
+        content = text(holder, rng.randrange(2005, 2023))
+        repo = f"{rng.choice(OWNERS)}/{camel(rng).lower()}"
+        rows.append((repo, path, content, licence, "drop:licence_file"))
+    repo = f"{rng.choice(OWNERS)}/{camel(rng).lower()}"
+    rows.append((repo, "src/licence_check.py", python_file(rng), "mit", "keep"))
+    return rows
+
+
 PLANTED = (
     ("licence", 8),
     ("extension", 6),
@@ -315,6 +384,29 @@ PLANTED = (
     ("header", 8),
     ("duplicate", 5),
 )
+
+
+def unique_repo(repo: str, path: str, seen_ids: set[str]) -> str:
+    """`repo`, suffixed where its row's id is taken; the row's id joins `seen_ids`."""
+    if f"github/{repo}/{path}" in seen_ids:
+        repo = f"{repo}-{len(seen_ids)}"
+    seen_ids.add(f"github/{repo}/{path}")
+    return repo
+
+
+def export_line(repo: str, path: str, content: str, licence: str) -> bytes:
+    row = {
+        "repo_name": repo,
+        "path": path,
+        "content": content,
+        "license": licence,
+        "size": len(content.encode("utf-8")),
+    }
+    return (json.dumps(row) + "\n").encode("utf-8")
+
+
+def truth_row(name: str, line: int, licence: str, expected: str) -> dict:
+    return {"file": f"github/{name}", "line": line, "license": licence, "expected": expected}
 
 
 def write_github(out_dir: str, scale: int, seed: int) -> dict:
@@ -341,6 +433,7 @@ def write_github(out_dir: str, scale: int, seed: int) -> dict:
         kinds = [kind for kind, count in PLANTED for _ in range(count * file_units)]
         kinds += ["normal"] * (rows - len(kinds))
         rng.shuffle(kinds)
+        appended = licence_file_rows(seed) if k == files - 1 else []
         with (
             open(os.path.join(out_dir, name), "wb") as raw,
             gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as out,
@@ -368,11 +461,8 @@ def write_github(out_dir: str, scale: int, seed: int) -> dict:
                     header, style, description = licence_header(rng, extension)
                     first_code = content.split("\n", 1)[0]
                     content = preamble(rng, extension) + header + content
+                repo = unique_repo(repo, path, seen_ids)
                 row_id = f"github/{repo}/{path}"
-                if row_id in seen_ids:
-                    repo = f"{repo}-{len(seen_ids)}"
-                    row_id = f"github/{repo}/{path}"
-                seen_ids.add(row_id)
                 if kind == "header":
                     truth["licence_headers"][row_id] = {
                         "style": style,
@@ -380,25 +470,23 @@ def write_github(out_dir: str, scale: int, seed: int) -> dict:
                     }
                     if description is not None:
                         truth["licence_headers"][row_id]["description"] = description
-                row = {
-                    "repo_name": repo,
-                    "path": path,
-                    "content": content,
-                    "license": licence,
-                    "size": len(content.encode("utf-8")),
-                }
-                out.write((json.dumps(row) + "\n").encode("utf-8"))
+                out.write(export_line(repo, path, content, licence))
                 if expected in ("keep", "duplicate"):  # the stage dedups what the rules keep
                     groups.setdefault(content, []).append(row_id)
                 if expected == "keep" and len(earlier) < 64:
                     earlier.append((content, row_id))
-                truth["rows"][row_id] = {
-                    "file": f"github/{name}",
-                    "line": line_number,
-                    "license": licence,
-                    "expected": expected,
-                }
-        truth["files"].append({"file": f"github/{name}", "lines": rows})
+                truth["rows"][row_id] = truth_row(name, line_number, licence, expected)
+            # after the shuffled rows, so that those stay as they were
+            for line_number, (repo, path, content, licence, expected) in enumerate(
+                appended, start=len(kinds) + 1
+            ):
+                repo = unique_repo(repo, path, seen_ids)
+                row_id = f"github/{repo}/{path}"
+                out.write(export_line(repo, path, content, licence))
+                if expected == "keep":
+                    groups.setdefault(content, []).append(row_id)
+                truth["rows"][row_id] = truth_row(name, line_number, licence, expected)
+        truth["files"].append({"file": f"github/{name}", "lines": rows + len(appended)})
     for ids in groups.values():
         if len(ids) > 1:
             ordered = sorted(ids)

@@ -78,8 +78,8 @@ Top-level keys: "scale", "seed", and one entry per source below.
 
 "github"  (ids "github/<repo_name>/<path>")
     "rows": {id: {"file", "line", "license", "expected"}} with expected keep or drop:<reason>
-        (licence, extension, max_line_length, mean_line_length, alphanumeric_fraction,
-        alpha_per_token, duplicate); "duplicate_groups": [[ids]] (the smallest id is the one
+        (licence, extension, licence_file, max_line_length, mean_line_length,
+        alphanumeric_fraction, alpha_per_token, duplicate); "duplicate_groups": [[ids]] (the smallest id is the one
         kept); "licence_headers": {id: {"style", "code_starts_with", ["description"]}};
         "malformed_lines": [{"file", "line"}] (1-based line number).
 

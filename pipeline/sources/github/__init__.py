@@ -1,5 +1,10 @@
 """GitHub: BigQuery github_repos JSONL exports -> permissively licensed, filtered,
-deduplicated source files (RedPajama v1's rules)."""
+deduplicated source files (RedPajama v1's rules).
+
+One departure from RedPajama's rules: licence and copyright notice files (LICENSE.md,
+COPYING, NOTICE.txt, LICENSE-MIT; `licence_files`) go as `licence_file` even where the
+extension list would keep them, as they are boilerplate repeated across millions of
+repositories that the exact dedup removes only where copies match byte for byte."""
 
 from pipeline.declaration import PlanDefaults, SourceSpec, StageSpec, TableOneRow
 from pipeline.sources.github.config import GithubConfig
@@ -21,6 +26,7 @@ SOURCE = SourceSpec(
     drop_reasons={
         "license": "not an MIT, BSD or Apache licence",
         "extension": "an extension or file name not on the list",
+        "licence_file": "a licence or copyright notice file, not code",
         "empty": "nothing left once the licence header went",
         "max_line": "a line longer than max_line_length",
         "mean_line": "mean line length above max_mean_line_length",

@@ -20,6 +20,10 @@ EXTENSIONS = [
     "scala", "sh", "bash", "command", "zsh", "ts", "tsx", "tex", "vb", "xml", "xsd", "xsl",
 ]  # fmt: skip
 FILENAMES = ["Dockerfile", "Makefile", "makefile", "GNUmakefile", "CMakeLists.txt"]
+# Licence and copyright notice files, by the base name without its extension (rules.py):
+# RedPajama kept LICENSE.md as Markdown; fleece drops them (module docstring of __init__).
+LICENCE_FILES = ["LICENSE", "LICENCE", "COPYING", "COPYING.LESSER", "COPYRIGHT", "UNLICENSE",
+                 "NOTICE"]  # fmt: skip
 
 
 @dataclasses.dataclass
@@ -32,6 +36,11 @@ class GithubConfig:
     licenses: list[str] = param(LICENSES, "licences kept (BigQuery's lower-case names)")
     extensions: list[str] = param(EXTENSIONS, "file extensions kept (case-sensitive, no dot)")
     filenames: list[str] = param(FILENAMES, "file names kept whatever their extension")
+    licence_files: list[str] = param(
+        LICENCE_FILES,
+        "licence files dropped, by base name without extension (any case; also LICENSE-MIT, "
+        "LICENCE_BSD, six.LICENSE); [] keeps them",
+    )
     max_line_length: int = param(1000, "files with a longer line are dropped", min=1, max=BYTES_MAX)
     max_mean_line_length: float = param(
         100.0, "files whose mean line is longer go", above=0, max=BYTES_MAX

@@ -78,6 +78,43 @@ class KeepExtensions:
         return Dropped("extension")
 
 
+# The extensions a licence file carries (LICENSE.md, COPYING.txt); `licence.py` is code.
+NOTICE_EXTENSIONS = frozenset({"md", "markdown", "txt", "rst"})
+# What may follow the stem: `-MIT`, `_BSD`, `-APACHE-2.0`, but not `-check.py`.
+LICENCE_QUALIFIER = re.compile(r"(?:[-_][a-z0-9]+(?:\.[0-9]+)*)+")
+
+
+def is_licence_file(path: str, stems: frozenset[str]) -> bool:
+    """Whether the file's base name is a licence file's: one of `stems` (lower case), in any
+    case, with an optional qualifier (`LICENSE-MIT`, `LICENCE_BSD`) and an optional
+    NOTICE_EXTENSIONS extension, or a stem as the extension (`six.LICENSE`)."""
+    name = path.rsplit("/", 1)[-1].lower()
+    base, dot, extension = name.rpartition(".")
+    if dot and extension in stems:
+        return True
+    if dot and extension in NOTICE_EXTENSIONS:
+        name = base
+    if name in stems:
+        return True
+    return any(
+        name.startswith(stem) and LICENCE_QUALIFIER.fullmatch(name, len(stem)) is not None
+        for stem in stems
+    )
+
+
+@dataclass(frozen=True)
+class DropLicenceFiles:
+    """Drops licence and copyright notice files by name (is_licence_file): the extension
+    whitelist keeps LICENSE.md as Markdown, but it is boilerplate, not code."""
+
+    stems: frozenset[str]  # lower case
+
+    def __call__(self, doc: Document) -> Document | Dropped:
+        if is_licence_file(doc.meta["path"], self.stems):
+            return Dropped("licence_file")
+        return doc
+
+
 @dataclass(frozen=True)
 class StripLicenceHeader:
     """Removes the leading licence comment (headers.py); `licence_header` in meta says so."""

@@ -4,10 +4,11 @@
         hash ─► survivors by file ─► pass 2 (per file, read again): the survivors' lines
         parsed, their licence header removed ─► part-<file index>.parquet, in row order
 
-Per row: licence, extension, the leading licence comment removed, empty, line lengths, the
-alphanumeric share and alphabetic characters per token (rules.py), then exact dedup on the
-content as kept (after the header went) across all input files, the smallest id kept. Only
-hashes and keys are grouped, never file contents; each part holds one input file's rows.
+Per row: licence, extension, licence files (LICENSE.md), the leading licence comment
+removed, empty, line lengths, the alphanumeric share and alphabetic characters per token
+(rules.py), then exact dedup on the content as kept (after the header went) across all
+input files, the smallest id kept. Only hashes and keys are grouped, never file contents;
+each part holds one input file's rows.
 Pass 2 runs the rules again only under --keep-dropped, to give each dropped row its reason.
 """
 
@@ -33,6 +34,7 @@ from pipeline.rules.document import NotEmpty, configured_rules
 from pipeline.sources.github.config import GithubConfig
 from pipeline.sources.github.jsonl import GithubRow, read_github
 from pipeline.sources.github.rules import (
+    DropLicenceFiles,
     KeepExtensions,
     KeepLicenses,
     MaxLineLength,
@@ -52,6 +54,7 @@ def row_steps(config: GithubConfig) -> list[Step]:
     steps: list[Step] = [
         KeepLicenses(frozenset(config.licenses)),
         KeepExtensions(frozenset(config.extensions), frozenset(config.filenames)),
+        DropLicenceFiles(frozenset(stem.lower() for stem in config.licence_files)),
     ]
     if config.strip_licence_headers:
         steps.append(StripLicenceHeader())

@@ -149,6 +149,10 @@ class _Renderer:
 
     def template(self, node: Template) -> str:
         key, first = split_name(template_key(str(node.name)))
+        if first is not None:  # {{formatnum:{{Inflation|...}}}}: the text after the colon,
+            # rendered (nested templates too) and in its own case, not the lookup key's
+            shown = self.render(node.name).replace(REMOVED, "").replace(DROPPED_BLOCK, "")
+            first = shown.partition(":")[2].strip()
         policy = template_policy(key)
         if policy is UNKNOWN:
             self.unknown.append(key)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from pathlib import Path
 
 from pipeline.sample import write_sample
@@ -15,6 +16,12 @@ WHITELIST = set(
     ".bash .command .zsh .ts .tsx .tex .vb .xml .rst .m .smali".split()
 )
 LICENCES = ("mit", "apache-2.0", "bsd-3-clause", "bsd-2-clause")
+# LICENSE.md, docs/license.md, LICENSE-MIT.md, COPYING.markdown, NOTICE.md: the name without
+# its Markdown extension, in any case, is a licence file's
+LICENCE_FILE = re.compile(
+    r"(license|licence|copying|copying\.lesser|copyright|unlicense|notice)([-_][a-z0-9]+)?"
+    r"(\.md|\.markdown)?"
+)
 
 
 def verdict(row: dict) -> str:
@@ -24,6 +31,8 @@ def verdict(row: dict) -> str:
     extension = "." + name.rsplit(".", 1)[-1] if "." in name else ""
     if extension not in WHITELIST and name not in ("Dockerfile", "Makefile"):
         return "drop:extension"
+    if LICENCE_FILE.fullmatch(name.lower()):
+        return "drop:licence_file"
     content = row["content"]
     lines = content.splitlines()
     if max(map(len, lines)) > 1000:
@@ -68,12 +77,28 @@ def test_rows_and_rules(sample_dir, ground_truth):
         "keep",
         "drop:license",
         "drop:extension",
+        "drop:licence_file",
         "drop:max_line",
         "drop:mean_line",
         "drop:alnum",
         "drop:alpha_per_token",
         "drop:duplicate",
     }
+
+
+def test_the_planted_licence_files_hold_licence_text(sample_dir, ground_truth):
+    truth = ground_truth["github"]
+    rows, _ = read_rows(sample_dir, truth)
+    planted = [i for i, row in truth["rows"].items() if row["expected"] == "drop:licence_file"]
+    names = {rows[i][0]["path"] for i in planted}
+    assert names == {"LICENSE.md", "docs/license.md", "LICENSE-MIT.md", "COPYING.markdown",
+                     "NOTICE.md"}  # fmt: skip
+    for row_id in planted:
+        row = rows[row_id][0]
+        # only the licence_file rule drops them: their licence and extension are kept
+        assert row["license"] in LICENCES and "Copyright" in row["content"], row_id
+    kept = [i for i, (row, _) in rows.items() if "licence" in row["path"] and i not in planted]
+    assert [truth["rows"][i]["expected"] for i in kept] == ["keep"]  # licence_check.py
 
 
 def test_duplicates_and_headers(sample_dir, ground_truth):

@@ -11,6 +11,7 @@ from pipeline.sources.github.rules import (
     ALPHANUMERIC,
     alphabetic_count,
     alphanumeric_count,
+    is_licence_file,
 )
 from pipeline.sources.github.stage import row_document, row_steps
 from pipeline.steps import run_steps
@@ -22,10 +23,21 @@ APACHE = (
 )
 
 
-def outcome(path: str, content: str, license_name: str = "apache-2.0") -> str:
+MIT = (
+    "MIT License\n\nCopyright (c) 2013-2024 Kim Davies\n\n"
+    "Permission is hereby granted, free of charge, to any person obtaining a copy\n"
+    'of this software and associated documentation files (the "Software"), to deal\n'
+    "in the Software without restriction, including without limitation the rights\n"
+)
+
+
+def outcome(
+    path: str, content: str, license_name: str = "apache-2.0", config: GithubConfig | None = None
+) -> str:
     row = GithubRow(line=1, repo_name="apache/beam", path=path, content=content,
                     license=license_name)  # fmt: skip
-    doc, dropped = run_steps(row_document(row), row_steps(GithubConfig()), Tally())
+    steps = row_steps(config or GithubConfig())
+    doc, dropped = run_steps(row_document(row), steps, Tally())
     return dropped.reason if dropped else "keep"
 
 
@@ -44,6 +56,29 @@ def test_the_rules_in_their_order() -> None:
     assert outcome("a.py", ("z" * 150 + "\n") * 3) == "mean_line"
     assert outcome("a.sh", "#" * 40 + "\n" + "=-" * 30 + "\n") == "alnum"
     assert outcome("a.py", "0, 1, 2, 3, 4, 5, 6, 7, 8, 9\n" * 5) == "alpha_per_token"
+
+
+def test_licence_files_go_though_their_extension_is_on_the_list() -> None:
+    # real: kjd/idna's LICENSE.md and attrs' docs/license.md passed as Markdown
+    for path in ("LICENSE.md", "docs/license.md", "LICENSE-MIT.md", "COPYING.markdown",
+                 "Licence_BSD.md", "NOTICE.md"):  # fmt: skip
+        assert outcome(path, MIT) == "licence_file", path
+    assert outcome("README.md", MIT) == "keep"
+    assert outcome("LICENSE.md", MIT, "gpl-3.0") == "license"  # the licence rule comes first
+    assert outcome("LICENSE.txt", MIT) == "extension"  # and the extension rule
+    assert outcome("LICENSE.md", MIT, config=GithubConfig(licence_files=[])) == "keep"
+
+
+def test_licence_file_names_in_every_shape_and_code_that_only_sounds_like_one() -> None:
+    stems = frozenset(stem.lower() for stem in GithubConfig().licence_files)
+    for path in ("LICENSE", "licence", "COPYING", "COPYING.LESSER", "COPYING.LESSER.txt",
+                 "COPYRIGHT.rst", "UNLICENSE", "NOTICE.txt", "LICENSE-APACHE", "LICENSE-MIT",
+                 "LICENCE_BSD", "LICENSE-APACHE-2.0.txt",
+                 "src/pip/_vendor/six.LICENSE"):  # fmt: skip
+        assert is_licence_file(path, stems), path
+    for path in ("src/license.py", "licenses.md", "tools/license_check.go", "notice_board.js",
+                 "docs/licensing.md", "copyright_header.c", "README.md"):  # fmt: skip
+        assert not is_licence_file(path, stems), path
 
 
 def test_letter_and_digit_counts_agree_with_unicode_classes_on_any_text() -> None:

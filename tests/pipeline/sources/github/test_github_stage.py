@@ -36,8 +36,9 @@ def outcome(built: dict, row_id: str) -> str:
 def test_every_rule_removes_what_was_planted_and_nothing_else(built: dict) -> None:
     rows = built["truth"]["rows"]
     reasons = {row["expected"] for row in rows.values()}
-    assert {"drop:license", "drop:extension", "drop:max_line", "drop:mean_line", "drop:alnum",
-            "drop:alpha_per_token", "drop:duplicate"} <= reasons  # fmt: skip
+    assert {"drop:license", "drop:extension", "drop:licence_file", "drop:max_line",
+            "drop:mean_line", "drop:alnum", "drop:alpha_per_token",
+            "drop:duplicate"} <= reasons  # fmt: skip
     for reason in reasons:  # precision and recall of each outcome
         expected = {i for i, row in rows.items() if row["expected"] == reason}
         got = {i for i in rows if outcome(built, i) == reason}
@@ -168,3 +169,31 @@ def test_a_generic_rule_switched_on_in_the_manifest_drops_a_file(tmp_path: Path)
     assert dropped == [("github/acme/tool/src/m0.py", "short")]
     stats = json.loads((out / "_stats.json").read_text())["counters"]
     assert stats["dropped.short"] == 1 and stats["kept"] == 1
+
+
+def test_licence_files_are_dropped_with_their_reason(tmp_path: Path) -> None:
+    # real: kjd/idna's LICENSE.md and attrs' docs/license.md were kept as Markdown
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    mit = ("MIT License\n\nCopyright (c) 2015 Hynek Schlawack and the attrs contributors\n\n"
+           "Permission is hereby granted, free of charge, to any person obtaining a copy\n"
+           'of this software and associated documentation files (the "Software").\n')  # fmt: skip
+    (inputs / "rows.jsonl").write_bytes(
+        row(0) + row(1, path="LICENSE.md", content=mit)
+        + row(2, path="docs/license.md", content="# License\n\n" + mit)
+    )  # fmt: skip
+    manifest = tmp_path / "m.yaml"
+    manifest.write_text(yaml.safe_dump({
+        "run_dir": str(tmp_path / "run"),
+        "sources": {"github": {"inputs": [str(inputs / "*")]}},
+    }))  # fmt: skip
+    result = fleece("github", "--manifest", str(manifest), "--keep-dropped")
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = tmp_path / "run" / "github"
+    kept = [r["id"] for r in read_documents(str(out / "part-*.parquet"))]
+    dropped = {r["id"]: r["reason"] for r in read_documents(str(out / "dropped" / "*.parquet"))}
+    assert kept == ["github/acme/tool/src/m0.py"]
+    assert dropped == {"github/acme/tool/LICENSE.md": "licence_file",
+                       "github/acme/tool/docs/license.md": "licence_file"}  # fmt: skip
+    stats = json.loads((out / "_stats.json").read_text())["counters"]
+    assert stats["dropped.licence_file"] == 2

@@ -246,3 +246,17 @@ def test_a_colon_before_a_dropped_table_or_list_is_counted() -> None:
     article = clean_wikitext(wikitext)
     assert article.dangling_colons == 2
     assert "The members are:\n\nSpecies include:\n\nKept as it is:\na list item" in article.text
+
+
+def test_a_parser_function_renders_the_templates_inside_it() -> None:
+    """Real enwiki (Abraham Lincoln): `{{formatnum:{{Inflation|US|800|1861|r=-2}}}}` left
+    `{{inflation|us|800|1861|r=-2}}` in the text, lower-cased: the text after the colon was
+    taken raw from the lookup key instead of being rendered."""
+    article = clean_wikitext(
+        "A tax on incomes above $800 (${{formatnum:{{Inflation|US|800|1861|r=-2}}}} in "
+        "current dollar terms) and {{formatnum:{{val|1234}}}} Km."
+    )
+    assert "{{" not in article.text and "inflation" not in article.text.lower()
+    assert "current dollar terms" in article.text and "1234 Km" in article.text
+    assert article.unknown_templates == ("inflation",)
+    assert not remnants(article.text)
