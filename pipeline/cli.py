@@ -51,11 +51,34 @@ class LazyGroup(click.Group):
             formatter.write_dl(rows)
 
 
+def print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """`fleece --version`: the package version and the checkout's git commit, as _SUCCESS
+    files record them."""
+    if not value or ctx.resilient_parsing:
+        return
+    # lazy: Beam (pipeline.harness.completion); `fleece --help` must not load it
+    from pipeline.harness.completion import code_version
+
+    click.echo(f"fleece {code_version()}")
+    ctx.exit()
+
+
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=print_version,
+    help="Print the version (package+commit) and exit.",
+)
 def main() -> None:
     """fleece: build a LLaMA-recipe pre-training corpus from raw public dumps and train on it.
 
     Quick start: `fleece corpus --manifest manifests/sample.yaml`.
+
+    Exit codes: 0 done; 1 the user's input or environment (a bad manifest, a missing file,
+    a full disk); 2 usage (an unknown command or option).
     """
 
 

@@ -3,8 +3,9 @@
 Every default lives here or in the config module of the stage that owns it (each source's
 config, named by its declaration, `encode/config.py`, `shards/config.py`, `tokenizer/config.py`);
 a manifest YAML only overrides. Unknown keys, wrong types and values out of bounds fail
-before anything runs, naming the key path (`sources.wikipedia.languges: unknown key`); the
-loader is the one the trainer uses too (`settings`).
+before anything runs, naming the key path and, for an unknown key, the closest one
+(`sources.wikipedia.languges: unknown key (did you mean languages?)`); the loader is the one
+the trainer uses too (`settings`).
 """
 
 from __future__ import annotations

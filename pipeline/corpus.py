@@ -8,14 +8,14 @@ import click
 
 from pipeline import io
 from pipeline.config import RunConfig
-from pipeline.harness.commands import BEAM_CONTEXT, configure_logging, load_or_fail, run_options
+from pipeline.harness.commands import BeamCommand, configure_logging, load_or_fail, run_options
 from pipeline.harness.completion import completion
 from pipeline.harness.running import run_stages
 from pipeline.harness.stage import all_stages, find_stage
 from pipeline.report.html import write_report as write_page
 
 
-@click.command(context_settings=BEAM_CONTEXT)
+@click.command(cls=BeamCommand)
 @run_options
 @click.option(
     "--only", default=None, help="comma-separated stages to run (others are left as they are)"

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import click
+import pyarrow as pa
 import sentencepiece as spm
 
 from pipeline import io
@@ -43,7 +44,9 @@ def decode_rows(shard_path: str, tokenizer_path: str, n: int) -> list[dict[str, 
 def _shard_rows(path: str, limit: int) -> list[dict[str, Any]]:
     tokenizer = io.join(path.rsplit("/", 1)[0] if "/" in path else ".", TOKENIZER_NAME)
     if not io.exists(tokenizer):
-        raise click.UsageError(f"{path}: no {TOKENIZER_NAME} beside the shard to decode it with")
+        raise click.ClickException(
+            f"{path}: no {TOKENIZER_NAME} beside the shard to decode it with"
+        )
     return decode_rows(path, tokenizer, limit)
 
 
@@ -76,6 +79,22 @@ def format_row(row: dict[str, Any], chars: int) -> str:
 def show(path: str, limit: int, chars: int, wanted: str | None) -> None:
     """Print documents readably: a Parquet part, a glob, a stage directory, or an Arrow
     token shard (decoded with the tokenizer.model beside it)."""
+    if not any(c in path for c in "*?[") and not io.exists(path):
+        raise click.ClickException(f"{path}: no such file or folder")
+    try:
+        shown = _echo_rows(path, limit, chars, wanted)
+    except FileNotFoundError as exc:  # a glob or a folder without parts; names the pattern
+        raise click.ClickException(str(exc)) from None
+    except pa.ArrowException as exc:  # a file that is neither Parquet nor an Arrow stream
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise click.ClickException(f"{path}: cannot be read: {reason}") from None
+    if shown == 0:
+        raise click.ClickException(f"{path}: no matching rows")
+
+
+def _echo_rows(path: str, limit: int, chars: int, wanted: str | None) -> int:
+    """Print up to `limit` rows of `path` (only the one with id `wanted` when given); return
+    how many were printed."""
     if path.endswith(".arrow"):
         rows: Any = _shard_rows(path, limit if wanted is None else 10**12)
     else:
@@ -88,5 +107,4 @@ def show(path: str, limit: int, chars: int, wanted: str | None) -> None:
         shown += 1
         if shown >= limit:
             break
-    if shown == 0:
-        raise click.ClickException(f"{path}: no matching rows")
+    return shown

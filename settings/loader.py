@@ -1,18 +1,19 @@
 """Building configuration dataclasses from YAML data, and printing their reference.
 
 Unknown keys, wrong types and values outside a field's bounds fail before anything runs,
-with the key path first: `sources.wikipedia.languges: unknown key`.
+with the key path first: `sources.wikipedia.languges: unknown key (did you mean languages?)`.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import math
 import os
 import sys
 import types
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Literal
 
 import yaml
@@ -23,6 +24,13 @@ class ConfigError(ValueError):
 
 
 _KIND = {str: "a string", bool: "true or false", int: "an integer", float: "a number"}
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """` (did you mean X?)`, X the choice closest to a mistyped `word`; '' when none is close
+    (difflib's ratio at least 0.6)."""
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return f" (did you mean {close[0]}?)" if close else ""
 
 
 def _shown(value: Any) -> str:
@@ -134,7 +142,7 @@ def from_mapping(cls: type, data: Any, prefix: str = "") -> Any:
     for name, value in data.items():
         key = f"{prefix}.{name}" if prefix else str(name)
         if name not in fields:
-            raise ConfigError(f"{key}: unknown key")
+            raise ConfigError(f"{key}: unknown key{did_you_mean(str(name), fields)}")
         values[name] = _convert(value, hints[name], key, fields[name].metadata)
     instance = cls(**values)
     check = getattr(instance, "validate", None)

@@ -173,12 +173,18 @@ def _json(value: object) -> str:
 
 def write_hf_tokenizer(model: bytes | str, out_dir: str, model_max_length: int) -> list[str]:
     """Write tokenizer.model, tokenizer.json, tokenizer_config.json and special_tokens_map.json
-    into out_dir (which exists); returns the file names written."""
+    into out_dir (which exists); returns the file names written. model_max_length is the
+    context the model was trained at (longer inputs get transformers' truncation warning)."""
     data = _model_bytes(model)
     sp = spm.SentencePieceProcessor(model_proto=data)
     backend = _build(data, sp)
     special = _special_tokens(sp)
-    # No pad token: LLaMA has none, and inventing one would add an id fleece never emits.
+    # LLaMA trains with no pad id; padding reuses unk, as Llama 2's Hugging Face release does
+    # (its generation_config.json has pad_token_id 0, the unk id). Byte fallback means no text
+    # encodes to unk, so a padded position is never a real token. EOS as pad would collide:
+    # collators mask every pad id out of the labels, so a model fine-tuned on eos-padded
+    # batches would not learn where a document ends.
+    special["pad_token"] = special["unk_token"]
     config = {
         "tokenizer_class": TOKENIZER_CLASS,
         "model_max_length": model_max_length,

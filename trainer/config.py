@@ -229,7 +229,19 @@ def load_config(path: str | None, overrides: list[str] | tuple[str, ...] = ()) -
     try:
         return from_mapping(TrainConfig, data)
     except ConfigError as error:
-        raise ConfigError(f"{path or 'overrides'}: {error}") from None
+        raise ConfigError(f"{_origin(str(error), path, overrides)}: {error}") from None
+
+
+def _origin(message: str, path: str | None, overrides: list[str] | tuple[str, ...]) -> str:
+    """Who set the key a ConfigError names (its message starts with the key path): the last
+    `-o` that set that key or a section above it, else the YAML file, so that a typo made on
+    the command line is not blamed on the file."""
+    key = message.split(":", 1)[0]
+    for assignment in reversed(overrides):
+        target = assignment.split("=", 1)[0].strip()
+        if key == target or key.startswith((f"{target}.", f"{target}[")):
+            return f"-o {assignment}"
+    return path or "overrides"
 
 
 def defaults_yaml() -> str:

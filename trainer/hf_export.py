@@ -1,7 +1,7 @@
 """`fleece export hf`: a checkpoint as a Hugging Face Llama folder, loadable without fleece.
 
     config.json              LlamaConfig fields (written as JSON; transformers not imported)
-    generation_config.json   BOS 1, EOS 2
+    generation_config.json   BOS 1, EOS 2, pad 0 (unk, as the tokenizer pads)
     model.safetensors        the weights in the checkpoint's dtype, HF names and RoPE layout;
                              above max_shard_size: model-0000k-of-0000n.safetensors and
                              model.safetensors.index.json, as the Hub lays them out
@@ -164,6 +164,7 @@ def export_hf(
             # First: a tokenizer that cannot be exported exactly stops the export before
             # the (large) weights are written.
             try:
+                # The trainer sets max_seq_len to the run's data.seq_len: the trained context.
                 files += write_hf_tokenizer(tokenizer, folder, config.max_seq_len)
             except ValueError as error:  # "tokenizer.model: <setting>; cannot export ..."
                 raise ValueError(f"{path}: {error}") from None
@@ -176,7 +177,8 @@ def export_hf(
         weight_files, weight_bytes, dtype = _write_weights(path, config, folder, max_bytes)
         for name, value in (
             ("config.json", config_json(config, dtype)),
-            ("generation_config.json", {"bos_token_id": 1, "eos_token_id": 2}),
+            # pad = unk (0), as the tokenizer's pad token and Llama 2's generation_config.
+            ("generation_config.json", {"bos_token_id": 1, "eos_token_id": 2, "pad_token_id": 0}),
         ):
             with open(os.path.join(folder, name), "wb") as handle:
                 handle.write(_json_bytes(value))

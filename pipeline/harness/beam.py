@@ -1,11 +1,12 @@
-"""The Beam launcher: the runner flags of a run, the filesystem options the harness itself
-uses, and `run_beam`, which runs a stage's pipeline with this checkout's code and returns its
-counters. Like every harness module it imports Beam; `fleece --help` imports no harness
-module (pipeline/cli.py).
+"""The Beam launcher: the runner flags of a run, the flags Beam would not understand, the
+filesystem options the harness itself uses, and `run_beam`, which runs a stage's pipeline
+with this checkout's code and returns its counters. Like every harness module it imports
+Beam; `fleece --help` imports no harness module (pipeline/cli.py).
 """
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import os
 from collections.abc import Callable, Iterator
@@ -15,7 +16,7 @@ from typing import Any
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics.metric import MetricsFilter
-from apache_beam.options.pipeline_options import PipelineOptions
+from apache_beam.options.pipeline_options import PipelineOptions, _BeamArgumentParser
 
 from pipeline.config import RunConfig
 from pipeline.harness.stage import StageContext
@@ -32,6 +33,31 @@ def beam_args_for(run: RunConfig, extra: list[str]) -> list[str]:
         *runner.beam_args,
         *extra,
     ]
+
+
+def beam_option_parser() -> argparse.ArgumentParser:
+    """The parser Beam reads its flags with (`PipelineOptions.get_all_options`): every
+    PipelineOptions subclass's flags, no abbreviations. Beam's own parser class, because some
+    classes declare value-provider flags; a bad value raises argparse.ArgumentError."""
+    parser = _BeamArgumentParser(allow_abbrev=False, add_help=False, exit_on_error=False)
+    # one class per name, as Beam does: a class defined twice (main session) would clash
+    classes = {str(cls): cls for cls in PipelineOptions.__subclasses__()}
+    for cls in classes.values():
+        cls._add_argparse_args(parser)
+    return parser
+
+
+def unknown_beam_args(args: list[str]) -> list[str]:
+    """The arguments Beam would log as unparseable and drop: those its parser leaves over,
+    everything after a `--` included. Raises argparse.ArgumentError for a Beam flag given a
+    bad value (`--direct_num_workers=two`)."""
+    leftover = beam_option_parser().parse_known_args(args)[1]
+    return [] if leftover == ["--"] else leftover  # a bare trailing `--` ends nothing
+
+
+def beam_flag_names() -> list[str]:
+    """Every flag Beam knows, e.g. `--runner` (for "did you mean")."""
+    return [name for action in beam_option_parser()._actions for name in action.option_strings]
 
 
 def set_filesystem_options(beam_args: list[str]) -> None:

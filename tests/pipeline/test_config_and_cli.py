@@ -20,7 +20,10 @@ from tests.helpers import run_fleece, write_manifest
 
 
 def test_unknown_key_is_named_with_its_path():
-    with pytest.raises(ConfigError, match=r"^sources\.wikipedia\.languges: unknown key$"):
+    with pytest.raises(
+        ConfigError,
+        match=r"^sources\.wikipedia\.languges: unknown key \(did you mean languages\?\)$",
+    ):
         load_manifest_text("sources:\n  wikipedia:\n    languges: [en]\n")
 
 

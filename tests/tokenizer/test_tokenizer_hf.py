@@ -122,7 +122,7 @@ def test_bos_is_prepended_and_decoding_gives_the_text_back(
     hf: PreTrainedTokenizerBase, sp: spm.SentencePieceProcessor
 ) -> None:
     assert (hf.bos_token_id, hf.eos_token_id, hf.unk_token_id) == (1, 2, 0)
-    assert hf.pad_token is None  # LLaMA has none; none is invented
+    assert hf.pad_token_id == hf.unk_token_id  # LLaMA has none; Llama 2's HF release pads with unk
     assert hf.model_max_length == 2048
     for text in EXPLICIT + TRAPS + synthetic_documents(20, seed=2):
         ids = hf(text).input_ids

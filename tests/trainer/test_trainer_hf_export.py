@@ -191,6 +191,27 @@ def test_export_files_hold_the_checkpoints_weights_byte_stably(
     assert tree_digest(again) == tree_digest(sharded)
 
 
+def test_the_exported_tokenizer_pads_a_batch_with_unk_up_to_the_trained_context(
+    run_dir: str, exports: dict[str, Path], llama_model: bytes
+) -> None:
+    tokenizer = transformers.AutoTokenizer.from_pretrained(
+        str(exports["single"]), local_files_only=True
+    )
+    seq_len = read_trainer_state(resolve_checkpoint(run_dir))["config"]["data"]["seq_len"]
+    assert tokenizer.model_max_length == seq_len
+    texts = ["Der kleine Hund läuft über die Wiese.", "Ja"]
+    long, short = ([1, *ids] for ids in encode_batch(texts, llama_model))  # BOS first
+    assert len(short) < len(long)
+    assert tokenizer.pad_token_id == 0 == tokenizer.unk_token_id  # Llama 2's choice
+    generation = json.loads((exports["single"] / "generation_config.json").read_text())
+    assert generation["pad_token_id"] == tokenizer.pad_token_id
+
+    batch = tokenizer(texts, padding=True)
+    padding = len(long) - len(short)
+    assert batch.input_ids == [long, short + [0] * padding]
+    assert batch.attention_mask == [[1] * len(long), [1] * len(short) + [0] * padding]
+
+
 def test_a_non_empty_output_is_refused_unless_forced(run_dir: str, tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()

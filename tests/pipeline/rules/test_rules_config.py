@@ -41,7 +41,7 @@ def test_a_mapping_switches_rules_on_with_their_parameters() -> None:
 @pytest.mark.parametrize(
     ("rules", "message"),
     [
-        ("{min_chr: {chars: 3}}", r"sources\.books\.rules\.min_chr: unknown key$"),
+        ("{min_chr: {chars: 3}}", r"sources\.books\.rules\.min_chr: unknown key \(did you mean min_chars\?\)$"),
         ("{min_chars: {length: 3}}", r"sources\.books\.rules\.min_chars\.length: unknown key$"),
         ("{min_chars: {chars: ten}}", r"sources\.books\.rules\.min_chars\.chars: expected an integer"),
         ("{min_chars: {chars: 0}}", r"sources\.books\.rules\.min_chars\.chars: must be at least 1"),
