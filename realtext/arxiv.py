@@ -30,6 +30,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from pipeline.sources.arxiv.latex import protect_verbatim
+from realtext import outputs
 from realtext.download import Package
 
 PACKAGES = [Package("deb", "texlive-publishers-doc")]
@@ -159,24 +160,14 @@ def garble_checks(texts: Iterable[str]) -> dict:
 
 
 def checks(run_dir: Path, inputs: Path) -> dict:
-    """Papers read, kept and dropped by reason, the macros skipped by reason, the garble
+    """Beside the counters the framework prints: the macros skipped by reason, the garble
     checks over the kept text, and which documents were dropped for want of a main file
-    or a section (when the run kept its dropped rows)."""
-    # lazy: pyarrow-backed reader, not needed to build the inputs
-    from pipeline.documents import read_documents
-
+    or a section."""
     stats = json.loads((run_dir / "arxiv" / "_stats.json").read_text())["counters"]
-    kept = [row["text"] for row in read_documents(str(run_dir / "arxiv" / "part-*.parquet"))]
+    kept = [row["text"] for row in outputs.kept(run_dir, "arxiv")]
     index = json.loads((inputs / "papers.json").read_text())
     figures: dict = {
         "papers": len(index),
-        "read": stats.get("read", 0),
-        "kept": stats.get("kept", 0),
-        "dropped": {
-            k.removeprefix("dropped."): v
-            for k, v in sorted(stats.items())
-            if k.startswith("dropped.")
-        },  # fmt: skip
         "macros_skipped": {
             k.removeprefix("macros.skipped."): v
             for k, v in sorted(stats.items())
@@ -184,11 +175,9 @@ def checks(run_dir: Path, inputs: Path) -> dict:
         },  # fmt: skip
         **garble_checks(kept),
     }
-    dropped = run_dir / "arxiv" / "dropped"
-    if dropped.is_dir():
-        lost: dict[str, list[str]] = {"no_main_file": [], "no_section": []}
-        for row in read_documents(str(dropped / "*.parquet")):
-            if row["reason"] in lost:
-                lost[row["reason"]].append(index.get(row["id"], row["id"]))
-        figures["dropped_documents"] = {reason: sorted(paths) for reason, paths in lost.items()}
+    lost: dict[str, list[str]] = {"no_main_file": [], "no_section": []}
+    for row in outputs.dropped(run_dir, "arxiv"):
+        if row["reason"] in lost:
+            lost[row["reason"]].append(index.get(row["id"], row["id"]))
+    figures["dropped_documents"] = {reason: sorted(paths) for reason, paths in lost.items()}
     return figures

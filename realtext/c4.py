@@ -13,8 +13,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from pipeline.documents import read_documents
-from realtext import commoncrawl
+from realtext import commoncrawl, outputs
 from realtext.download import Package
 
 BADWORDS = Package("npm", "naughty-words", "1.2.0")
@@ -38,7 +37,7 @@ def build_inputs(packages: dict[str, Path], inputs: Path) -> dict:
 def language_drop_figures(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """Of the rows dropped by the language rule: how many name a language other than `en`,
     how many carry a score, and the languages named most."""
-    metas = [json.loads(row["meta"] or "{}") for row in rows]
+    metas = [row["meta"] for row in rows]  # parsed by realtext.outputs
     return {
         "rows": len(rows),
         "language_not_en": sum(row["language"] not in (None, "en") for row in rows),
@@ -49,21 +48,11 @@ def language_drop_figures(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def checks(run_dir: Path, inputs: Path) -> dict:
-    stats = json.loads((run_dir / "c4" / "_stats.json").read_text())["counters"]
-    dropped_folder = run_dir / "c4" / "dropped"
-    rows = (
-        list(read_documents(str(dropped_folder / "*.parquet"))) if dropped_folder.is_dir() else []
-    )
-    reasons = Counter(row["reason"] for row in rows)
+    """The dropped rows by reason (beside the counters the framework prints) and what the
+    language drops say of their pages."""
+    rows = outputs.dropped(run_dir, "c4")
     return {
-        "pages_read": stats.get("read", 0),
-        "pages_kept": stats.get("kept", 0),
-        "dropped": {
-            name.removeprefix("dropped."): n
-            for name, n in sorted(stats.items())
-            if name.startswith("dropped.")
-        },
-        "dropped_rows": dict(sorted(reasons.items())),
+        "dropped_rows": dict(sorted(Counter(row["reason"] for row in rows).items())),
         "dropped_by_language": language_drop_figures(
             [row for row in rows if row["reason"] == "language"]
         ),
