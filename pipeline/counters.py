@@ -4,17 +4,18 @@ A stage's declaration (pipeline/declaration.py, `StageSpec.read_unit`) says what
 is for it: a WET record, a `<page>` of a dump, a JSONL row, a book, a tarball member, a row
 of Posts.xml. Every count below is in that unit unless its line says otherwise.
 
-Records, the funnel (`read + errors.* = kept + dropped.*`, plus `merged.*` where a stage
-folds records into others, e.g. answers into their question; the funnel issue makes it an
-invariant the harness checks, with `read` counting the unreadable records too):
-  read                 records parsed from the inputs (one that could not be parsed is an
-                       error, counted under errors.* only)
+Records, the funnel: every record read ends in exactly one of kept, dropped.*, errors.*
+and merged.*, so `read = kept + Σ dropped.* + Σ errors.* + Σ merged.*`, which the harness
+checks as it writes `_stats.json` (pipeline/harness/funnel.py):
+  read                 records met in the inputs, those that could not be parsed too
   kept                 documents written (one per record kept)
   dropped.<reason>     a record read and parsed but lost for a reason (a rule, a dedup);
                        the reasons a source can give are in its declaration
   errors.<reason>      a record (or a whole file) lost because it could not be read: a
                        corrupt gzip member, malformed JSON, a record over the size cap; each
                        also a row of <stage>/errors/ naming the file and the position
+  merged.<reason>      a record written inside another's document, not as one of its own
+                       (`merged.answer`: a StackExchange answer in its question's)
   warnings.<reason>    something noted that loses no record: on a record still kept (its
                        bytes read as cp1252, `decoded_fallback`) or on a container whose
                        records were read (a tarball cut between members, `truncated_tar`)
@@ -71,6 +72,10 @@ def dropped(reason: str) -> str:
 
 def errors(reason: str) -> str:
     return f"errors.{reason}"
+
+
+def merged(reason: str) -> str:
+    return f"merged.{reason}"
 
 
 def warnings(reason: str) -> str:

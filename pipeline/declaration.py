@@ -64,6 +64,9 @@ class SourceSpec:
     id_form: str  # the shape of its document ids, for the README and the report
     drop_reasons: Mapping[str, str] = field(default_factory=dict)  # reason -> what it means
     error_reasons: Mapping[str, str] = field(default_factory=dict)
+    # a record written inside another's document (an answer in its question's), lost as a
+    # document of its own but not as text
+    merged_reasons: Mapping[str, str] = field(default_factory=dict)
     # noted on a record kept or on a container, losing no record (pipeline/counters.py)
     warning_reasons: Mapping[str, str] = field(default_factory=dict)
     ratio: float = 0.0  # default share in the mix (any scale); 0 outside LLaMA's Table 1

@@ -13,7 +13,8 @@ worker's memory whatever the input.
 `read_records` adds what is the same for every format: it opens the file through Beam's
 FileSystems, counts `files.read`, `bytes.stored`, `read`, `bytes.read` (the UTF-8 size of
 each record's `parsed_text_bytes` where its type has one: a record whose text is parsed
-later, an arXiv paper, is counted by its stage) and `errors.<reason>`, logs each
+later, an arXiv paper, is counted by its stage) and `errors.<reason>` (a bad record is
+read too: `read` counts every record position, the funnel's top), logs each
 error with its file and position, fails on the first one under `--strict`, stops after
 `--limit` records, and notes the bytes consumed so far on the progress channel
 (pipeline/progress), which the launcher shows while the stage runs.
@@ -112,6 +113,16 @@ def count_parsed_text(record: Any, count: Count) -> None:
         count(counters.BYTES_READ, size)
 
 
+def count_record(item: Any, strict: bool, count: Count) -> None:
+    """`read` for every record, a bad one too (so that read = kept + dropped.* + errors.* +
+    merged.*, the funnel the harness checks), then its error or its parsed text's bytes."""
+    count(counters.READ, 1)
+    if isinstance(item, RecordError):
+        report_error(item, strict, count)
+    else:
+        count_parsed_text(item, count)
+
+
 class CountingStream:
     """A read-only binary stream that counts the bytes taken from the one it wraps."""
 
@@ -167,11 +178,8 @@ def read_records(
                         report_warning(item, count)
                     continue
                 records += 1
-                if report and isinstance(item, RecordError):
-                    report_error(item, options.strict, count)
-                elif report:
-                    count(counters.READ, 1)
-                    count_parsed_text(item, count)
+                if report:
+                    count_record(item, options.strict, count)
                 yield item
                 note_file(file.path, file.size, stream.position, reread)
                 if options.limit is not None and records >= options.limit:

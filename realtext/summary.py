@@ -1,8 +1,8 @@
 """One JSON line per source: the counters its stages wrote and the checks of its module.
 
 The counters come from each stage's `_stats.json` (the house scheme: `read`, `kept`,
-`dropped.<reason>`, `errors.<reason>`, `bytes.read`, `bytes.kept`, and the `lines.*` of the
-stages that edit lines). The stage named like the source gives them as they are; another
+`dropped.<reason>`, `errors.<reason>`, `merged.<reason>`, `warnings.<reason>`, `bytes.read`,
+`bytes.kept`, and the `lines.*` of the stages that edit lines). The stage named like the source gives them as they are; another
 stage of the same source (commoncrawl's ccnet) gives them prefixed by its name
 (`ccnet.lines.removed`). A stage that has not run gives none.
 """
@@ -14,7 +14,10 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-SHOWN = ("read", "kept", "dropped.", "errors.", "bytes.read", "bytes.kept", "lines.")
+SHOWN = (
+    "read", "kept", "dropped.", "errors.", "merged.", "warnings.", "bytes.read", "bytes.kept",
+    "lines.",
+)  # fmt: skip
 
 
 def stage_counters(run_dir: Path, stage: str) -> dict[str, int]:

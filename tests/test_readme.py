@@ -1,6 +1,6 @@
 """The README's "Ids and drop reasons" table is the sources' declarations, rendered: each
-source's id form, drop reasons (with what each means), error reasons and warnings, in the registry's
-order. A changed declaration fails here with the table to paste."""
+source's id form, drop reasons (with what each means), error reasons, merged records and
+warnings, in the registry's order. A changed declaration fails here with the table to paste."""
 
 from __future__ import annotations
 
@@ -14,18 +14,23 @@ SECTION = "## Ids and drop reasons"
 
 def reasons_table() -> list[str]:
     lines = [
-        "| source | id | drop reasons | error reasons | warnings |",
-        "|---|---|---|---|---|",
+        "| source | id | drop reasons | error reasons | merged | warnings |",
+        "|---|---|---|---|---|---|",
     ]
     for spec in sources():
         dropped = "; ".join(
             f"`{reason}`: {meaning}" for reason, meaning in spec.drop_reasons.items()
         )
         errors = ", ".join(f"`{reason}`" for reason in spec.error_reasons)
+        merged = "; ".join(
+            f"`{reason}`: {meaning}" for reason, meaning in spec.merged_reasons.items()
+        )
         warnings = "; ".join(
             f"`{reason}`: {meaning}" for reason, meaning in spec.warning_reasons.items()
         )
-        lines.append(f"| {spec.name} | {spec.id_form} | {dropped} | {errors} | {warnings} |")
+        lines.append(
+            f"| {spec.name} | {spec.id_form} | {dropped} | {errors} | {merged} | {warnings} |"
+        )
     return lines
 
 

@@ -171,13 +171,25 @@ def _json(value: object) -> str:
     return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
+def _tokenizer_json(model: bytes, sp: spm.SentencePieceProcessor) -> bytes:
+    return _build(model, sp).to_str(pretty=True).encode("utf-8")
+
+
+def tokenizer_json(model: bytes | str) -> bytes:
+    """The bytes of the tokenizer.json that write_hf_tokenizer writes for this model (no
+    argument of the export changes them), for the shards stage to write beside the shards.
+    ValueError when the model cannot be exported exactly (see _check_supported)."""
+    data = _model_bytes(model)
+    return _tokenizer_json(data, spm.SentencePieceProcessor(model_proto=data))
+
+
 def write_hf_tokenizer(model: bytes | str, out_dir: str, model_max_length: int) -> list[str]:
     """Write tokenizer.model, tokenizer.json, tokenizer_config.json and special_tokens_map.json
     into out_dir (which exists); returns the file names written. model_max_length is the
     context the model was trained at (longer inputs get transformers' truncation warning)."""
     data = _model_bytes(model)
     sp = spm.SentencePieceProcessor(model_proto=data)
-    backend = _build(data, sp)
+    backend_json = _tokenizer_json(data, sp)  # first: an unsupported model writes nothing
     special = _special_tokens(sp)
     # LLaMA trains with no pad id; padding reuses unk, as Llama 2's Hugging Face release does
     # (its generation_config.json has pad_token_id 0, the unk id). Byte fallback means no text
@@ -196,7 +208,7 @@ def write_hf_tokenizer(model: bytes | str, out_dir: str, model_max_length: int) 
     }
     files = {
         "tokenizer.model": data,
-        "tokenizer.json": backend.to_str(pretty=True).encode("utf-8"),
+        "tokenizer.json": backend_json,
         "tokenizer_config.json": _json(config).encode("utf-8"),
         "special_tokens_map.json": _json(special).encode("utf-8"),
     }

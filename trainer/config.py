@@ -148,7 +148,7 @@ class EvalSection:
     )
     samples: int = param(
         256,
-        "validation windows evaluated each time (0 = the whole val split)",
+        "validation windows of each source evaluated each time (0 = all of them)",
         min=0,
         max=COUNT_MAX,
     )

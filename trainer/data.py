@@ -17,8 +17,9 @@ run resumed on a different world size sees exactly the samples it would have see
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import torch
@@ -118,24 +119,44 @@ class TokenStream:
             raise ValueError(
                 f"{self.directory}: window [{start}, {start + length}) outside [0, {self.num_tokens})"
             )
-        pieces, starts = [], []
-        shard = int(np.searchsorted(self.shard_starts, start, side="right")) - 1
-        done = 0
-        while done < length:
-            local = start + done - int(self.shard_starts[shard])
-            take = min(length - done, self.readers[shard].num_tokens - local)
-            self.hashes.ready(shard)
-            tokens, doc_starts = self.readers[shard].window(local, take)
-            if take and int(tokens.max()) >= self.vocab_size:
-                raise ShardCheckError(
-                    f"{self.readers[shard].path}: token id {int(tokens.max())} at or above the "
-                    f"vocabulary of {self.vocab_size} (run `fleece verify`)"
-                )
-            pieces.append(tokens)
-            starts.append(doc_starts + done)
-            done += take
-            shard += 1
-        return np.concatenate(pieces).astype(np.int64), np.concatenate(starts)
+        tokens, starts = read_across(self.shard_starts, start, length, self._shard_window)
+        return tokens.astype(np.int64), starts
+
+    def _shard_window(self, shard: int, local: int, take: int) -> tuple[np.ndarray, np.ndarray]:
+        """Tokens [local, local + take) of one shard, once its hash is checked; ids checked
+        against the vocabulary."""
+        self.hashes.ready(shard)
+        tokens, doc_starts = self.readers[shard].window(local, take)
+        if take and int(tokens.max()) >= self.vocab_size:
+            raise ShardCheckError(
+                f"{self.readers[shard].path}: token id {int(tokens.max())} at or above the "
+                f"vocabulary of {self.vocab_size} (run `fleece verify`)"
+            )
+        return tokens, doc_starts
+
+
+Segment = Callable[[int, int, int], tuple[np.ndarray, np.ndarray]]
+
+
+def read_across(
+    bounds: np.ndarray, start: int, length: int, segment: Segment
+) -> tuple[np.ndarray, np.ndarray]:
+    """Tokens [start, start + length) of a stream made of segments laid end to end (segment
+    k spans [bounds[k], bounds[k + 1])), and the offsets (relative to start) where a
+    document begins: `segment(k, local, take)` gives tokens [local, local + take) of segment
+    k and their document starts."""
+    pieces, starts = [], []
+    index = int(np.searchsorted(bounds, start, side="right")) - 1
+    done = 0
+    while done < length:
+        local = start + done - int(bounds[index])
+        take = min(length - done, int(bounds[index + 1]) - int(bounds[index]) - local)
+        tokens, doc_starts = segment(index, local, take)
+        pieces.append(tokens)
+        starts.append(doc_starts + done)
+        done += take
+        index += 1
+    return np.concatenate(pieces), np.concatenate(starts)
 
 
 @dataclass
@@ -158,10 +179,20 @@ class Batch:
         )
 
 
+class Tokens(Protocol):
+    """What windows are cut from: a split's TokenStream, or one source's documents of it
+    (trainer/validation.py)."""
+
+    directory: str
+    num_tokens: int
+
+    def window(self, start: int, length: int) -> tuple[np.ndarray, np.ndarray]: ...
+
+
 class Windows:
     """Sample i of a stream: tokens [i·T, i·T + T + 1)."""
 
-    def __init__(self, stream: TokenStream, seq_len: int) -> None:
+    def __init__(self, stream: Tokens, seq_len: int) -> None:
         self.stream = stream
         self.seq_len = seq_len
         self.num_samples = (stream.num_tokens - 1) // seq_len

@@ -36,13 +36,14 @@ from trainer.checkpoint import (
     save_checkpoint,
 )
 from trainer.config import ModelSection, TrainConfig
-from trainer.data import Batch, TokenStream, TrainLoader, Windows, validation_batches
+from trainer.data import Batch, TokenStream, TrainLoader, Windows
 from trainer.init_from import check_tokenizer, checkpoint_model_config
 from trainer.metrics import MetricsLog, mfu, peak_flops
 from trainer.optim import build_optimizer, learning_rate, set_learning_rate
 from trainer.parallel import Topology, close_topology, init_topology, parallelize
 from trainer.shard_checks import check_tokenizer_copy, check_vocabulary, checked_manifest
 from trainer.time_left import TimeLeft, format_duration
+from trainer.validation import Validation, ValidationSet
 
 
 class DivergenceError(RuntimeError):
@@ -112,11 +113,15 @@ class Trainer:
             [s for s in manifest["shards"] if s["split"] in splits],
             self.model_config.vocab_size,
         )
-        self.train_windows = Windows(
-            TokenStream(data.shards, "train", manifest, data.verify_sha256), data.seq_len
-        )
-        self.val_windows = (
-            Windows(TokenStream(data.shards, "val", manifest, data.verify_sha256), data.seq_len)
+        self.train_stream = TokenStream(data.shards, "train", manifest, data.verify_sha256)
+        self.train_windows = Windows(self.train_stream, data.seq_len)
+        self.validation = (
+            ValidationSet(
+                TokenStream(data.shards, "val", manifest, data.verify_sha256),
+                data.seq_len,
+                config.eval.samples,
+                topology.dp_size,
+            )
             if config.eval.every > 0
             else None
         )
@@ -281,32 +286,23 @@ class Trainer:
         return loss, grad_norm, samples
 
     @torch.no_grad()
-    def evaluate(self) -> float:
-        """Mean token loss over the first eval.samples windows of the val split."""
-        count = (
-            self.val_windows.num_samples
-            if self.config.eval.samples <= 0
-            else self.config.eval.samples
+    def evaluate(self) -> Validation:
+        """Mean token loss of each source's first eval.samples windows of the val split
+        (trainer/validation.py), and over all of them: the token-weighted mean."""
+        sources = self.validation.sources
+        row = {name: index for index, name in enumerate(sources)}
+        # [source, (summed token loss, tokens)], reduced over ranks in one call.
+        sums = torch.zeros(len(sources), 2, dtype=torch.float64, device=self.topology.device)
+        for name, batch in self.validation.batches(
+            self.config.batch.micro_batch_size, self.topology.dp_rank
+        ):
+            sums[row[name], 0] += self._loss(batch, reduction="sum").double()
+            sums[row[name], 1] += batch.targets.numel()
+        loss_sums, tokens = _all_reduce_sum(sums, self.topology).cpu().T.tolist()
+        return Validation.from_sums(
+            dict(zip(sources, loss_sums, strict=True)),
+            {name: round(count) for name, count in zip(sources, tokens, strict=True)},
         )
-        count = min(count, self.val_windows.num_samples)
-        count -= count % self.topology.dp_size  # every rank runs the same number of forwards
-        if count == 0:
-            raise ValueError(
-                f"{self.config.data.shards}: too few validation windows for {self.topology.dp_size} ranks"
-            )
-        batches = validation_batches(
-            self.val_windows,
-            count,
-            self.config.batch.micro_batch_size,
-            self.topology.dp_rank,
-            self.topology.dp_size,
-        )
-        sums = torch.zeros(2, dtype=torch.float64, device=self.topology.device)
-        for batch in batches:
-            sums[0] += self._loss(batch, reduction="sum").double()
-            sums[1] += batch.targets.numel()
-        sums = _all_reduce_sum(sums, self.topology)
-        return float(sums[0] / sums[1])
 
     def _gather_samples(self, samples: list[int]) -> list[int]:
         if self.topology.dp_size == 1:
@@ -348,10 +344,13 @@ class Trainer:
         _log(self.topology, f"saved checkpoint {path}")
 
     def _validate(self, metrics: MetricsLog) -> None:
-        value = self.evaluate()
-        self.history["val"].append([self.step, value])
-        metrics.write({"kind": "val", "step": self.step, "val_loss": value})
-        _log(self.topology, f"step {self.step}: validation loss {value:.4f}")
+        validation = self.evaluate()
+        self.history["val"].append([self.step, validation.loss])
+        metrics.write(validation.record(self.step))
+        _log(
+            self.topology,
+            f"step {self.step}: validation loss {validation.loss:.4f} ({validation.summary()})",
+        )
 
     def _write_run_files(self) -> None:
         if not self.topology.is_main:
@@ -378,19 +377,21 @@ class Trainer:
             f"global batch {self.global_batch} × {self.loader.accumulation} accumulation steps, "
             f"world {topology.world_size} (dp {topology.dp_size} × tp {topology.tp_size}) on {topology.device}",
         )
+        for note in self.validation.notes if self.validation is not None else []:
+            _log(topology, note)
         result = TrainResult(config.run_dir, self.step)
         self.time_left = TimeLeft(config.steps)
         try:
-            if self.val_windows is not None and not any(
+            if self.validation is not None and not any(
                 s == self.step for s, _ in self.history["val"]
             ):
                 self._validate(metrics)
             while self.step < config.steps:
                 self._one_step(metrics, result)
             # A short run must not end before every shard it read has passed its check.
-            for windows in (self.train_windows, self.val_windows):
-                if windows is not None:
-                    windows.stream.hashes.wait_all()
+            self.train_stream.hashes.wait_all()
+            if self.validation is not None:
+                self.validation.split.hashes.wait_all()
         finally:
             metrics.close()
         result.step = self.step
@@ -435,7 +436,7 @@ class Trainer:
                 f"step {self.step}/{config.steps} loss {loss:.4f} lr {lr:.2e} grad {grad_norm:.3f} "
                 f"{tokens_per_second:,.0f} tok/s{shown} epoch {self.loader.epoch:.3f}{eta}",
             )
-        if self.val_windows is not None and (
+        if self.validation is not None and (
             self.step % config.eval.every == 0 or self.step == config.steps
         ):
             self._validate(metrics)

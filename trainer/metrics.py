@@ -54,6 +54,12 @@ def mfu(
     return tokens_per_second * flops_per_token / (world_size * peak)
 
 
+def scalar_tag(kind: str, key: str) -> str:
+    """The TensorBoard tag of a record's key: `<kind>/<key>` (`train/loss`, `val/val_loss`),
+    or the key itself when it names its own group (`val/loss/c4`)."""
+    return key if "/" in key else f"{kind}/{key}"
+
+
 class MetricsLog:
     """Appends records to run_dir/metrics.jsonl (rank 0 only) and mirrors scalars to
     TensorBoard when it is installed and enabled."""
@@ -92,10 +98,9 @@ class MetricsLog:
         with open(self.path, "a", encoding="utf-8") as handle:
             handle.write(json.dumps(record) + "\n")
         if self._writer is not None:
-            prefix = record["kind"]
             for key, value in record.items():
                 if isinstance(value, int | float) and not isinstance(value, bool) and key != "step":
-                    self._writer.add_scalar(f"{prefix}/{key}", value, record["step"])
+                    self._writer.add_scalar(scalar_tag(record["kind"], key), value, record["step"])
 
     def close(self) -> None:
         if self._writer is not None:

@@ -67,7 +67,7 @@ def set_filesystem_options(beam_args: list[str]) -> None:
 
 
 # The folder holding the packages this process runs (pipeline/, tokenizer/, settings/...).
-CODE_ROOT = str(Path(__file__).resolve().parent.parent)
+CODE_ROOT = str(Path(__file__).resolve().parents[2])  # pipeline/harness/beam.py -> root
 
 
 @contextlib.contextmanager

@@ -1,13 +1,16 @@
 """Running stages: one unconditionally (`run_stage`: clear, run, `_stats.json`, `_SUCCESS`,
 commit), or a list in order skipping the complete ones (`run_stages`, what `fleece corpus`
 and every stage command call), holding the run directory's lock, with the progress display
-while a stage runs and the first bad records it met after it. A stage runs with its own
-temporary folder (harness/scratch.py) and log (harness/logs.py); a failure fleece recognises
-is one line naming that log.
+while a stage runs and the first bad records it met after it. A stage's `_stats.json` holds
+its counters, and its funnel is checked as it is written (harness/funnel.py); its wall time
+and core-seconds (harness/timing.py) go to its `_SUCCESS`. A stage runs with its own temporary folder
+(harness/scratch.py) and log (harness/logs.py); a failure fleece recognises is one line
+naming that log.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from collections.abc import Callable
@@ -29,6 +32,7 @@ from pipeline.harness.completion import (
     upstream_problem,
     write_success,
 )
+from pipeline.harness.funnel import FunnelGapError, funnel_gap, gaps_fail
 from pipeline.harness.logs import log_file, stage_log, where_logged
 from pipeline.harness.scratch import stage_temp_dir
 from pipeline.harness.stage import (
@@ -39,6 +43,7 @@ from pipeline.harness.stage import (
     in_progress_dir,
     stage_dir,
 )
+from pipeline.harness.timing import stage_timing
 from pipeline.lock import RunLockedError, run_lock
 from pipeline.progress.display import ProgressOptions, StageProgress
 from pipeline.records import BadInputError
@@ -101,8 +106,9 @@ def run_stage(
         beam_args=list(beam_args or []),
     )
     display = watch_progress(stage, run, ctx.beam_args, progress or ProgressOptions())
-    with stage_temp_dir(work_dir, stage.name), display.running(work_dir):
-        counters = stage.run(ctx)
+    with stage_timing() as timing:
+        with stage_temp_dir(work_dir, stage.name), display.running(work_dir):
+            counters = stage.run(ctx)
     # histogram bins (hist.*) get a section of their own: `counters` stays short to read
     counters, bins = histograms.split(counters)
     stats: dict[str, Any] = {"stage": stage.name, "counters": counters}
@@ -111,6 +117,7 @@ def run_stage(
     if ctx.figures:
         stats["figures"] = dict(sorted(ctx.figures.items()))
     io.write_json(io.join(work_dir, STATS), stats)
+    check_funnel(stage.name, counters)
     write_success(
         work_dir,
         {
@@ -118,11 +125,25 @@ def run_stage(
             "version": stage.version,
             "code_version": code_version(),
             "outputs": output_listing(work_dir),
+            # here, not in _stats.json: _SUCCESS records when the stage ran, _stats.json
+            # what it did (the same for the same inputs)
+            "timing": timing,
         },
     )
     if work_dir != out_dir:
         os.replace(work_dir, out_dir.removeprefix("file://"))
     return counters
+
+
+def check_funnel(stage: str, counters: dict[str, int]) -> None:
+    """Warn (or, under FLEECE_FUNNEL_GAPS=fail, fail) when the stage's funnel does not add
+    up (harness/funnel.py)."""
+    gap = funnel_gap(stage, counters)
+    if gap is None:
+        return
+    if gaps_fail():
+        raise FunnelGapError(gap)
+    logging.getLogger("fleece").warning("%s", gap)
 
 
 def _bad_input(exc: BaseException, where: str | None = None) -> str | None:

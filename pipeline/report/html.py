@@ -14,45 +14,42 @@ listed in.
 
 from __future__ import annotations
 
-import html
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from statistics import median_high
 from typing import Any
 
 from pipeline import io
-from pipeline.counters import UNKNOWN_TEMPLATES
-from pipeline.registry import sources
 from pipeline.report import plots
+from pipeline.report.elements import (
+    BYTE_UNIT,
+    Page,
+    escape,
+    megabytes,
+    sample_article,
+    table,
+)
 from pipeline.report.samples import SHOWN_CHARS, sample_documents
-from pipeline.report.statistics import (
-    StageStatistics,
-    Training,
-    read_stages,
-    read_training,
-    shards,
-)
-from pipeline.rules.document import REASONS as GENERIC_REASONS
+from pipeline.report.stages import stages_section
+from pipeline.report.statistics import Training, read_stages, read_training, shards
 from pipeline.shards.format import load_manifest
-from pipeline.shards.report import (
-    HEADER,
-    human,
-    llama_rows,
-    source_order,
-    table_rows,
-)
+from pipeline.shards.report import HEADER, llama_rows, source_order, table_rows
 
 STYLE = """
 body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #222;
        max-width: 60rem; margin: 2rem auto; padding: 0 1rem; }
 h1 { margin-bottom: .2rem; } h2 { border-bottom: 1px solid #ccc; margin-top: 2.5rem; }
 h3 { margin-top: 2rem; }
-nav a { margin-right: .8rem; }
+nav#contents ol { margin: .3rem 0; padding-left: 1.4rem; }
+nav#contents li ol { display: inline; padding: 0; } nav#contents li li { display: inline; }
+nav#contents li li a { margin-right: .6rem; }
 .tables { display: flex; flex-wrap: wrap; gap: 0 2rem; align-items: flex-start; }
 table { border-collapse: collapse; margin: .8rem 0; font-size: 13px; }
 th, td { padding: .2rem .55rem; border-bottom: 1px solid #e4e4e4; text-align: right; }
 th:first-child, td:first-child { text-align: left; }
 tr.total td { font-weight: 600; border-top: 1px solid #999; }
+table.funnel td:last-child, table.counters td:last-child { text-align: left; }
+details summary { cursor: pointer; margin: .8rem 0; }
 .figure svg { max-width: 100%; height: auto; display: block; margin: .6rem 0; }
 .note { color: #666; font-size: 13px; }
 code { background: #f3f3f3; padding: 0 .2rem; border-radius: 3px; font-size: 13px; }
@@ -60,10 +57,6 @@ article.sample { border: 1px solid #ddd; border-radius: 4px; margin: .8rem 0; pa
 article.sample pre { white-space: pre-wrap; word-break: break-word; max-height: 14rem;
                      overflow: auto; background: #fafafa; padding: .5rem; font-size: 12px; }
 """
-
-
-def escape(value: Any) -> str:
-    return html.escape(str(value), quote=True)
 
 
 @dataclass(frozen=True)
@@ -81,34 +74,39 @@ def run_paths(directory: str) -> RunPaths:
     return RunPaths(run_dir=directory, shards_dir=io.join(directory, "shards"))
 
 
-class Page:
-    """The page's parts in order; each figure has a name unique in the page."""
-
-    def __init__(self) -> None:
-        self.parts: list[str] = []
-
-    def add(self, *parts: str) -> None:
-        self.parts.extend(parts)
-
-    def figure(self, name: str, svg: str) -> None:
-        self.add(f'<div class="figure" data-figure="{escape(name)}">{svg}</div>')
-
-
-def _table(header: list[str], rows: Iterable[list[str]]) -> str:
-    head = "".join(f"<th>{escape(h)}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
 # the columns of our figures in table_rows, and the manifest.json fields they show
 MIXTURE_FIELDS = {1: "achieved", 2: "target", 3: "epochs", 4: "bytes", 5: "tokens"}
+# the byte columns (ours, LLaMA's), printed in the page's one byte unit
+DISK, LLAMA_DISK = 4, 8
+
+
+def mixture_header() -> list[str]:
+    header = list(HEADER)
+    for column in (DISK, LLAMA_DISK):
+        header[column] = f"{header[column]} ({BYTE_UNIT})"
+    return header
+
+
+def in_megabytes(manifest: Mapping[str, Any], sources: list[str], rows: list[list[str]]) -> None:
+    """The terminal table's byte cells (1.2 MB, 92.0 GB) in the page's one unit."""
+    llama = llama_rows()
+    mixture = manifest["mixture"]
+    for source, row in zip(sources, rows, strict=False):
+        if source in mixture:
+            row[DISK] = megabytes(mixture[source].get("bytes", 0))
+        if source in llama:
+            row[LLAMA_DISK] = megabytes(llama[source].disk_bytes)
+    total = rows[-1]
+    total[DISK] = megabytes(sum(f.get("bytes", 0) for f in mixture.values()))
+    total[LLAMA_DISK] = megabytes(sum(row.disk_bytes for row in llama.values()))
 
 
 def mixture_table(manifest: Mapping[str, Any]) -> str:
     """The terminal report's table; each of our figures carries manifest.json's value."""
     rows = table_rows(dict(manifest))
     sources = source_order(dict(manifest))
-    head = "".join(f"<th>{escape(h)}</th>" for h in HEADER)
+    in_megabytes(manifest, sources, rows)
+    head = "".join(f"<th>{escape(h)}</th>" for h in mixture_header())
     body = []
     for index, row in enumerate(rows):
         source = sources[index] if index < len(sources) else None
@@ -135,7 +133,7 @@ def mixture_section(page: Page, manifest: Mapping[str, Any]) -> None:
         f"{splits['train']['tokens']:,} tokens (target {manifest['token_target']:,}); "
         f"validation: {splits['val']['documents']:,} documents, {splits['val']['tokens']:,} "
         "tokens. Sampling proportion and epochs are the training shards'; disk size is the "
-        "UTF-8 text of the source's documents.</p>",
+        f"UTF-8 text of the source's documents, in {BYTE_UNIT} (10<sup>6</sup> bytes).</p>",
         mixture_table(manifest),
         '<p class="note">* LLaMA tokens per source = proportion × 1.4T (the paper gives only '
         "the total).</p>",
@@ -168,7 +166,7 @@ def shards_section(page: Page, manifest: Mapping[str, Any]) -> None:
     )
     page.figure("shard-tokens", plots.shard_tokens("shard-tokens", listed))
     page.add(
-        _table(
+        table(
             ["Shard", "Split", "Documents", "Tokens"],
             ([s.file, s.split, f"{s.documents:,}", f"{s.tokens:,}"] for s in listed),
         ),
@@ -176,124 +174,12 @@ def shards_section(page: Page, manifest: Mapping[str, Any]) -> None:
     )
 
 
-def stages_overview(stages: list[StageStatistics]) -> str:
-    rows = []
-    for stage in stages:
-        funnel, c = stage.funnel, stage.counters
-        if funnel.read is None and funnel.kept is None:
-            continue
-        rows.append(
-            [
-                stage.name,
-                "" if funnel.read is None else f"{funnel.read:,}",
-                "" if funnel.kept is None else f"{funnel.kept:,}",
-                f"{sum(funnel.dropped.values()):,}",
-                f"{sum(funnel.errors.values()):,}",
-                human(c["bytes.stored"]) if "bytes.stored" in c else "",
-                human(c["bytes.read"]) if "bytes.read" in c else "",
-                human(c["bytes.kept"]) if "bytes.kept" in c else "",
-            ]
-        )
-    # bytes.read is the text parsed and bytes.kept the text written, so the two compare;
-    # what the input files take on disk (compressed) stands apart
-    header = ["Stage", "Read", "Kept", "Dropped", "Errors", "Stored", "Text read", "Text kept"]
-    return _table(header, rows)
-
-
-@dataclass(frozen=True)
-class StageDeclaration:
-    """What a stage's source declares about its counters: what one record read is, and what
-    each of its drop and error reasons means."""
-
-    read_unit: str
-    meanings: Mapping[str, str]
-
-
-def stage_declaration(name: str) -> StageDeclaration:
-    for source in sources():
-        for spec in source.stages:
-            if spec.name == name:
-                meanings = {
-                    **{f"dropped.{r}": m for r, m in GENERIC_REASONS.items()},
-                    **{f"dropped.{r}": m for r, m in source.drop_reasons.items()},
-                    **{f"errors.{r}": m for r, m in source.error_reasons.items()},
-                    **{f"warnings.{r}": m for r, m in source.warning_reasons.items()},
-                }
-                return StageDeclaration(spec.read_unit, meanings)
-    return StageDeclaration("", {})  # a stage every source feeds, or one not installed here
-
-
-TOP_UNKNOWN_TEMPLATES = 50
-
-
-def stage_section(page: Page, stage: StageStatistics) -> None:
-    name = stage.name
-    page.add(f'<section id="stage-{escape(name)}"><h3>{escape(name)}</h3>')
-    funnel = stage.funnel
-    if funnel.steps():
-        page.figure(f"{name}-funnel", plots.funnel(f"{name}-funnel", name, funnel))
-    if stage.lengths:
-        page.figure(f"{name}-lengths", plots.lengths(f"{name}-lengths", name, stage.lengths))
-    languages = stage.languages
-    if len(languages) > 1:
-        page.figure(f"{name}-languages", plots.languages(f"{name}-languages", name, languages))
-    elif languages:
-        (language,) = languages
-        page.add(f"<p>Language of every document kept: {escape(language)}.</p>")
-    cutoffs = stage.cutoffs
-    for language, bins in stage.perplexities.items():
-        figure = f"{name}-perplexity-{language}"
-        page.figure(figure, plots.perplexity(figure, name, language, bins, cutoffs.get(language)))
-    # the threshold the stage applied, as it recorded it (runs of older code did not)
-    if stage.wiki_probs and "min_wiki_prob" in stage.figures:
-        figure = f"{name}-wiki-prob"
-        threshold = stage.figures["min_wiki_prob"]
-        page.figure(figure, plots.wiki_prob(figure, name, stage.wiki_probs, threshold))
-    declared = stage_declaration(name)
-    if declared.read_unit:
-        page.add(f"<p>One record read is one {escape(declared.read_unit)}.</p>")
-    # per-name counts of the templates a stage's cleaner did not know (the Wikipedia stage's
-    # long tail, thousands of names on a real dump): the most frequent in a table of their own
-    unknown = sorted(
-        ((k.removeprefix(UNKNOWN_TEMPLATES), v) for k, v in stage.counters.items()
-         if k.startswith(UNKNOWN_TEMPLATES)),
-        key=lambda item: (-item[1], item[0]),
-    )  # fmt: skip
-    counters = [
-        [key, f"{value:,}", declared.meanings.get(key, "")]
-        for key, value in sorted(stage.counters.items())
-        if not key.startswith(UNKNOWN_TEMPLATES)
-    ]
-    figures = [[key, f"{value:g}"] for key, value in sorted(stage.figures.items())]
-    shown = [[name, f"{value:,}"] for name, value in unknown[:TOP_UNKNOWN_TEMPLATES]]
-    unknown_header = [f"Unknown template (top {TOP_UNKNOWN_TEMPLATES} of {len(unknown)})", "Uses"]
-    page.add(
-        '<div class="tables">',
-        _table(["Counter", "Value", "Meaning"], counters) if counters else "",
-        _table(["Figure", "Value"], figures) if figures else "",
-        _table(unknown_header, shown) if shown else "",
-        "</div></section>",
-    )
-
-
-def stages_section(page: Page, stages: list[StageStatistics]) -> None:
-    page.add(
-        '<section id="stages"><h2>Stages</h2>',
-        "<p>Documents each stage read and kept, why it dropped the others, and the errors it "
-        "met, from its <code>_stats.json</code> (counted as the stage ran).</p>",
-        stages_overview(stages),
-    )
-    for stage in stages:
-        stage_section(page, stage)
-    page.add("</section>")
-
-
 def samples_section(page: Page, run_dir: str, sources: list[str], seed: int) -> None:
     page.add(
         '<section id="samples"><h2>Sampled documents</h2>',
         f"<p>Three documents per source, drawn by a hash of the seed ({seed}) and their ids; "
         f"the first {SHOWN_CHARS} characters of each, and the command that prints it "
-        "whole.</p>",
+        "whole (from the run directory).</p>",
     )
     for source in sources:
         samples = sample_documents(io.join(run_dir, source), seed)
@@ -301,28 +187,29 @@ def samples_section(page: Page, run_dir: str, sources: list[str], seed: int) -> 
             continue
         page.add(f'<h3 id="samples-{escape(source)}">{escape(source)}</h3>')
         for sample in samples:
-            shown = sample.text[:SHOWN_CHARS]
-            more = len(sample.text) - len(shown)
-            about = [f"<b>{escape(sample.id)}</b>"]
-            if sample.language:
-                about.append(escape(sample.language))
-            if sample.url:
-                about.append(escape(sample.url))
-            about.append(f"{len(sample.text):,} characters")
-            page.add(
-                f'<article class="sample" data-id="{escape(sample.id)}">',
-                f"<p>{' · '.join(about)}</p>",
-                f"<pre>{escape(shown)}{f' […{more:,} more characters]' if more else ''}</pre>",
-                f"<p>Whole: <code>{escape(sample.show_command)}</code></p>",
-                "</article>",
-            )
+            page.add(*sample_article(sample, run_dir))
     page.add("</section>")
 
 
+def source_losses(page: Page, curves: Training) -> None:
+    """Each source's validation loss beside the overall one, and the tokens it was measured
+    on (a small source's loss rests on few)."""
+    if not curves.val_sources:
+        return
+    page.figure("val-loss-sources", plots.source_losses("val-loss-sources", curves))
+    rows = [
+        [source, f"{points[-1][1]:.4f}", f"{curves.val_tokens.get(source, 0):,}"]
+        for source, points in curves.val_sources.items()
+    ]
+    page.add(table(["Source", "Last validation loss", "Validation tokens"], rows))
+
+
 def training_section(page: Page, train_dir: str, curves: Training) -> None:
+    # the run's folder name only: the page names no absolute path but the run directory's
+    name = train_dir.rstrip("/").rsplit("/", 1)[-1]
     page.add('<section id="training"><h2>Training</h2>')
     if not curves.steps:
-        page.add(f"<p>{escape(train_dir)}: no training step recorded yet.</p></section>")
+        page.add(f"<p>{escape(name)}: no training step recorded yet.</p></section>")
         return
     facts = [f"{curves.steps[-1]:,} steps", f"last training loss {curves.loss[-1]:.4f}"]
     if curves.val_loss:
@@ -334,12 +221,34 @@ def training_section(page: Page, train_dir: str, curves: Training) -> None:
         if measured
         else "MFU not measured (no claimed peak for this device, e.g. a CPU)"
     )
-    page.add(f"<p>Run <code>{escape(train_dir)}</code>: {', '.join(facts)}.</p>")
+    page.add(f"<p>Run <code>{escape(name)}</code>: {', '.join(facts)}.</p>")
     page.figure("loss", plots.losses("loss", curves))
+    source_losses(page, curves)
     page.figure("throughput", plots.throughput("throughput", curves))
     if curves.measured_mfu:
         page.figure("mfu", plots.utilisation("mfu", curves))
     page.add("</section>")
+
+
+SECTION_TITLES = {
+    "mixture": "Mixture", "shards": "Shards", "stages": "Stages",
+    "samples": "Sampled documents", "training": "Training",
+}  # fmt: skip
+
+
+def contents(sections: list[str], stage_names: list[str]) -> str:
+    """The table of contents: each section, and under Stages each stage."""
+    items = []
+    for section in sections:
+        link = f'<a href="#{section}">{SECTION_TITLES[section]}</a>'
+        if section == "stages" and stage_names:
+            stages = "".join(
+                f'<li><a href="#stage-{escape(name)}">{escape(name)}</a></li>'
+                for name in stage_names
+            )
+            link += f": <ol>{stages}</ol>"
+        items.append(f"<li>{link}</li>")
+    return f'<nav id="contents"><b>Contents</b><ol>{"".join(items)}</ol></nav>'
 
 
 def render(directory: str, train_dir: str | None = None) -> str:
@@ -354,30 +263,32 @@ def render(directory: str, train_dir: str | None = None) -> str:
     if manifest is None and not stages:
         raise FileNotFoundError(f"{directory}: neither a run directory nor shards (no _stats.json)")
     curves = read_training(train_dir) if train_dir else None
+    seed = int(manifest.get("seed", 0)) if manifest else 0
     page = Page()
     sections = ["mixture", "shards"] if manifest else []
     sections += ["stages"] if stages else []
     sections += ["samples"] if manifest else []
     sections += ["training"] if curves else []
-    title = f"fleece corpus report: {paths.run_dir}"
+    # the title names the run's folder; its one absolute path is the line below the heading
+    title = f"fleece corpus report: {paths.run_dir.rstrip('/').rsplit('/', 1)[-1]}"
     page.add(
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         '<link rel="icon" href="data:,">',  # no favicon request
         f"<title>{escape(title)}</title><style>{STYLE}</style></head><body>",
     )
-    about = f"Run <code>{escape(paths.run_dir)}</code>"
+    about = f'Run <code id="run-dir">{escape(paths.run_dir)}</code>'
     if manifest:
         about += f"; code version <code>{escape(manifest.get('code_version', ''))}</code>"
-    links = "".join(f'<a href="#{s}">{s.capitalize()}</a>' for s in sections)
-    page.add(f"<h1>Corpus report</h1><p>{about}.</p><nav>{links}</nav>")
+    page.add(f"<h1>Corpus report</h1><p>{about}.</p>")
+    page.add(contents(sections, [stage.name for stage in stages]))
     if manifest:
         mixture_section(page, manifest)
         shards_section(page, manifest)
     if stages:
-        stages_section(page, stages)
+        stages_section(page, stages, paths.run_dir, seed)
     if manifest:
-        samples_section(page, paths.run_dir, source_order(manifest), int(manifest.get("seed", 0)))
+        samples_section(page, paths.run_dir, source_order(manifest), seed)
     if curves is not None and train_dir is not None:
         training_section(page, train_dir, curves)
     page.add("</body></html>\n")

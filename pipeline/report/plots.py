@@ -20,9 +20,10 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, NullFormatter
 
 from pipeline.histograms import PERPLEXITY_BINS_PER_DECADE, WIKI_PROB_BINS, Bin
-from pipeline.report.statistics import Funnel, Shard, Training
+from pipeline.report.statistics import Shard, Training
 
 KEPT, DROPPED, ERROR, READ = "#2b7a3d", "#c8553d", "#7d3c98", "#4a6fa5"
+MERGED = "#d4a017"
 MIDDLE = "#8cbf6a"  # the perplexity bucket kept after head
 OURS, TARGET, LLAMA = "#4a6fa5", "#9ab3d5", "#e0a458"
 WIDTH = 6.4  # inches; each figure's height follows its content
@@ -67,22 +68,23 @@ def _thousands(value: float, _: int) -> str:
     return f"{value:,.0f}"
 
 
-def funnel(name: str, stage: str, steps: Funnel) -> str:
-    """Horizontal bars from read to kept, each drop and error reason between."""
-    rows = steps.steps()
+def step_color(label: str) -> str:
+    """A funnel bar's colour by what its label says: a drop, an error, a merge, what was
+    kept, or what was read."""
+    for prefix, color in (("dropped", DROPPED), ("error", ERROR), ("merged", MERGED)):
+        if label.startswith(prefix) or f", {prefix}" in label:
+            return color
+    return KEPT if "kept" in label else READ
+
+
+def funnel(name: str, title: str, rows: Sequence[tuple[str, int]]) -> str:
+    """Horizontal bars from read to kept, each drop, error and merge reason between."""
 
     def draw(axes: Axes) -> None:
         labels = [label for label, _ in rows]
         values = [value for _, value in rows]
-        colors = [
-            READ if label == "read"
-            else KEPT if label == "kept"
-            else ERROR if label.startswith("error")
-            else DROPPED
-            for label in labels
-        ]  # fmt: skip
         positions = range(len(rows))
-        axes.barh(positions, values, color=colors)
+        axes.barh(positions, values, color=[step_color(label) for label in labels])
         axes.set_yticks(list(positions), labels)
         axes.invert_yaxis()
         for position, value in zip(positions, values, strict=True):
@@ -90,11 +92,11 @@ def funnel(name: str, stage: str, steps: Funnel) -> str:
                 f"{value:,}", (value, position), xytext=(3, 0), textcoords="offset points",
                 va="center", fontsize=8,
             )  # fmt: skip
-        axes.set_xlabel("documents")
+        axes.set_xlabel("records")
         axes.xaxis.set_major_locator(MaxNLocator(integer=True))
         axes.xaxis.set_major_formatter(FuncFormatter(_thousands))
         axes.set_xlim(0, max(values) * 1.15 or 1)
-        axes.set_title(f"{stage}: documents read, dropped and kept")
+        axes.set_title(title)
 
     # about 0.07 inch a character of the labels at this size, plus the ticks
     left = 0.25 + 0.07 * max(len(label) for label, _ in rows)
@@ -302,3 +304,22 @@ def utilisation(name: str, curves: Training) -> str:
         axes.set_title("Model FLOPs utilisation (of the GPU's dense bf16 peak)")
 
     return _drawn(name, 2.2, draw)
+
+
+def source_losses(name: str, curves: Training) -> str:
+    """The validation loss of each source beside the overall one."""
+
+    def draw(axes: Axes) -> None:
+        axes.plot(
+            curves.val_steps, curves.val_loss, color="black", marker="o", markersize=3,
+            linewidth=2, label="all sources",
+        )  # fmt: skip
+        for source, points in curves.val_sources.items():
+            steps, values = zip(*points, strict=True)
+            axes.plot(steps, values, marker=".", markersize=3, linewidth=1, label=source)
+        axes.set_xlabel("step")
+        axes.set_ylabel("validation loss (nats per token)")
+        axes.legend(frameon=False, fontsize=7, ncols=2)
+        axes.set_title("Validation loss per source")
+
+    return _drawn(name, 3.0, draw)

@@ -4,7 +4,9 @@ Which documents: the `parts` Parquet parts whose stable hash of (seed, part name
 smallest (more, in that order, while they hold fewer than `count` documents), then of their
 documents the `count` whose stable hash of (seed, id) is smallest. Only those parts' id
 columns are read to choose, so a corpus of any size costs a few parts, and the choice
-depends on the seed and the names alone, never on the order files are listed in.
+depends on the seed and the names alone, never on the order files are listed in. Dropped
+documents (`<stage>/dropped/`, written under --keep-dropped) are drawn the same way among
+the rows of one reason.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import pyarrow.parquet as pq
 from pipeline import io
 from pipeline.documents import stable_hash
 
+SHOWN_COLUMNS = ["id", "text", "url", "language", "meta"]
 SHOWN_CHARS = 600  # of each sampled document's text in the page; `fleece show` prints all
 
 
@@ -58,10 +61,21 @@ def _rows(path: str, columns: list[str], ids: set[str] | None = None) -> list[di
     return [row for row in rows if row["id"] in ids]
 
 
-def sample_documents(stage_dir: str, seed: int, count: int = 3, parts: int = 3) -> list[Sample]:
-    """`count` documents of the stage's `part-*.parquet` (fewer if it has fewer), by id."""
+def _ids(path: str, reason: str | None) -> list[str]:
+    """The ids of one part; with `reason`, of its dropped rows of that reason only."""
+    if reason is None:
+        return [row["id"] for row in _rows(path, ["id"])]
+    return [row["id"] for row in _rows(path, ["id", "reason"]) if row["reason"] == reason]
+
+
+def sample_documents(
+    stage_dir: str, seed: int, count: int = 3, parts: int = 3, reason: str | None = None
+) -> list[Sample]:
+    """`count` documents of the stage's `part-*.parquet` (fewer if it has fewer), by id; with
+    `reason`, of the parts of its `dropped/` folder, among the rows dropped for `reason`."""
+    folder = stage_dir if reason is None else io.join(stage_dir, "dropped")
     try:
-        listed = [f.path for f in io.match_files([io.join(stage_dir, "part-*.parquet")])]
+        listed = [f.path for f in io.match_files([io.join(folder, "part-*.parquet")])]
     except FileNotFoundError:
         return []
     ranked_parts = sorted(listed, key=lambda p: (_rank(seed, p.rsplit("/", 1)[-1]), p))
@@ -69,7 +83,7 @@ def sample_documents(stage_dir: str, seed: int, count: int = 3, parts: int = 3) 
     for read, path in enumerate(ranked_parts):
         if read >= parts and len(found) >= count:  # small parts: read on until enough
             break
-        found += [(_rank(seed, row["id"]), row["id"], path) for row in _rows(path, ["id"])]
+        found += [(_rank(seed, doc_id), doc_id, path) for doc_id in _ids(path, reason)]
     candidates = sorted(found)[:count]
     wanted: dict[str, set[str]] = {}
     for _, doc_id, path in candidates:
@@ -84,6 +98,7 @@ def sample_documents(stage_dir: str, seed: int, count: int = 3, parts: int = 3) 
             meta=json.loads(row["meta"]),
         )
         for path, ids in sorted(wanted.items())  # each part read once, only its chosen rows
-        for row in _rows(path, ["id", "text", "url", "language", "meta"], ids)
+        for row in _rows(path, [*SHOWN_COLUMNS, *(["reason"] if reason else [])], ids)
+        if reason is None or row["reason"] == reason
     ]
     return sorted(samples, key=lambda s: s.id)

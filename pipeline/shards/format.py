@@ -30,6 +30,9 @@ import pyarrow.fs as pafs
 FORMAT = "fleece-shards/1"
 MANIFEST_NAME = "manifest.json"
 TOKENIZER_NAME = "tokenizer.model"
+# The Hugging Face tokenizer the export builds from TOKENIZER_NAME (tokenizer/hf.py), written
+# beside the shards so that they decode with the `tokenizers` library alone.
+HF_TOKENIZER_NAME = "tokenizer.json"
 BOS_ID = 1
 EOS_ID = 2
 SPLITS = ("train", "val")

@@ -15,6 +15,7 @@ from pipeline.shards.format import (
     BOS_ID,
     EOS_ID,
     FORMAT,
+    HF_TOKENIZER_NAME,
     SPLITS,
     TOKENIZER_NAME,
     ShardInfo,
@@ -111,8 +112,11 @@ def build_manifest(
     tolerance: float,
     run_manifest: Mapping[str, Any],
     code_version: str,
+    hf_tokenizer_sha256: str | None = None,
 ) -> dict[str, Any]:
-    """The complete manifest.json content (a plain dict; dump with sort_keys)."""
+    """The complete manifest.json content (a plain dict; dump with sort_keys).
+    hf_tokenizer_sha256: that of the tokenizer.json written beside the shards; None when
+    there is none (a model the Hugging Face export cannot reproduce exactly)."""
     ordered = sorted(shards, key=lambda s: (SPLITS.index(s["split"]), s["file"]))
     manifest = {
         "format": FORMAT,
@@ -132,5 +136,7 @@ def build_manifest(
         "run_manifest": dict(run_manifest),
         "code_version": code_version,
     }
+    if hf_tokenizer_sha256 is not None:
+        manifest["hf_tokenizer"] = {"file": HF_TOKENIZER_NAME, "sha256": hf_tokenizer_sha256}
     manifest[CHECKSUM_FIELD] = manifest_checksum(manifest)
     return manifest

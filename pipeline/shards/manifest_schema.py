@@ -8,6 +8,7 @@ non-negative integer, got -1`.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -87,7 +88,15 @@ def source_name(value: Any) -> str | None:
     return f"expected a source name (lower-case letters, digits, _), got {_shown(value)}"
 
 
-Spec = Mapping[str, Any]  # field -> Checker, nested Spec, or a one-element list [Spec]
+Spec = Mapping[str, Any]  # field -> Checker, nested Spec, one-element list [Spec], MayLack
+
+
+@dataclasses.dataclass(frozen=True)
+class MayLack:
+    """A field a valid manifest may lack (checked by `spec` when present): one that shard
+    directories written before it existed do not have, or that is not always written."""
+
+    spec: Any
 
 
 def problems(value: Any, spec: Any, where: str) -> list[str]:
@@ -102,11 +111,16 @@ def problems(value: Any, spec: Any, where: str) -> list[str]:
     if not isinstance(value, dict):
         return [f"{where}: expected an object, got {_shown(value)}"]
     prefix = f"{where}." if where else ""
-    out = [f"{prefix}{key}: missing" for key in spec if key not in value]
+    out = [
+        f"{prefix}{key}: missing"
+        for key, checker in spec.items()
+        if key not in value and not isinstance(checker, MayLack)
+    ]
     out += [f"{prefix}{key}: unknown field" for key in value if key not in spec]
     for key, checker in spec.items():
         if key in value:
-            out += problems(value[key], checker, f"{prefix}{key}")
+            inner = checker.spec if isinstance(checker, MayLack) else checker
+            out += problems(value[key], inner, f"{prefix}{key}")
     return out
 
 
@@ -171,6 +185,9 @@ MANIFEST: Spec = {
     "eos_id": count,
     "dtype": one_of(("uint16", "uint32")),
     "tokenizer": {"file": text, "sha256": sha256_hex},
+    # tokenizer.json beside the shards: absent from shards written before it was, and for a
+    # tokenizer.model the Hugging Face export refuses
+    "hf_tokenizer": MayLack({"file": text, "sha256": sha256_hex}),
     "shards": [SHARD_ENTRY],
     "splits": {split: _SPLIT_TOTALS for split in SPLITS},
     "mixture": mixture_entries,

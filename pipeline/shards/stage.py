@@ -10,6 +10,10 @@ One Beam pipeline applies DESIGN.md's Mix rule (pipeline/shards/quotas.py) at an
   val   ─► placement hash ─► shard ─► sort ─► ShardWriter
   shard entries + plan ─► manifest.json (+ tokenizer.model copy, empty shards filled in)
 
+Beside the shards lies tokenizer.json, the Hugging Face tokenizer that `fleece export hf`
+builds from the same tokenizer.model (tokenizer/hf.py, byte for byte), so that the shards
+decode with the `tokenizers` library alone.
+
 Output lands in <run>/shards/ (`fleece shards`, or its alias `fleece mix`).
 """
 
@@ -17,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -38,6 +43,7 @@ from pipeline.shards.config import ShardsConfig
 from pipeline.shards.format import (
     BOS_ID,
     EOS_ID,
+    HF_TOKENIZER_NAME,
     MANIFEST_NAME,
     TOKENIZER_NAME,
     ShardWriter,
@@ -49,6 +55,9 @@ from pipeline.shards.manifest import build_manifest, shard_entry
 from pipeline.stages import source_stages
 from settings import to_dict
 from tokenizer import model_proto
+from tokenizer.hf import tokenizer_json
+
+log = logging.getLogger("fleece")
 
 # A document on its way through the pipeline: (source, id, ids without BOS/EOS, text bytes).
 Doc = tuple[str, str, np.ndarray, int]
@@ -211,8 +220,9 @@ def finish(
     run: RunConfig,
     vocab_size: int,
     tokenizer_path: str,
+    hf_tokenizer: bytes | None,
 ) -> None:
-    """Fill in empty shards, copy the tokenizer, write manifest.json."""
+    """Fill in empty shards, copy the tokenizer, write tokenizer.json and manifest.json."""
     written = {(e["split"], e["file"]) for e in entries}
     dtype = token_dtype(vocab_size)
     for split, count in (("train", plan["train_shards"]), ("val", val_shards)):
@@ -221,6 +231,7 @@ def finish(
                 entries.append(write_shard(out_dir, split, index, [], vocab_size, dtype))
     model = read_bytes(tokenizer_path)
     io.write_bytes(io.join(out_dir, TOKENIZER_NAME), model)
+    hf_sha256 = write_hf_tokenizer_json(out_dir, hf_tokenizer)
     sources: dict[str, dict[str, int]] = {}
     for source in sorted(set(train_stats) | set(val_stats)):
         train_docs, train_tokens, train_bytes = train_stats.get(source, (0, 0, 0))
@@ -245,8 +256,28 @@ def finish(
         tolerance=run.shards.tolerance,
         run_manifest=to_dict(run),
         code_version=code_version(),
+        hf_tokenizer_sha256=hf_sha256,
     )
     io.write_json(io.join(out_dir, MANIFEST_NAME), manifest)
+
+
+def exact_hf_tokenizer(model: bytes) -> bytes | None:
+    """tokenizer.json for the shards' tokenizer.model, as `fleece export hf` writes it; None,
+    with a warning, for a model it cannot reproduce exactly (an existing non-BPE
+    tokenizer.model_path, say): the shards are as good without it."""
+    try:
+        return tokenizer_json(model)
+    except ValueError as error:  # "tokenizer.model: <setting>; cannot export ..."
+        log.warning("shards: no %s written: %s", HF_TOKENIZER_NAME, error)
+        return None
+
+
+def write_hf_tokenizer_json(out_dir: str, content: bytes | None) -> str | None:
+    """Write tokenizer.json into out_dir; its sha256 for the manifest (None: none written)."""
+    if content is None:
+        return None
+    io.write_bytes(io.join(out_dir, HF_TOKENIZER_NAME), content)
+    return hashlib.sha256(content).hexdigest()
 
 
 def sum_figures(values: Any) -> tuple[int, int, int]:
@@ -260,15 +291,17 @@ def sum_figures(values: Any) -> tuple[int, int, int]:
 class ShardsStage(Stage):
     name = "shards"
     # 2: each shard entry records its largest token id, manifest.json its own checksum.
-    version = 2
+    # 3: tokenizer.json beside the shards.
+    version = 3
     requires = ("tokenizer", "encode")
     outputs = {
         "manifest": MANIFEST_NAME,
         "tokenizer": TOKENIZER_NAME,
+        "hf_tokenizer": HF_TOKENIZER_NAME,
         "train": "train-*.arrow",
         "val": "val-*.arrow",
     }
-    loaded_whole = ("manifest", "tokenizer")
+    loaded_whole = ("manifest", "tokenizer", "hf_tokenizer")
     config_key = "shards"
     help = "Mix encoded documents into train/val Arrow token shards with manifest.json."
 
@@ -283,14 +316,23 @@ class ShardsStage(Stage):
         shares, missing = quotas.target_shares(run.shards.ratios, present)
         warn_missing(self.name, missing, sorted(s for s, share in shares.items() if share == 0))
         check_feasible(ctx.counters("encode"), shares, run.shards)
-        vocab_size = len(model_proto.parse(read_bytes(ctx.input("tokenizer", "model"))).pieces)
-        counters = run_beam(ctx, lambda p: build_pipeline(p, ctx, present, vocab_size))
+        model = read_bytes(ctx.input("tokenizer", "model"))
+        vocab_size = len(model_proto.parse(model).pieces)
+        # built before the pipeline, so that a refused model is said once, up front
+        hf_tokenizer = exact_hf_tokenizer(model)
+        counters = run_beam(
+            ctx, lambda p: build_pipeline(p, ctx, present, vocab_size, hf_tokenizer)
+        )
         counters["vocab_size"] = vocab_size
         return counters
 
 
 def build_pipeline(
-    pipeline: Any, ctx: StageContext, present: dict[str, str], vocab_size: int
+    pipeline: Any,
+    ctx: StageContext,
+    present: dict[str, str],
+    vocab_size: int,
+    hf_tokenizer: bytes | None,
 ) -> None:
     run, mix, stage, out_dir = ctx.run, ctx.run.shards, ctx.name, ctx.out_dir
     tokenizer_path = ctx.input("tokenizer", "model")
@@ -418,6 +460,7 @@ def build_pipeline(
                 run=run,
                 vocab_size=vocab_size,
                 tokenizer_path=tokenizer_path,
+                hf_tokenizer=hf_tokenizer,
             ),
             AsSingleton(plan),
             AsList(train_stats),

@@ -11,7 +11,9 @@ any bytes, never a traceback:
 3. Each shard's size and sha256 equal its entry; Arrow validates the whole stream before a
    value is read; rows are BOS + ids + EOS with ids below the vocabulary and the entry's
    max_id; counts per source equal the entry's; no file is missing or unlisted; no
-   validation id appears in a training shard; the tokenizer copy matches.
+   validation id appears in a training shard; the tokenizer copy matches, and so does
+   tokenizer.json (the Hugging Face tokenizer) where the manifest lists one: it loads with
+   `tokenizers` and has the vocabulary's size.
 4. The split totals and the mixture (achieved share, epochs, counts per source, validation
    counts) are recomputed from the shard entries and compared; achieved shares must lie
    within the tolerance of their targets.
@@ -35,6 +37,7 @@ import click
 import numpy as np
 import pyarrow as pa
 import pyarrow.fs as pafs
+from tokenizers import Tokenizer
 
 from pipeline.config import RunConfig
 from pipeline.shards import quotas
@@ -42,6 +45,7 @@ from pipeline.shards.format import (
     BOS_ID,
     EOS_ID,
     FORMAT,
+    HF_TOKENIZER_NAME,
     MANIFEST_NAME,
     TOKENIZER_NAME,
     ShardReader,
@@ -233,6 +237,33 @@ def _tokenizer_problems(directory: str, manifest: dict[str, Any]) -> Iterator[st
         yield f"{name}: {pieces} pieces, manifest vocab_size {manifest['vocab_size']}"
 
 
+def _hf_tokenizer_problems(directory: str, manifest: dict[str, Any]) -> Iterator[str]:
+    """tokenizer.json, when the manifest lists it: its sha256, and that it loads as a
+    Hugging Face tokenizer of the manifest's vocabulary."""
+    if "hf_tokenizer" not in manifest:  # shards written before it was, or a refused model
+        return
+    name = manifest["hf_tokenizer"]["file"]
+    if name != HF_TOKENIZER_NAME:
+        yield f"{MANIFEST_NAME}: hf_tokenizer.file {name!r}, expected {HF_TOKENIZER_NAME!r}"
+        return
+    try:
+        content = read_bytes(join(directory, name))
+    except FileNotFoundError:
+        yield f"{name}: missing"
+        return
+    if hashlib.sha256(content).hexdigest() != manifest["hf_tokenizer"]["sha256"]:
+        yield f"{name}: sha256 differs from the manifest's hf_tokenizer.sha256"
+        return
+    try:
+        size = Tokenizer.from_str(content.decode("utf-8")).get_vocab_size()
+    except Exception as error:  # noqa: BLE001 - any load failure of foreign bytes is a problem
+        first_line = (str(error).splitlines() or [type(error).__name__])[0]
+        yield f"{name}: not a Hugging Face tokenizer: {first_line}"
+        return
+    if size != manifest["vocab_size"]:
+        yield f"{name}: {size} tokens, manifest vocab_size {manifest['vocab_size']}"
+
+
 def _shard_problems(
     directory: str, entry: dict[str, Any], size: int, manifest: dict[str, Any], ids: list[str]
 ) -> Iterator[str]:
@@ -294,6 +325,7 @@ def verify_directory(
         return problems, {}
     problems += _header_problems(manifest)
     problems += _tokenizer_problems(directory, manifest)
+    problems += _hf_tokenizer_problems(directory, manifest)
 
     shards = manifest["shards"]
     listed = {s["file"] for s in shards}

@@ -1,11 +1,14 @@
 """Nothing half-done is ever used: a deleted or truncated output file makes its stage rerun
-(then its dependents, as needed) and the run ends byte-identical to an uninterrupted build;
+(then its dependents, as needed) and the run ends byte-identical to an uninterrupted build
+(rebuilt for a deleted file; for a truncated one, whose rerun is the same, the completion
+check is asked);
 a stage refuses an upstream without _SUCCESS, and a stage that reads the sample's inputs
 refuses a sample stage killed while it moved them. Killed stages: test_stage_kills_*.py."""
 
 from __future__ import annotations
 
 import filecmp
+import os
 import shutil
 import subprocess
 import sys
@@ -13,7 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.harness.stage import SUCCESS
+from pipeline.config import load_manifest
+from pipeline.harness.completion import completion
+from pipeline.harness.stage import SUCCESS, find_stage
 from pipeline.sample import write_sample
 from pipeline.sample.stage import replace_file
 from tests.faults.conftest import ROOT, fleece, kill_when, sample_manifest
@@ -42,16 +47,20 @@ def test_a_damaged_output_makes_its_stage_rerun(
 ) -> None:
     manifest, run_dir = built
     victim = _largest_output(run_dir / name)
-    if damage == "deleted":
-        victim.unlink()
-    else:
-        data = victim.read_bytes()
+    relative = victim.relative_to(run_dir / name)
+    if damage == "truncated":
+        # the rerun is the one a deleted file gets (below): here, that the check sees it
+        before, data = victim.stat(), victim.read_bytes()
         victim.write_bytes(data[: len(data) // 2])
+        complete, why, _ = completion(find_stage(name), load_manifest(str(manifest)), None)
+        victim.write_bytes(data)
+        os.utime(victim, ns=(before.st_atime_ns, before.st_mtime_ns))
+        assert not complete and why.startswith(f"output file {relative} changed after"), why
+        return
+    victim.unlink()
     rerun = fleece("corpus", "--manifest", str(manifest))
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
-    relative = victim.relative_to(run_dir / name)
-    why = "is missing" if damage == "deleted" else "changed after the stage finished"
-    assert f"{name}: running (output file {relative} {why}" in rerun.stdout, rerun.stdout
+    assert f"{name}: running (output file {relative} is missing" in rerun.stdout, rerun.stdout
     assert run_digest(run_dir) == reference
 
 

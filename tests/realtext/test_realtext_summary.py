@@ -18,10 +18,12 @@ def test_only_the_counters_of_the_scheme_are_shown(tmp_path: Path) -> None:
     write_stats(tmp_path, "github", {"read": 9, "kept": 5, "dropped.license": 3,
                                      "errors.malformed_json": 1, "bytes.read": 90,
                                      "bytes.kept": 50, "bytes.compressed": 40, "files.read": 2,
-                                     "readers": 4, "lines.removed": 7})  # fmt: skip
+                                     "readers": 4, "lines.removed": 7, "merged.answer": 2,
+                                     "warnings.decoded_fallback": 1})  # fmt: skip
     assert stage_counters(tmp_path, "github") == {
         "bytes.kept": 50, "bytes.read": 90, "dropped.license": 3, "errors.malformed_json": 1,
-        "kept": 5, "lines.removed": 7, "read": 9,
+        "kept": 5, "lines.removed": 7, "merged.answer": 2, "read": 9,
+        "warnings.decoded_fallback": 1,
     }  # fmt: skip
 
 

@@ -98,20 +98,23 @@ def write_shards(
     train_shards: int = 2,
     tokenizer: str | None = None,
     source: str = "c4",
+    val_sources: list[str] | None = None,
 ) -> str:
     """Write train/val shards (documents dealt round-robin) and the manifest.json the mix
-    would write for them (all of one source; the run manifest holds the matching fields)."""
+    would write for them (all of one source, but for the rows of val documents given their
+    own source in `val_sources`; the run manifest holds the matching fields)."""
     os.makedirs(directory, exist_ok=True)
+    sources = {"train": [source] * len(train), "val": val_sources or [source] * len(val)}
     entries = []
     for split, docs, count in (("train", train, train_shards), ("val", val, 1)):
         for index in range(count):
             path = os.path.join(directory, shard_name(split, index))
             with ShardWriter(path, vocab_size) as writer:
-                for number, doc in enumerate(docs[index::count]):
+                for number, (doc, name) in enumerate(
+                    zip(docs[index::count], sources[split][index::count], strict=True)
+                ):
                     writer.write(
-                        np.asarray(doc, dtype=np.int64),
-                        source,
-                        f"{source}/{split}-{index}-{number}",
+                        np.asarray(doc, dtype=np.int64), name, f"{name}/{split}-{index}-{number}"
                     )
             entries.append(shard_entry(writer.close(), split))
     tokenizer_sha256 = "0" * 64

@@ -31,7 +31,6 @@ SOURCE = SourceSpec(
     error_reasons={
         "truncated_tar": "the tarball ends inside a member (that member is lost)",
         "too_large": "a member that inflates past max_member_bytes",
-        "path_traversal": "a member whose path leaves the work folder",
         "unknown_member": "a member that is neither a paper's gzip nor a PDF",
         "not_a_tar": "an input that is not a tar file",
         "corrupt_gzip": "a paper's gzip that cannot be read",
@@ -41,6 +40,9 @@ SOURCE = SourceSpec(
     warning_reasons={
         "decoded_fallback": "a file of a paper read as cp1252 (not UTF-8); the paper's meta says so",
         "truncated_tar": "a tarball whose next header is cut or damaged after whole members",
+        "path_traversal": "an entry of a paper whose path leaves the work folder: not read, "
+        "the rest of the paper is",
+        "corrupt_tar": "a paper's tar that breaks after some entries: those before are read",
     },
     ratio=2.5,
     table_one=TableOneRow(share=0.025, epochs=1.06, disk_bytes=92e9),

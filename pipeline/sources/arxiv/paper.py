@@ -56,7 +56,8 @@ def paper_steps(config: ArxivConfig) -> list[Step]:
 class Outcome:
     """What became of one member: its document (possibly only partly cleaned, when
     dropped), the Dropped or None, and its faults. `document` is None when the member
-    could not be read at all."""
+    could not be read at all (its one fault is an error); otherwise the faults are of some
+    entries, the paper read without them (warnings: the record is not lost)."""
 
     document: Document | None
     dropped: Dropped | None = None
@@ -135,6 +136,8 @@ def process_member(
         return Outcome(doc, Dropped(reason), faults)
 
     faults: list[Fault] = []
+    if isinstance(member.data, Fault):  # the tar ends inside the member
+        return Outcome(None, None, [member.data])
     if member.name.lower().endswith(".pdf"):
         return drop("pdf_only", layout="pdf")
     content = inflate(member.data, config.max_paper_bytes)

@@ -32,7 +32,14 @@ from pipeline.harness.commands import stage_command
 from pipeline.harness.source import SourceStage, WriteErrors
 from pipeline.harness.stage import StageContext
 from pipeline.readers.tar import Fault
-from pipeline.records import ReadOptions, RecordError, read_records, report_error
+from pipeline.records import (
+    ReadOptions,
+    RecordError,
+    RecordWarning,
+    read_records,
+    report_error,
+    report_warning,
+)
 from pipeline.sources.arxiv.config import ArxivConfig
 from pipeline.sources.arxiv.paper import NAME, Outcome, paper_steps, process_member
 from pipeline.sources.arxiv.tarball import ArxivMember, read_tarball
@@ -110,8 +117,15 @@ class WritePapersFn(beam.DoFn):
                     lost.write(outcome.document.dropped_row(outcome.dropped.reason))
 
     def report(self, path: str, member: ArxivMember, outcome: Outcome) -> Iterator[Any]:
+        """A member that could not be read is an error (a row of errors/); faults of some of
+        its entries, the paper read without them, are warnings: the record is not lost."""
         for fault in outcome.faults:
-            error = report_error(fault_error(path, member, fault), self.options.strict, self.count)
+            error = fault_error(path, member, fault)
+            if outcome.document is not None:
+                warning = RecordWarning(error.file, error.record, error.reason, error.message)
+                report_warning(warning, self.count)
+                continue
+            report_error(error, self.options.strict, self.count)
             yield beam.pvalue.TaggedOutput("errors", error.row())
 
 

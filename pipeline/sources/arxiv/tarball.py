@@ -36,7 +36,9 @@ class ArxivMember:
     name: str
     paper: str  # the native id: 2101.00001, hep-th/9901001
     version: int  # 0 when the name carries none
-    data: bytes = b""  # the member's bytes (compressed), when read
+    # the member's bytes (compressed), when read; `truncated_tar` when the tar ends inside
+    # them: the paper is lost, an error its pass over the data reports
+    data: bytes | Fault = b""
 
     @property
     def id(self) -> str:
@@ -78,14 +80,10 @@ def read_tarball(
             message = f"{member.size} bytes > {max_record_bytes}"
             yield RecordError(name, member.where, "record_too_large", message)
             continue
-        data = b""
-        if with_data:
-            read = member.read()
-            if isinstance(read, Fault):
-                yield RecordError(name, member.where, read.reason, read.message)
-                return
-            data = read
+        data = member.read() if with_data else b""
         yield ArxivMember(member.index, member.name, parsed[0], parsed[1], data)
+        if isinstance(data, Fault):
+            return  # the stream ends inside this member
 
 
 @dataclass

@@ -174,7 +174,10 @@ class SelectPartFn(beam.DoFn):
         name = os.path.basename(path)
         with part_writers(self.out_dir, name, self.keep_dropped) as (documents, dropped):
             for row in read_rows(path):
-                doc, drop = run_steps(document_of(row), chain, self.count)
+                page = document_of(row)
+                self.count(counters.READ, 1)  # a ccnet page: this stage's funnel starts here
+                self.count(counters.BYTES_READ, counters.utf8_size(page.text))
+                doc, drop = run_steps(page, chain, self.count)
                 count_signals(doc, self.count)
                 if drop is not None:
                     if dropped is not None:

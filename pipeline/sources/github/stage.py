@@ -158,8 +158,7 @@ class WriteRowsFn(beam.DoFn):
                     continue
                 doc, dropped = run_steps(row_document(row), self.steps, _ignore)
                 assert lost is not None  # only --keep-dropped parses the other rows
-                if dropped is None:  # it passed the rules: another row has its content
-                    self.count(counters.dropped("duplicate"), 1)
+                # a row that passed the rules has another's content: counted by CountDuplicatesFn
                 lost.write(doc.dropped_row(dropped.reason if dropped else "duplicate"))
 
 
@@ -194,8 +193,7 @@ class GithubStage(SourceStage):
             survivors = (
                 hashed.rows
                 | "Smallest id per content" >> beam.CombinePerKey(SmallestRow())
-                # (file index, (line, header stripped)) of the smallest
-                | "By file" >> beam.Map(lambda kv: (kv[1][1][0], kv[1][1][1:]))
+                | "Count duplicates" >> beam.ParDo(CountDuplicatesFn())
             )
             _ = (
                 {"file": listed, "keep": survivors}
@@ -208,21 +206,43 @@ class GithubStage(SourceStage):
         return run_beam(ctx, build)
 
 
+Smallest = tuple[RowKey | None, int]  # the smallest (id, key) of a content, and its rows
+
+
 class SmallestRow(beam.CombineFn):
-    """Per content hash: the smallest (id, key), in constant memory per hash."""
+    """Per content hash: the smallest (id, key) and how many rows have that content, in
+    constant memory per hash."""
 
-    def create_accumulator(self) -> RowKey | None:
-        return None
+    def create_accumulator(self) -> Smallest:
+        return None, 0
 
-    def add_input(self, best: RowKey | None, row: RowKey) -> RowKey:
-        return row if best is None else min(best, row)
+    def add_input(self, acc: Smallest, row: RowKey) -> Smallest:
+        best, n = acc
+        return (row if best is None else min(best, row)), n + 1
 
-    def merge_accumulators(self, accumulators: Iterable[RowKey | None]) -> RowKey | None:
-        present = [a for a in accumulators if a is not None]
-        return min(present) if present else None
+    def merge_accumulators(self, accumulators: Iterable[Smallest]) -> Smallest:
+        accumulators = list(accumulators)
+        present = [best for best, _ in accumulators if best is not None]
+        return (min(present) if present else None), sum(n for _, n in accumulators)
 
-    def extract_output(self, best: RowKey | None) -> RowKey | None:
-        return best
+    def extract_output(self, acc: Smallest) -> Smallest:
+        return acc
+
+
+class CountDuplicatesFn(beam.DoFn):
+    """Counts dropped.duplicate (every row of a content but its smallest), whether or not
+    the dropped rows are written, and passes on (file index, (line, header stripped)) of the
+    row kept."""
+
+    def __init__(self) -> None:
+        self.count = BeamCounters(NAME)
+
+    def process(self, element: tuple[bytes, Smallest]) -> Iterator[tuple[int, tuple]]:
+        _, (best, rows) = element
+        if rows > 1:
+            self.count(counters.dropped("duplicate"), rows - 1)
+        _, key = best
+        yield key[0], key[1:]
 
 
 STAGE = GithubStage()

@@ -21,9 +21,10 @@ SOURCE = SourceSpec(
     drop_reasons={
         "post_type": "tag wikis and other rows that are neither question nor answer",
         "orphan_answer": "its question is not in the input",
-        "site": "a question of a site not kept",
+        "site": "a question or answer of a site not kept",
         "duplicate": "a post given twice",
     },
+    merged_reasons={"answer": "an answer, written inside its question's document"},
     error_reasons={
         "malformed_row": "a row that cannot be parsed",
         "doctype": "a Posts.xml with a DOCTYPE (refused: entity expansion)",

@@ -32,6 +32,7 @@ from typing import Any, BinaryIO, NamedTuple
 import py7zr
 import py7zr.io
 
+from pipeline import counters
 from pipeline.records import RecordError
 
 CHUNK = 1 << 20
@@ -54,6 +55,11 @@ class Post(NamedTuple):
     accepted: int | None  # AcceptedAnswerId of a question
     line: int
     offset: int  # of the row's first byte in the (decompressed) Posts.xml
+
+    @property
+    def parsed_text_bytes(self) -> int:
+        """bytes.read: the title and body as stored (HTML)."""
+        return counters.utf8_size(self.title) + counters.utf8_size(self.body)
 
 
 class Line(NamedTuple):

@@ -116,7 +116,7 @@ def first_copies(entries: Iterable[P], count: Count) -> list[P]:
 def plan_question(entries: Iterable[P], count: Count) -> tuple[P | None, list[P]]:
     """(the question or None, its answers in the order written; without a question, the
     orphan answers, counted as dropped.orphan_answer) of every post grouped under one
-    question id."""
+    question id. Answers with their question are counted as merged.answer."""
     unique = first_copies(entries, count)
     questions = [e for e in unique if e.type == QUESTION]
     answers = by_score(e for e in unique if e.type == ANSWER)
@@ -124,6 +124,7 @@ def plan_question(entries: Iterable[P], count: Count) -> tuple[P | None, list[P]
         count(counters.dropped("orphan_answer"), len(answers))
         return None, answers
     (question,) = questions  # one id, one post: first_copies leaves one
+    count(counters.merged("answer"), len(answers))
     return question, answers
 
 

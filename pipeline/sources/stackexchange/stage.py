@@ -17,7 +17,8 @@ per unit. A part is named by the file and the byte offset of its questions, not 
 file was split for reading, so any `range_bytes` gives the same files, and an archive gives
 what its extracted Posts.xml gives. Rows of other post types (tag wikis, ...) are
 dropped.post_type, answers whose question is not in the input dropped.orphan_answer,
-questions of sites not kept dropped.site.
+posts of sites not kept dropped.site, and an answer folded into its question's document
+merged.answer (read = kept + dropped.* + errors.* + merged.*: one row, one of them).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from pipeline.harness.beam import run_beam
 from pipeline.harness.commands import stage_command
 from pipeline.harness.source import SourceStage, WriteErrors
 from pipeline.harness.stage import StageContext
-from pipeline.records import ReadOptions, RecordError, report_error
+from pipeline.records import ReadOptions, RecordError, count_record
 from pipeline.rules.document import configured_rules
 from pipeline.sources.stackexchange import posts as posts_format
 from pipeline.sources.stackexchange.config import StackExchangeConfig
@@ -112,14 +113,7 @@ def unit_posts(
             items = posts_format.read_range(stream, unit.path, cap, unit.start, unit.end, before)
         for item in items:
             records += 1
-            if isinstance(item, RecordError):
-                report_error(item, options.strict, count)
-            else:
-                count(counters.READ, 1)
-                count(
-                    counters.BYTES_READ,
-                    counters.utf8_size(item.title) + counters.utf8_size(item.body),
-                )
+            count_record(item, options.strict, count)
             yield item
             if options.limit is not None and records >= options.limit:
                 return
@@ -193,7 +187,8 @@ class ReadPostsFn(beam.DoFn):
 
 
 class KeepSitesFn(beam.DoFn):
-    """Posts of the chosen sites go on; a question of another site is dropped.site."""
+    """Posts of the chosen sites go on; a question or answer of another site is
+    dropped.site."""
 
     def __init__(self, part_bytes: int, keep_dropped: bool) -> None:
         self.part_bytes, self.keep_dropped = part_bytes, keep_dropped
@@ -205,7 +200,7 @@ class KeepSitesFn(beam.DoFn):
         (name, _), ref = element
         if name in chosen:
             yield element
-        elif ref[0] == QUESTION:
+        else:  # every row of the site, its answers too: each is a record read
             self.count(counters.dropped("site"), 1)
             if self.keep_dropped:
                 post = Ref(*ref)

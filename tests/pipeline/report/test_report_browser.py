@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import re
 import shlex
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,8 +17,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from pipeline.counters import UNKNOWN_TEMPLATES
 from pipeline.show import show
 from tests.faults.conftest import fleece
+from tests.pipeline.report.test_report_html import recorded_counters, shown_counters
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -105,11 +108,13 @@ def test_the_sample_report_opens_in_a_browser_with_every_figure_drawn(
                 assert cell.text == f"{figures[field]:.2f}"
 
 
-def test_each_sample_names_the_command_that_prints_it(sample_run: Path) -> None:
+def test_each_sample_names_the_command_that_prints_it(sample_run: Path, monkeypatch) -> None:
     text = (sample_run / "report.html").read_text(encoding="utf-8")
-    commands = [html.unescape(command) for command in _commands(text)]
+    samples = text[text.index('<section id="samples">') :]
+    commands = [html.unescape(command) for command in _commands(samples)]
     assert len(commands) == 3 * len(SOURCES)
     _, _, path, _, wanted, *_ = shlex.split(commands[0])
+    monkeypatch.chdir(sample_run)  # the page's paths are relative to the run directory
     printed = CliRunner().invoke(show, [path, "--id", wanted, "--chars", "0"])
     assert printed.exit_code == 0 and f"id: {wanted} " in printed.output
 
@@ -128,3 +133,18 @@ def test_corpus_says_where_the_report_is_and_renders_it_again_the_same(sample_ru
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == f"report: {page}"
     assert page.read_bytes() == first
+
+
+def test_the_sample_report_shows_every_counter_once_as_recorded(sample_run: Path) -> None:
+    page = (sample_run / "report.html").read_text(encoding="utf-8")
+    shown = shown_counters(page)
+    keys = [(stage, name) for stage, name, _ in shown]
+    assert len(keys) == len(set(keys))
+    recorded = recorded_counters(sample_run)
+    assert all(recorded[stage, name] == value for stage, name, value in shown)
+    # every counter but the unknown templates past the top 50
+    assert {k for k in recorded if not k[1].startswith(UNKNOWN_TEMPLATES)} <= set(keys)
+    (steps,) = re.findall(r'data-figure="commoncrawl-across" data-steps="([^"]+)"', page)
+    for step in steps.split(" "):
+        name, value = step.split("=")
+        assert int(value) == recorded[tuple(name.split(":"))], name

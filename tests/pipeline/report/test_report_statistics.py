@@ -11,12 +11,13 @@ import pyarrow.parquet as pq
 
 from pipeline import counters, histograms
 from pipeline.counters import Tally
-from pipeline.documents import DOCUMENT_SCHEMA, Document
+from pipeline.documents import DOCUMENT_SCHEMA, DROPPED_SCHEMA, Document
 from pipeline.histograms import Bin
 from pipeline.report.samples import sample_documents
 from pipeline.report.statistics import (
     Funnel,
     StageStatistics,
+    Timing,
     stage_statistics,
     training,
 )
@@ -135,3 +136,53 @@ def test_a_stage_with_fewer_documents_gives_them_all(tmp_path: Path) -> None:
     assert samples[0].show_command.endswith(" --id 'books/gutenberg/'\"'\"'2 x'\"'\"'' --chars 0")
     assert sample_documents(str(tmp_path / "none"), seed=0) == []
     assert json.dumps(samples[1].meta) == "{}"
+
+
+def test_merged_records_are_a_step_of_the_funnel_and_timing_is_read_when_recorded() -> None:
+    stats = {"counters": {"read": 10, "kept": 3, "dropped.post_type": 2, "merged.answer": 5}}
+    success = {"timing": {"wall_seconds": 1.5, "core_seconds": 2.25}}  # from its _SUCCESS
+    stage = stage_statistics("stackexchange", stats, success)
+    assert stage.funnel.steps() == [
+        ("read", 10), ("dropped: post_type", 2), ("merged: answer", 5), ("kept", 3),
+    ]  # fmt: skip
+    assert stage.timing == Timing(wall_seconds=1.5, core_seconds=2.25)
+    assert stage_statistics("stackexchange", {"counters": {}}).timing is None
+
+
+def test_validation_loss_per_source_with_its_tokens() -> None:
+    records = [
+        {"kind": "val", "step": 20, "val_loss": 5.0, "val/loss/c4": 4.5, "val/tokens/c4": 900,
+         "val/loss/arxiv": 6.0, "val/tokens/arxiv": 120},
+        {"kind": "val", "step": 10, "val_loss": 6.0, "val/loss/c4": 5.5, "val/tokens/c4": 900},
+    ]  # fmt: skip
+    curves = training(records)
+    assert curves.val_sources == {"arxiv": [(20, 6.0)], "c4": [(10, 5.5), (20, 4.5)]}
+    assert curves.val_tokens == {"arxiv": 120, "c4": 900}
+    assert training([{"kind": "val", "step": 0, "val_loss": 1.0}]).val_sources == {}
+
+
+def write_dropped(stage_dir: Path, rows: list[tuple[str, str]]) -> None:
+    (stage_dir / "dropped").mkdir(parents=True)
+    documents = [
+        Document(id=i, source="c4", text=f"text of {i}", language="en").dropped_row(reason)
+        for i, reason in rows
+    ]
+    pq.write_table(
+        pa.Table.from_pylist(documents, schema=DROPPED_SCHEMA),
+        stage_dir / "dropped" / "part-00000.parquet",
+    )
+
+
+def test_dropped_documents_are_drawn_per_reason(tmp_path: Path) -> None:
+    rows = [(f"c4/{i:02d}", "lorem" if i % 3 else "curly") for i in range(30)]
+    write_dropped(tmp_path / "c4", rows)
+    lorem = sample_documents(str(tmp_path / "c4"), seed=0, reason="lorem")
+    curly = sample_documents(str(tmp_path / "c4"), seed=0, reason="curly")
+    assert len(lorem) == len(curly) == 3
+    assert {s.id for s in lorem} <= {i for i, r in rows if r == "lorem"}
+    assert {s.id for s in curly} <= {i for i, r in rows if r == "curly"}
+    assert lorem[0].part.endswith("/c4/dropped/part-00000.parquet")
+    assert [s.id for s in sample_documents(str(tmp_path / "c4"), 1, reason="lorem")] != [
+        s.id for s in lorem
+    ]
+    assert sample_documents(str(tmp_path / "c4"), seed=0, reason="bad_words") == []
