@@ -50,6 +50,20 @@ class SourceEstimate:
         return int(self.input_bytes / self.bytes_per_token) if self.input_bytes else 0
 
 
+def declared_inputs(config: Any) -> list[str]:
+    """Every input glob of a source's manifest section: each of its own fields declared as
+    files (`param(path="files")`), so C4's `built_inputs` and books' `books3_inputs` count
+    beside `inputs`. Not the stages' `input_patterns`: those also name what a stage reads
+    besides text (C4's badwords_file, lm's ready models, refclf's positives), and the
+    source's own stage may read none of the raw inputs (commoncrawl reads ccnet's output)."""
+    return [
+        pattern
+        for field in dataclasses.fields(config)
+        if field.metadata.get("path") == "files"
+        for pattern in getattr(config, field.name)
+    ]
+
+
 def list_inputs(patterns: list[str]) -> tuple[int, int, str]:
     """(files, total bytes, error) for globs, by listing only."""
     try:
@@ -67,8 +81,7 @@ def estimate_sources(
     estimates = {}
     for spec in sources():
         source = spec.name
-        config = getattr(run.sources, source)
-        patterns = [run.resolve(p) for p in config.inputs]
+        patterns = [run.resolve(p) for p in declared_inputs(getattr(run.sources, source))]
         if not patterns:
             files, size, error = 0, 0, "no inputs in the manifest"
         else:

@@ -9,6 +9,8 @@ from apache_beam.io.filesystems import FileSystems
 from click.testing import CliRunner
 
 from pipeline.plan import plan
+from pipeline.registry import source_names
+from pipeline.shards.report import llama_rows
 
 
 def write_manifest(tmp_path: Path, inputs: str, extra: str = "", sources: str = "") -> Path:
@@ -93,8 +95,50 @@ def test_bad_override_is_a_usage_error(tmp_path: Path) -> None:
     assert "SOURCE=RATIO" in result.output
 
 
-def test_plan_reads_the_full_recipe_manifest(no_reading: None) -> None:
+def test_plan_counts_every_input_glob_a_source_declares(tmp_path: Path, no_reading: None) -> None:
+    # C4 as released and Books3 sit in fields beside `inputs`; the plan lists them too
+    for name in ("c4-train.00000-of-01024.json.gz", "c4-train.00001-of-01024.json.gz"):
+        sparse(tmp_path / "c4" / name, 300_000_000)
+    sparse(tmp_path / "books3" / "a.epub.txt", 7_000_000)
+    manifest = write_manifest(
+        tmp_path,
+        f"'{tmp_path}/none/*.bz2'",
+        sources=f"  c4:\n    built_inputs: ['{tmp_path}/c4/*.json.gz']\n"
+        f"  books:\n    books3_inputs: ['{tmp_path}/books3/*.txt']\n",
+    )
+    result = CliRunner().invoke(plan, [str(manifest), "--listed-only"])
+    assert result.exit_code == 0, result.output
+    inputs = result.output.split("token estimates:", 1)[1].split("\n\n", 1)[0]
+    rows = {c[0]: c[1:4] for c in (line.split() for line in inputs.splitlines()) if c}
+    assert rows["c4"] == ["2", "600.0", "MB"], result.output
+    assert rows["books"] == ["1", "7.0", "MB"], result.output
+
+
+def mixture_rows(output: str) -> dict[str, tuple[float, float]]:
+    """source -> (share in percent, epochs) from the plan's Mixture table."""
+    table = output.split("Mixture:", 1)[1].split("\n\n", 1)[0]
+    return {
+        cells[0]: (float(cells[1].rstrip("%")), float(cells[-1]))
+        for cells in (line.split() for line in table.splitlines())
+        if len(cells) == 5 and cells[1].endswith("%")
+    }
+
+
+def test_plan_of_the_full_recipe_mixes_all_seven_sources_as_table_one(
+    no_reading: None,
+) -> None:
+    # the gs:// placeholders cannot be listed (no GCS client, no network): every source
+    # falls back to its published size, as a user sees before copying the inputs
     root = Path(__file__).resolve().parents[2]
     result = CliRunner().invoke(plan, [str(root / "manifests" / "llama-1.4t.yaml")])
     assert result.exit_code == 0, result.output
     assert "token target 1.4 T" in result.output
+    assert "no inputs in the manifest" not in result.output
+    assert "missing sources" not in result.output
+    mixture = mixture_rows(result.output)
+    table_one = llama_rows()
+    assert set(mixture) == set(table_one) == set(source_names())
+    for source, (share, epochs) in mixture.items():
+        assert abs(share - 100 * table_one[source].share) < 0.5, (source, share)
+        # published sizes / bytes per token land near Table 1's epochs (within 10%)
+        assert abs(epochs / table_one[source].epochs - 1) < 0.1, (source, epochs)
