@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pipeline import io
 from pipeline.counters import BYTES_KEPT, BYTES_READ, BYTES_STORED, UNKNOWN_TEMPLATES
 from pipeline.declaration import SourceSpec, StageSpec
+from pipeline.harness.funnel import funnel as counted_funnel
 from pipeline.registry import sources
 from pipeline.report import plots
 from pipeline.report.elements import (
@@ -129,12 +130,11 @@ def funnel_table(stage: StageStatistics, meanings: Mapping[str, str]) -> str:
 
 
 def funnel_gap(stage: StageStatistics) -> int | None:
-    """read - (kept + dropped + errors + merged), when the stage counts both ends."""
-    funnel = stage.funnel
-    if funnel.read is None or funnel.kept is None:
+    """read - (kept + dropped + errors + merged), as the harness checks it, when the stage
+    counts both ends."""
+    if stage.funnel.read is None or stage.funnel.kept is None:
         return None
-    lost = sum(funnel.dropped.values()) + sum(funnel.errors.values()) + sum(funnel.merged.values())
-    return funnel.read - funnel.kept - lost
+    return counted_funnel(stage.counters).gap
 
 
 def other_counters(stage: StageStatistics, meanings: Mapping[str, str]) -> list[str]:

@@ -368,3 +368,14 @@ def test_train_draws_each_source_validation_loss_beside_the_overall(tmp_path: Pa
     assert "<tr><td>c4</td><td>5.5000</td><td>4,096</td></tr>" in page
     # the legend names each source, drawn as glyphs each preceded by its text in a comment
     assert "<!-- arxiv -->" in page and "<!-- all sources -->" in page
+
+
+def test_a_funnel_that_does_not_add_up_is_noted_with_its_gap(tmp_path: Path) -> None:
+    run = write_run(tmp_path / "run")
+    path = run / "wikipedia" / "_stats.json"
+    body = json.loads(path.read_text())
+    body["counters"]["read"] += 7  # seven records accounted nowhere
+    path.write_text(json.dumps(body))
+    page = render(str(run))
+    assert page.count("The funnel does not add up") == 1
+    assert "merged = 7 records." in page
