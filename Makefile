@@ -15,7 +15,7 @@ KENLM_BUILD := build/kenlm
 BOOST_PKGS  := libboost-program-options-dev libboost-system-dev libboost-thread-dev libboost-test-dev
 BROWSER_PKGS := chromium chromium-driver
 
-.PHONY: install corpus test test-fast bench bench-scale realtext fuzz lint train clean
+.PHONY: install corpus corpus-portable test test-fast bench bench-scale realtext fuzz lint train clean
 
 install: $(VENV)/.installed $(BIN)/lmplz $(VENV)/.browser
 
@@ -55,6 +55,12 @@ $(VENV)/.browser: $(VENV)/.installed
 corpus: install
 	$(BIN)/fleece corpus --manifest $(MANIFEST) $(ARGS)
 
+# the sample corpus on Beam's portable path (an external worker pool as another user,
+# importing the built wheel) with inputs and outputs on an S3 API server (moto's, on
+# localhost), compared file by file with `make corpus`; needs root (about 6 minutes)
+corpus-portable: install
+	$(BIN)/python -m portable
+
 test: install
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
@@ -62,6 +68,8 @@ test: install
 test-fast: install
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile -m "not slow"
 
+# every benchmark, the last of them (rates) the sample at scales 3 and 10, which rewrites
+# pipeline/plan_rates.json, the per-stage rates `fleece plan` prices a run with (~5 min)
 bench: install
 	$(BIN)/python -m bench $(BENCH_ARGS)
 

@@ -20,6 +20,8 @@ BENCHMARKS = {
     "tokenizer": "bench.bench_tokenizer",
     "mix": "bench.bench_mix",
     "train": "bench.bench_train",
+    # the per-stage rates `fleece plan` prices a run with (pipeline/plan_rates.json)
+    "rates": "bench.rates",
 }
 
 

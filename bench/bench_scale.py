@@ -1,7 +1,7 @@
 """`make bench-scale`: the whole sample pipeline at several scales, and how each stage's
 cost grows with its input (issue 27, item 6).
 
-    python -m bench.bench_scale [--scales 10 100 300] [--work DIR] [--keep]
+    python -m bench.bench_scale [--scales 10 100 300] [--work DIR] [--keep] [--rates FILE]
 
 Per scale N, a copy of manifests/sample.yaml with `sample.scale: N` and its run directory
 under DIR/scale-N; then every stage of the table, in order, each as its own
@@ -24,6 +24,9 @@ worker RSS at the largest scale over the smallest; and whether the stage is with
 limits: that ratio at most 1.3, that growth at most 1.5. A stage that runs no Beam worker
 (its work in the launching process) is held to the RSS limit by the launcher's peak. Each
 stage over a limit is then named on one line.
+
+With --rates FILE, the per-stage rates `fleece plan` reads are written to FILE from the
+smallest and largest scales (bench/rates.py; `make bench` does this at scales 3 and 10).
 """
 
 from __future__ import annotations
@@ -62,6 +65,12 @@ def committed_bytes(stage_dir: Path) -> int:
     return sum(size for name, size, *_ in outputs if not name.startswith(UNREAD_OUTPUTS))
 
 
+def written_bytes(stage_dir: Path) -> int:
+    """Bytes of every file a stage committed (its `_SUCCESS` list), read by others or not."""
+    outputs = json.loads((stage_dir / "_SUCCESS").read_text())["outputs"]
+    return sum(size for _, size, *_ in outputs)
+
+
 def input_bytes(run_dir: Path, stage: str, requires: Sequence[str]) -> tuple[int, str]:
     """(bytes the stage reads, which figure that is): see the module's docstring."""
     counters = json.loads((run_dir / stage / "_stats.json").read_text())["counters"]
@@ -91,6 +100,9 @@ def measure_stage(stage: str, requires: Sequence[str], scale: int, manifest: Pat
         "harness_wall_s": timing.get("wall_seconds"),
         "peak_rss_mb_worker": round(child.worker_kib / 1024, 1),
         "peak_rss_mb_launcher": round(child.runner_kib / 1024, 1),
+        # for the rates file (bench/rates.py): what it wrote, and what of that others read
+        "written_mb": round(written_bytes(run_dir / stage) / 1e6, 3),
+        "output_mb": round(committed_bytes(run_dir / stage) / 1e6, 3),
     }
 
 
@@ -166,6 +178,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--scales", type=int, nargs="+", default=[10, 100, 300])
     parser.add_argument("--work", type=Path, default=DEFAULT_WORK)
     parser.add_argument("--keep", action="store_true", help="keep each scale's run directory")
+    parser.add_argument(
+        "--rates", type=Path, help="write the per-stage rates `fleece plan` reads to this file"
+    )
     args = parser.parse_args(argv)
     base = yaml.safe_load(SAMPLE_MANIFEST.read_text())
     args.work.mkdir(parents=True, exist_ok=True)
@@ -176,6 +191,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not args.keep:
             shutil.rmtree(args.work / f"scale-{scale}", ignore_errors=True)
     curves = [stage_curve(stage, rows) for stage, rows in by_stage.items()]
+    if args.rates:
+        # lazy: only this option writes the rates file
+        from bench.rates import write_rates
+
+        write_rates(args.rates, by_stage)
+        print(f"# rates written to {args.rates}", file=sys.stderr, flush=True)
     for curve in curves:
         print(json.dumps(curve), flush=True)
     for curve in curves:

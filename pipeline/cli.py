@@ -22,7 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     **{alias: (f"{entry(name).module}:command", f"Alias of `fleece {name}`.") for alias, name in ALIASES.items()},
     "verify": ("pipeline.shards.verify:verify", "Re-hash shards and check manifest.json counts and mixture."),
     "report": ("pipeline.report.cli:report", "Print LLaMA's Table 1 for a built corpus beside the paper's figures."),
-    "plan": ("pipeline.plan:plan", "Estimate stages, tokens, shards and epochs of a manifest from file listings."),
+    "plan": ("pipeline.plan:plan", "Estimate stages, tokens, shards, epochs and cost of a manifest from file listings."),
     "show": ("pipeline.show:show", "Print documents (Parquet) or decoded shard rows (Arrow) readably."),
     "config": ("pipeline.config_cli:config", "Print the complete manifest with every default and a comment per key."),
     "train": ("trainer.cli:train", "Train a LLaMA model from token shards."),

@@ -154,7 +154,7 @@ def sorted_table(rows: list[dict[str, Any]], schema: pa.Schema, key: str) -> pa.
     return pa.Table.from_pylist(ordered, schema=schema)
 
 
-class _WritePartFn(beam.DoFn):
+class _WritePartFn(io.StoreFn):
     def __init__(
         self,
         out_dir: str,
@@ -164,6 +164,7 @@ class _WritePartFn(beam.DoFn):
         table: TableBuilder,
         parts: int,
     ) -> None:
+        super().__init__()
         self.out_dir, self.schema, self.key, self.prefix = out_dir, schema, key, prefix
         self.table, self.parts = table, parts
 
@@ -212,6 +213,32 @@ class WriteParts(beam.PTransform):
         )
 
 
+class _ReadTablesFn(io.StoreFn):
+    def process(self, path: str) -> Iterator[pa.Table]:
+        for batch in io.parquet_batches(path):
+            yield pa.Table.from_batches([batch])
+
+
+class ReadParquetTables(beam.PTransform):
+    """Arrow tables of up to 1024 rows from the Parquet files matching `pattern` (listed
+    now: a pattern matching nothing is an error), one file per element, spread over the
+    workers. Not Beam's ReadFromParquet: its reads run in workers with Beam's own
+    filesystem options, which a portable runner's pool workers do not get (io.StoreFn)."""
+
+    def __init__(self, pattern: str) -> None:
+        super().__init__()
+        self.pattern = pattern
+
+    def expand(self, pbegin: beam.pvalue.PBegin) -> beam.PCollection:
+        paths = [f.path for f in io.match_files([self.pattern])]
+        return (
+            pbegin
+            | "List parquet" >> beam.Create(paths)
+            | "Spread files" >> beam.Reshuffle()
+            | "Read parquet" >> beam.ParDo(_ReadTablesFn())
+        )
+
+
 class ReadDocuments(beam.PTransform):
     """Documents (dicts) from Parquet files matching `pattern`."""
 
@@ -222,14 +249,14 @@ class ReadDocuments(beam.PTransform):
     def expand(self, pbegin: beam.pvalue.PBegin) -> beam.PCollection:
         return (
             pbegin
-            | "Read parquet" >> beam.io.ReadFromParquet(self.pattern)
-            | "Note progress" >> beam.Map(_noted_read)
+            | "Read tables" >> ReadParquetTables(self.pattern)
+            | "Rows" >> beam.FlatMap(_noted_rows)
         )
 
 
-def _noted_read(row: dict[str, Any]) -> dict[str, Any]:
-    note_documents_read()
-    return row
+def _noted_rows(table: pa.Table) -> list[dict[str, Any]]:
+    note_documents_read(table.num_rows)
+    return table.to_pylist()
 
 
 def read_documents(pattern: str) -> Iterator[dict[str, Any]]:

@@ -17,10 +17,66 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
+import apache_beam as beam
 import pyarrow as pa
 import pyarrow.parquet as pq
 from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
+from apache_beam.options.pipeline_options import PipelineOptions
+
+from pipeline import fault_switch
+
+# The options this process's FileSystems reach object stores with (S3's endpoint and
+# credentials, GCS's project), as the launcher set them (harness/beam.py).
+_store_options: dict[str, Any] = {}
+
+
+def use_store_options(options: dict[str, Any]) -> None:
+    """Make this process's FileSystems reach object stores with `options` (Beam option names
+    to values, as `PipelineOptions.get_all_options` gives them)."""
+    global _store_options
+    _store_options = dict(options)
+    FileSystems.set_options(PipelineOptions(**_store_options))
+
+
+def store_options() -> dict[str, Any]:
+    """The object-store options this process's FileSystems use (empty for local files)."""
+    return dict(_store_options)
+
+
+class StoreFn(beam.DoFn):
+    """Base of every DoFn that reads or writes files. Workers of a portable runner's external
+    pool receive no pipeline options, so Beam's S3 or GCS filesystem there would not know the
+    endpoint or credentials: the DoFn carries the launcher's, taken when it is built, and
+    applies them in `setup()`. It carries the fault a test may arm the same way
+    (pipeline/fault_switch.py). A subclass calls `super().__init__()` and, if it defines
+    `setup` or `start_bundle`, the base's first."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.store_options = store_options()
+        self.fault = fault_switch.armed_for(type(self).__name__)  # tests only
+        self.bundles = 0
+
+    def setup(self) -> None:
+        use_store_options(self.store_options)
+
+    def start_bundle(self) -> None:
+        if self.fault is not None:
+            self.bundles += 1
+            self.fault.fire_at(self.bundles)
+
+
+class FlatMapFiles(StoreFn):
+    """`beam.FlatMap(fn, *args)` for a function that opens files (see StoreFn); `fn` may
+    return None (a write)."""
+
+    def __init__(self, fn: Callable[..., Any], *args: Any) -> None:
+        super().__init__()
+        self.fn, self.args = fn, args
+
+    def process(self, element: Any) -> Iterator[Any]:
+        yield from self.fn(element, *self.args) or ()
 
 
 @dataclass(frozen=True, order=True)
@@ -201,6 +257,12 @@ def open_write(path: str) -> IO[bytes]:
     return FileSystems.create(path, compression_type=CompressionTypes.UNCOMPRESSED)
 
 
+def read_bytes(path: str) -> bytes:
+    """The whole content of a (small) file, local or in an object store."""
+    with open_read(path) as f:
+        return f.read()
+
+
 def read_text(path: str) -> str:
     if not FileSystems.exists(path):
         raise FileNotFoundError(path)
@@ -234,6 +296,12 @@ def remove_tree(path: str) -> None:
 def make_dirs(path: str) -> None:
     if "://" not in path:
         os.makedirs(path, exist_ok=True)
+
+
+def copy_file(source: str, target: str) -> None:
+    """Copy between any two paths (local, gs://, s3://)."""
+    with open_read(source) as src, open_write(target) as dst:
+        shutil.copyfileobj(src, dst, 16 << 20)
 
 
 def local_copy(path: str, directory: str) -> str:

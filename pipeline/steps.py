@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 
 import apache_beam as beam
 
-from pipeline import counters
+from pipeline import counters, io
 from pipeline.counters import BeamCounters, Count
 from pipeline.documents import Document
 
@@ -71,15 +71,17 @@ def describe(steps: Sequence[Step]) -> list[dict[str, Any]]:
     return [{"step": type(s).__name__, **dataclasses.asdict(s)} for s in steps]
 
 
-class StepsFn(beam.DoFn):
+class StepsFn(io.StoreFn):
     """Applies a chain of steps to each Document; the main output is what survives, the
     "dropped" output (only with keep_dropped) the dropped-rows of what did not."""
 
     def __init__(self, stage: str, steps: Sequence[Step], keep_dropped: bool) -> None:
+        super().__init__()
         self.steps, self.keep_dropped = tuple(steps), keep_dropped
         self.count = BeamCounters(stage)
 
     def setup(self) -> None:
+        super().setup()
         setup_steps(self.steps)
 
     def process(self, doc: Document) -> Iterator[Any]:

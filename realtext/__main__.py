@@ -10,6 +10,8 @@ python -m realtext [--only SOURCE ...] [--keep]
    corpus --keep-dropped` into build/realtext/run/, its output shown as it comes.
 4. Per source, one JSON line on standard output: the counters of its stages and the
    checks its module makes of what was kept and dropped (summary.py).
+5. Per source, raw input bytes per final token on the real text, written to
+   pipeline/plan_bytes_per_token.json for `fleece plan` (bytes_per_token.py).
 
 --only runs a subset (with the sources they read: commoncrawl's language model learns from
 the run's Wikipedia); --keep reuses the inputs and the run built before, where the run's
@@ -29,6 +31,7 @@ from types import ModuleType
 from typing import Any
 
 from pipeline import registry
+from realtext import bytes_per_token
 from realtext.download import CACHE, FetchError, Package, fetch
 from realtext.manifest import manifest_text, run_manifest, sections_of
 from realtext.summary import source_counters, summary_line
@@ -160,6 +163,16 @@ def main(argv: list[str]) -> int:
     for source in sources:
         if (run_dir / source / "_SUCCESS").exists():
             print(source_line(source, modules[source], run_dir), flush=True)
+    try:
+        figures = bytes_per_token.write(manifest, sources, BUILD)
+    except (FetchError, RuntimeError) as e:
+        print(f"realtext: bytes per token not measured: {e}", file=sys.stderr)
+        return 1
+    ratios = {s: f["bytes_per_token"] for s, f in figures["sources"].items()}
+    print(
+        f"realtext: bytes per token written to {bytes_per_token.MEASURED_BYTES_PER_TOKEN}: {ratios}",
+        file=sys.stderr,
+    )
     if status != 0:
         print(f"realtext: fleece corpus failed (exit status {status})", file=sys.stderr)
         return 1

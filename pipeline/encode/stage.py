@@ -23,21 +23,22 @@ from pipeline.harness.beam import run_beam
 from pipeline.harness.commands import stage_command
 from pipeline.harness.stage import Stage, StageContext
 from pipeline.present import present_sources
-from pipeline.shards.format import read_bytes
 from pipeline.stages import source_stages
 from tokenizer.encoder import FastEncoder
 from tokenizer.model_proto import parse
 
 
-class EncodeDocumentFn(beam.DoFn):
+class EncodeDocumentFn(io.StoreFn):
     """Loads the tokenizer once per worker; one encoded row per non-empty document."""
 
     def __init__(self, stage: str, model_path: str, cache_entries: int) -> None:
+        super().__init__()
         self.model_path, self.cache_entries = model_path, cache_entries
         self.count = BeamCounters(stage)
 
     def setup(self) -> None:
-        self.encoder = FastEncoder(read_bytes(self.model_path), cache_entries=self.cache_entries)
+        super().setup()
+        self.encoder = FastEncoder(io.read_bytes(self.model_path), cache_entries=self.cache_entries)
 
     def process(self, document: dict[str, Any]) -> Iterator[dict[str, Any]]:
         source, text = document["source"], document["text"]
@@ -101,7 +102,7 @@ class EncodeStage(Stage):
         if not present:
             raise FileNotFoundError(f"no source documents under {run.run_dir}")
         model_path = ctx.input("tokenizer", "model")
-        vocab_size = len(parse(read_bytes(model_path)).pieces)
+        vocab_size = len(parse(io.read_bytes(model_path)).pieces)
         schema = encoded_schema(vocab_size)
 
         def build(pipeline: beam.Pipeline) -> None:

@@ -8,18 +8,29 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import logging
 import os
+import re
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import apache_beam as beam
-from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics.metric import MetricsFilter
-from apache_beam.options.pipeline_options import PipelineOptions, _BeamArgumentParser
+from apache_beam.options.pipeline_options import (
+    AzureOptions,
+    GoogleCloudOptions,
+    HadoopFileSystemOptions,
+    PipelineOptions,
+    S3Options,
+    _BeamArgumentParser,
+)
 
+from pipeline import fault_switch, io
 from pipeline.config import RunConfig
 from pipeline.harness.stage import StageContext
+from pipeline.shards import format as shard_format
 
 
 def beam_args_for(run: RunConfig, extra: list[str]) -> list[str]:
@@ -60,10 +71,33 @@ def beam_flag_names() -> list[str]:
     return [name for action in beam_option_parser()._actions for name in action.option_strings]
 
 
+# The option classes Beam's filesystems read (s3://, gs://, azfs://, hdfs://).
+FILESYSTEM_OPTION_CLASSES = (S3Options, GoogleCloudOptions, AzureOptions, HadoopFileSystemOptions)
+
+
+def filesystem_options(beam_args: list[str]) -> dict[str, Any]:
+    """The flags of `beam_args` that Beam's filesystems read (S3's endpoint and credentials,
+    GCS's project...), as option names to values."""
+    parser = _BeamArgumentParser(allow_abbrev=False, add_help=False, exit_on_error=False)
+    for cls in FILESYSTEM_OPTION_CLASSES:
+        cls._add_argparse_args(parser)
+    names = {action.dest for action in parser._actions}
+    given = PipelineOptions(beam_args).get_all_options(drop_default=True)
+    return {name: value for name, value in sorted(given.items()) if name in names}
+
+
 def set_filesystem_options(beam_args: list[str]) -> None:
-    """Give this process's FileSystems the same options (s3 endpoint, credentials, ...) the
-    workers get, so the harness itself can list inputs and write markers anywhere."""
-    FileSystems.set_options(PipelineOptions(beam_args))
+    """Give this process's FileSystems the object-store options of the flags (s3 endpoint,
+    credentials, ...), so the harness itself can list inputs and write markers anywhere;
+    every DoFn that opens files (`io.StoreFn`) carries them to its workers."""
+    options = filesystem_options(beam_args)
+    io.use_store_options(options)
+    shard_format.use_s3(  # the shard reader's own (pyarrow) filesystem
+        endpoint_url=options.get("s3_endpoint_url"),
+        access_key=options.get("s3_access_key_id"),
+        secret_key=options.get("s3_secret_access_key"),
+        region=options.get("s3_region_name"),
+    )
 
 
 # The folder holding the packages this process runs (pipeline/, tokenizer/, settings/...).
@@ -89,13 +123,41 @@ def workers_import_this_code() -> Iterator[None]:
                 os.environ[key] = value
 
 
+# What a runner reports of a counter: its value over the bundles that committed (a retried
+# bundle counted once), or over every attempt (a retried bundle counted again). Dataflow
+# reports both; some runners only attempted values.
+COMMITTED, ATTEMPTED = "committed", "attempted"
+
+
+@contextlib.contextmanager
+def thread_errors_logged() -> Iterator[None]:
+    """For the block, an exception that ends one of the runner's threads (its gRPC streams,
+    when a worker dies) goes to the stage's log, not as a traceback over the console: the
+    stage's own failure is the one line the user reads."""
+    saved = threading.excepthook
+
+    def log_it(args: threading.ExceptHookArgs) -> None:
+        logging.getLogger("fleece").debug(
+            "thread %s ended by %r",
+            getattr(args.thread, "name", "?"),
+            args.exc_value,
+            exc_info=(args.exc_type, args.exc_value, args.exc_traceback),
+        )
+
+    threading.excepthook = log_it
+    try:
+        yield
+    finally:
+        threading.excepthook = saved
+
+
 def run_beam(ctx: StageContext, build: Callable[[Any], None]) -> dict[str, int]:
     """Build a pipeline with `build(pipeline)`, run it to completion, return its counters
     (the Beam metrics of namespace `ctx.name`, summed over steps)."""
     options = PipelineOptions(ctx.beam_args)
     pipeline = beam.Pipeline(options=options)
     build(pipeline)
-    with workers_import_this_code():
+    with workers_import_this_code(), thread_errors_logged():
         result = pipeline.run()
         result.wait_until_finish()
     counters: dict[str, int] = {}
@@ -106,6 +168,9 @@ def run_beam(ctx: StageContext, build: Callable[[Any], None]) -> dict[str, int]:
             value = None
         if value is None:
             value = counter.attempted
+            ctx.counter_values = ATTEMPTED
+        elif ctx.counter_values is None:
+            ctx.counter_values = COMMITTED
         counters[counter.key.metric.name] = counters.get(counter.key.metric.name, 0) + int(value)
     return dict(sorted(counters.items()))
 
@@ -119,3 +184,25 @@ def beam_runner(beam_args: list[str]) -> str:
         elif arg == "--runner" and index + 1 < len(beam_args):
             runner = beam_args[index + 1]
     return runner
+
+
+# What the runner raises when a worker process it sent a bundle to goes away: the data
+# channel (FnApiRunner over the Fn API) or the control stream (gRPC) closes under it.
+WORKER_LOST = ("Channel closed prematurely", "Socket closed", "StatusCode.UNAVAILABLE")
+
+
+def worker_failure(exc: BaseException) -> str | None:
+    """The one-line reason of a failure of the runner's workers rather than of the stage's
+    input: a worker process that died (killed, out of memory), or a fault a test armed
+    (pipeline/fault_switch.py); None for anything else."""
+    text = str(exc)
+    if any(marker in text for marker in WORKER_LOST):
+        return (
+            "a Beam worker process died while running the stage (killed, or out of memory); "
+            "nothing was committed: run the stage again"
+        )
+    marker = f"{fault_switch.InjectedFault.__name__}: "
+    if isinstance(exc, fault_switch.InjectedFault) or marker in text:
+        line = text.split(marker, 1)[-1].splitlines()[0]
+        return re.sub(r" \[while running '[^']*'\]$", "", line).strip(" \"'")
+    return None

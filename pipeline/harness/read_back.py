@@ -7,6 +7,7 @@ short, or that its library cannot load, stops the stage in one line naming it.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -26,7 +27,10 @@ def read_back(path: str, load: Callable[[str], T], size: int | None = None) -> T
     if size is not None and written != size:
         raise StageCannotRun(f"{path}: written with {written:,} bytes, {size:,} expected")
     try:
-        return load(path)
+        if "://" not in path or path.startswith("file://"):
+            return load(path)
+        with tempfile.TemporaryDirectory() as local:  # the libraries open local paths only
+            return load(io.local_copy(path, local))
     except Exception as error:  # noqa: BLE001 - whatever a library raises on bytes it cannot read
         text = str(error).strip()
         reason = text.splitlines()[0].removeprefix(f"{path}: ") if text else repr(error)

@@ -18,12 +18,17 @@ from typing import Any
 
 import click
 
-from pipeline import histograms, io
+from pipeline import fault_switch, histograms, io
 from pipeline.config import RunConfig, run_dir_problem
 from pipeline.counters import folded
 from pipeline.documents import read_documents
 from pipeline.environment import environment_error
-from pipeline.harness.beam import beam_args_for, beam_runner, set_filesystem_options
+from pipeline.harness.beam import (
+    beam_args_for,
+    beam_runner,
+    set_filesystem_options,
+    worker_failure,
+)
 from pipeline.harness.completion import (
     code_version,
     completion,
@@ -33,6 +38,7 @@ from pipeline.harness.completion import (
     write_success,
 )
 from pipeline.harness.funnel import FunnelGapError, funnel_gap, gaps_fail
+from pipeline.harness.groups import GROUPS, RESUME_KEY, committed_any, resumed_line
 from pipeline.harness.logs import log_file, stage_log, where_logged
 from pipeline.harness.scratch import stage_temp_dir
 from pipeline.harness.stage import (
@@ -80,9 +86,15 @@ def run_stage(
     beam_args: list[str] | None = None,
     stage_fingerprint: str | None = None,
     progress: ProgressOptions | None = None,
+    echo: Callable[[str], None] | None = None,
 ) -> dict[str, int]:
     """Run one stage unconditionally: clear its output, run it, write _stats.json, _SUCCESS.
     Returns its counters, the histogram bins aside.
+
+    A resumable stage (harness/groups.py) keeps the in-progress folder a failed or killed
+    run left when that run had the same fingerprint, code and flags (its
+    `_groups/resume.json`), and goes on from the groups it committed; `echo` gets the line
+    saying what this run read.
 
     On a local run_dir the stage writes into a hidden `.<name>.inprogress/` beside its folder,
     renamed to `<name>/` once _SUCCESS is written: a killed stage leaves no folder a reader
@@ -93,9 +105,29 @@ def run_stage(
     work_dir = in_progress_dir(out_dir)
     if stage_fingerprint is None:
         stage_fingerprint = fingerprint(stage, run, limit)
-    io.remove_tree(out_dir)
-    io.remove_tree(work_dir)
+    resume_key = io.join(work_dir, GROUPS, RESUME_KEY)
+    # what a killed run's groups depend on beyond the fingerprint: the code that pickled
+    # them, and the flags that change what a part holds
+    key = {
+        "fingerprint": stage_fingerprint,
+        "code_version": code_version(),
+        "keep_dropped": keep_dropped,
+        "strict": strict,
+    }
+    resuming = (
+        stage.resumable
+        and io.exists(resume_key)
+        and _same_key(resume_key, key)
+        and committed_any(work_dir)  # else a clean start clears what the killed run left
+    )
+    if work_dir != out_dir:
+        io.remove_tree(out_dir)
+    if not resuming:
+        io.remove_tree(work_dir)
     io.make_dirs(work_dir)
+    if stage.resumable and not resuming:
+        io.make_dirs(io.join(work_dir, GROUPS))
+        io.write_json(resume_key, key)
     ctx = StageContext(
         run=run,
         stage=stage,
@@ -111,11 +143,14 @@ def run_stage(
             counters = stage.run(ctx)
     # histogram bins (hist.*) get a section of their own: `counters` stays short to read
     counters, bins = histograms.split(counters)
+    io.remove_tree(io.join(work_dir, GROUPS))  # what resuming needed; no output
     stats: dict[str, Any] = {"stage": stage.name, "counters": counters}
     if bins:
         stats["histograms"] = bins
     if ctx.figures:
         stats["figures"] = dict(sorted(ctx.figures.items()))
+    if ctx.counter_values is not None:
+        stats["counter_values"] = ctx.counter_values
     io.write_json(io.join(work_dir, STATS), stats)
     check_funnel(stage.name, counters)
     write_success(
@@ -128,11 +163,23 @@ def run_stage(
             # here, not in _stats.json: _SUCCESS records when the stage ran, _stats.json
             # what it did (the same for the same inputs)
             "timing": timing,
+            # what this run read (not what the stage did): groups an earlier run committed
+            **({"resumed": ctx.resumed} if ctx.resumed is not None else {}),
         },
     )
+    line = resumed_line(stage.name, ctx.resumed) if ctx.resumed is not None else None
+    if line is not None and echo is not None:
+        echo(line)
     if work_dir != out_dir:
         os.replace(work_dir, out_dir.removeprefix("file://"))
     return counters
+
+
+def _same_key(path: str, key: dict[str, Any]) -> bool:
+    try:
+        return io.read_json(path) == key
+    except ValueError:  # cut short by the kill: not the key of anything
+        return False
 
 
 def check_funnel(stage: str, counters: dict[str, int]) -> None:
@@ -153,6 +200,9 @@ def _bad_input(exc: BaseException, where: str | None = None) -> str | None:
     environment = environment_error(exc, where)
     if environment is not None:
         return environment
+    worker = worker_failure(exc)
+    if worker is not None:
+        return worker
     if isinstance(exc, FileNotFoundError | StageCannotRun):
         return str(exc)
     text = str(exc)
@@ -191,6 +241,7 @@ def run_stages(
         raise click.ClickException(problem)
     beam_args = beam_args_for(run, list(extra_beam_args or []))
     set_filesystem_options(beam_args)
+    fault_switch.arm(run.resolve(run.run_dir))  # tests only: FLEECE_FAULT
     try:
         with run_lock(run.resolve(run.run_dir)):
             return _run_in_order(
@@ -248,6 +299,7 @@ def _run_in_order(
                     beam_args=beam_args,
                     stage_fingerprint=current,
                     progress=progress,
+                    echo=echo,
                 )
         except Exception as exc:
             reason = _bad_input(exc, run.resolve(run.run_dir))

@@ -63,6 +63,9 @@ class Stage:
     loaded_whole: tuple[str, ...] = ()
     config_key: str = ""  # the manifest section of its parameters (stage --help lists it)
     version: int = 1
+    # commits its work per group of input files (harness/groups.py): a rerun of a killed
+    # run keeps the committed groups instead of starting from scratch
+    resumable: bool = False
     help: str = ""
 
     def enabled(self, run: RunConfig) -> bool:
@@ -103,6 +106,11 @@ class StageContext:
     beam_args: list[str] = dataclasses.field(default_factory=list)
     # measurements that are not counts (cutoffs, precision, AUC): `figures` in _stats.json
     figures: dict[str, float] = dataclasses.field(default_factory=dict)
+    # whether the runner's counters were committed or attempted values (harness/beam.py);
+    # None when the stage ran no Beam pipeline
+    counter_values: str | None = None
+    # what a resumable stage's run read (harness/groups.py): `resumed` in its _SUCCESS
+    resumed: dict[str, Any] | None = None
 
     @property
     def name(self) -> str:

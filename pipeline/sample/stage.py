@@ -17,6 +17,7 @@ import os
 import shutil
 import tempfile
 
+from pipeline import io
 from pipeline.config import RunConfig
 from pipeline.harness.stage import Stage, StageContext
 from pipeline.sample import write_sample
@@ -48,6 +49,27 @@ def replace_file(fresh: str, target: str) -> None:
         raise
 
 
+def replace_if_changed(fresh: str, target: str) -> bool:
+    """Put `fresh` at `target` unless `target` holds the same bytes; whether it did."""
+    if os.path.exists(target) and filecmp.cmp(fresh, target, shallow=False):
+        return False
+    replace_file(fresh, target)
+    return True
+
+
+def upload_if_changed(fresh: str, target: str) -> bool:
+    """Copy `fresh` to the object `target` of an object store unless it holds the same
+    bytes; whether it did."""
+    with open(fresh, "rb") as f:
+        data = f.read()
+    if io.exists(target):
+        with io.open_read(target) as f:
+            if f.read() == data:
+                return False
+    io.write_bytes(target, data)
+    return True
+
+
 def remove_partial_copies(out: str) -> None:
     """What a killed run's copies across filesystems left (replace_file)."""
     for root, _, files in os.walk(out):
@@ -71,9 +93,9 @@ class SampleStage(Stage):
     def run(self, ctx: StageContext) -> dict[str, int]:
         config = ctx.run.sample
         out = ctx.run.resolve(config.out)
-        if "://" in out:
-            raise ValueError(f"sample.out must be a local directory, got {out}")
-        remove_partial_copies(out)
+        remote = "://" in out and not out.startswith("file://")
+        if not remote:
+            remove_partial_copies(out)
         written = unchanged = size = 0
         # in the stage's temporary folder (pipeline/harness/scratch.py): on the run's disk,
         # cleared with its in-progress folder if the run is killed
@@ -83,13 +105,14 @@ class SampleStage(Stage):
                 dirs.sort()
                 for name in sorted(files):
                     fresh = os.path.join(root, name)
-                    target = os.path.join(out, os.path.relpath(fresh, scratch))
+                    relative = os.path.relpath(fresh, scratch)
                     size += os.path.getsize(fresh)
-                    if os.path.exists(target) and filecmp.cmp(fresh, target, shallow=False):
-                        unchanged += 1
-                        continue
-                    replace_file(fresh, target)
-                    written += 1
+                    if remote:  # an object is replaced whole by one put
+                        changed = upload_if_changed(fresh, io.join(out, relative))
+                    else:
+                        changed = replace_if_changed(fresh, os.path.join(out, relative))
+                    written += changed
+                    unchanged += not changed
         return {"bytes.written": size, "files.unchanged": unchanged, "files.written": written}
 
 

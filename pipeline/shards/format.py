@@ -71,7 +71,37 @@ def join(directory: str, name: str) -> str:
     return directory.rstrip("/") + "/" + name
 
 
+# The S3 filesystem of s3:// paths when a run names its endpoint or credentials (an S3 API
+# server of one's own); None: pyarrow's default (AWS, credentials from the environment).
+_s3: pafs.S3FileSystem | None = None
+
+
+def use_s3(
+    *,
+    endpoint_url: str | None = None,
+    access_key: str | None = None,
+    secret_key: str | None = None,
+    region: str | None = None,
+) -> None:
+    """Read and write s3:// paths through this endpoint with these credentials (the values
+    of Beam's --s3_* flags, which the pipeline's own file access uses)."""
+    global _s3
+    if not any((endpoint_url, access_key, secret_key, region)):
+        _s3 = None
+        return
+    scheme, _, endpoint = (endpoint_url or "").rpartition("://")
+    _s3 = pafs.S3FileSystem(
+        access_key=access_key,
+        secret_key=secret_key,
+        region=region,
+        endpoint_override=endpoint or None,
+        scheme=scheme or "https",
+    )
+
+
 def _filesystem(path: str) -> tuple[pafs.FileSystem, str]:
+    if path.startswith("s3://") and _s3 is not None:
+        return _s3, path.removeprefix("s3://")
     if "://" in path:
         return pafs.FileSystem.from_uri(path)
     return pafs.LocalFileSystem(), path

@@ -32,6 +32,7 @@ from apache_beam.pvalue import AsDict, AsList, AsSingleton
 from pipeline import io
 from pipeline.config import RunConfig
 from pipeline.counters import BeamCounters, per_source
+from pipeline.documents import ReadParquetTables
 from pipeline.harness.beam import run_beam
 from pipeline.harness.commands import stage_command
 from pipeline.harness.completion import code_version
@@ -47,7 +48,6 @@ from pipeline.shards.format import (
     MANIFEST_NAME,
     TOKENIZER_NAME,
     ShardWriter,
-    read_bytes,
     shard_name,
     token_dtype,
 )
@@ -174,10 +174,11 @@ def expand_copies(
         yield ("train", key % plan["train_shards"]), (key, doc[1], copy, doc[0], doc[2])
 
 
-class WriteShardFn(beam.DoFn):
+class WriteShardFn(io.StoreFn):
     """Sorts one shard's rows by placement key and writes it; yields its manifest entry."""
 
     def __init__(self, stage: str, out_dir: str, vocab_size: int) -> None:
+        super().__init__()
         self.out_dir, self.vocab_size = out_dir, vocab_size
         self.count = BeamCounters(stage)
 
@@ -209,6 +210,25 @@ def write_shard(
     return shard_entry(info, split)
 
 
+class WriteManifestFn(io.StoreFn):
+    """The last step, once every shard is written: `finish` with the collected entries."""
+
+    def __init__(self, **settings: Any) -> None:
+        super().__init__()
+        self.settings = settings
+
+    def process(
+        self,
+        entries: list[dict[str, Any]],
+        plan: dict[str, Any],
+        train_stats: list[tuple[str, tuple[int, int, int]]],
+        val_stats: list[tuple[str, tuple[int, int, int]]],
+        val_shards: int,
+    ) -> Iterator[None]:
+        finish(list(entries), plan, dict(train_stats), dict(val_stats), val_shards, **self.settings)
+        return iter(())
+
+
 def finish(
     entries: list[dict[str, Any]],
     plan: dict[str, Any],
@@ -221,6 +241,7 @@ def finish(
     vocab_size: int,
     tokenizer_path: str,
     hf_tokenizer: bytes | None,
+    code_version: str,
 ) -> None:
     """Fill in empty shards, copy the tokenizer, write tokenizer.json and manifest.json."""
     written = {(e["split"], e["file"]) for e in entries}
@@ -229,7 +250,7 @@ def finish(
         for index in range(count):
             if (split, shard_name(split, index)) not in written:
                 entries.append(write_shard(out_dir, split, index, [], vocab_size, dtype))
-    model = read_bytes(tokenizer_path)
+    model = io.read_bytes(tokenizer_path)
     io.write_bytes(io.join(out_dir, TOKENIZER_NAME), model)
     hf_sha256 = write_hf_tokenizer_json(out_dir, hf_tokenizer)
     sources: dict[str, dict[str, int]] = {}
@@ -255,7 +276,7 @@ def finish(
         split_seed=run.shards.split_seed,
         tolerance=run.shards.tolerance,
         run_manifest=to_dict(run),
-        code_version=code_version(),
+        code_version=code_version,
         hf_tokenizer_sha256=hf_sha256,
     )
     io.write_json(io.join(out_dir, MANIFEST_NAME), manifest)
@@ -316,7 +337,7 @@ class ShardsStage(Stage):
         shares, missing = quotas.target_shares(run.shards.ratios, present)
         warn_missing(self.name, missing, sorted(s for s, share in shares.items() if share == 0))
         check_feasible(ctx.counters("encode"), shares, run.shards)
-        model = read_bytes(ctx.input("tokenizer", "model"))
+        model = io.read_bytes(ctx.input("tokenizer", "model"))
         vocab_size = len(model_proto.parse(model).pieces)
         # built before the pipeline, so that a refused model is said once, up front
         hf_tokenizer = exact_hf_tokenizer(model)
@@ -339,7 +360,7 @@ def build_pipeline(
     itemsize = token_dtype(vocab_size).itemsize
 
     tables = [
-        pipeline | f"Read {source}" >> beam.io.ReadFromParquetBatched(pattern)
+        pipeline | f"Read {source}" >> ReadParquetTables(pattern)
         for source, pattern in present.items()
     ]
     docs = tables | "Flatten sources" >> beam.Flatten() | "Rows" >> beam.FlatMap(documents_of)
@@ -449,18 +470,14 @@ def build_pipeline(
         entries
         | "Collect entries" >> beam.combiners.ToList()
         | "Write manifest"
-        >> beam.Map(
-            lambda e, p, ts, vs, n: finish(
-                list(e),
-                p,
-                dict(ts),
-                dict(vs),
-                n,
+        >> beam.ParDo(
+            WriteManifestFn(
                 out_dir=out_dir,
                 run=run,
                 vocab_size=vocab_size,
                 tokenizer_path=tokenizer_path,
                 hf_tokenizer=hf_tokenizer,
+                code_version=code_version(),  # the launcher's: a worker may run a wheel
             ),
             AsSingleton(plan),
             AsList(train_stats),

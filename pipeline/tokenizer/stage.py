@@ -23,7 +23,7 @@ from pipeline.harness.read_back import read_back
 from pipeline.harness.stage import Stage, StageCannotRun, StageContext
 from pipeline.present import present_sources, warn_missing
 from pipeline.progress import note_phase
-from pipeline.shards.format import BOS_ID, EOS_ID, TOKENIZER_NAME, read_bytes
+from pipeline.shards.format import BOS_ID, EOS_ID, TOKENIZER_NAME
 from pipeline.shards.quotas import target_shares
 from pipeline.stages import source_stages
 from tokenizer.config import TokenizerConfig
@@ -95,7 +95,7 @@ class TokenizerStage(Stage):
         if run.tokenizer.model_path:
             path = run.resolve(run.tokenizer.model_path)
             # a missing file is reported by run(), with the key to set
-            existing = model_sha256(read_bytes(path)) if io.exists(path) else "missing"
+            existing = model_sha256(io.read_bytes(path)) if io.exists(path) else "missing"
         return TokenizerParameters(run.tokenizer, dict(run.shards.ratios), run.seed, existing)
 
     def run(self, ctx: StageContext) -> dict[str, int]:
@@ -138,7 +138,7 @@ class TokenizerStage(Stage):
         give BOS/EOS the ids the shards and the trainer use."""
         if not io.exists(path):
             raise FileNotFoundError(f"tokenizer.model_path: {path} does not exist")
-        model = read_bytes(path)
+        model = io.read_bytes(path)
         problem = existing_model_problem(model)
         if problem:
             raise StageCannotRun(f"tokenizer.model_path: {path}: {problem}")
@@ -159,7 +159,7 @@ def write_model(ctx: StageContext, model: bytes) -> None:
 
 
 def load_model(path: str) -> spm.SentencePieceProcessor:
-    return spm.SentencePieceProcessor(model_proto=read_bytes(path))
+    return spm.SentencePieceProcessor(model_proto=io.read_bytes(path))
 
 
 def existing_model_problem(model: bytes) -> str:

@@ -9,7 +9,7 @@ from apache_beam.io.filesystems import FileSystems
 from click.testing import CliRunner
 
 from pipeline.plan import plan
-from pipeline.registry import source_names
+from pipeline.registry import source_names, sources
 from pipeline.shards.report import llama_rows
 
 
@@ -48,7 +48,9 @@ def test_plan_lists_inputs_and_estimates_tokens_epochs_and_shards(
     manifest = write_manifest(
         tmp_path, f"'{tmp_path}/dumps/*.xml.bz2'", "  token_target: 26000000000\n"
     )
-    result = CliRunner().invoke(plan, [str(manifest), "--listed-only"])
+    # the ratio given, not the one `make realtext` measured: the arithmetic is under test
+    args = [str(manifest), "--listed-only", "--bytes-per-token", "wikipedia=2.3"]
+    result = CliRunner().invoke(plan, args)
     assert result.exit_code == 0, result.output
     out = result.output
     wiki = next(
@@ -130,7 +132,10 @@ def test_plan_of_the_full_recipe_mixes_all_seven_sources_as_table_one(
     # the gs:// placeholders cannot be listed (no GCS client, no network): every source
     # falls back to its published size, as a user sees before copying the inputs
     root = Path(__file__).resolve().parents[2]
-    result = CliRunner().invoke(plan, [str(root / "manifests" / "llama-1.4t.yaml")])
+    # the sources' declared (Table 1) ratios, not those `make realtext` measured: published
+    # sizes over them must give back Table 1's epochs
+    declared = [f"--bytes-per-token={s.name}={s.plan.bytes_per_token}" for s in sources()]
+    result = CliRunner().invoke(plan, [str(root / "manifests" / "llama-1.4t.yaml"), *declared])
     assert result.exit_code == 0, result.output
     assert "token target 1.4 T" in result.output
     assert "no inputs in the manifest" not in result.output

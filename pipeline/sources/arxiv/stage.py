@@ -57,10 +57,11 @@ def fault_error(tarball: str, member: ArxivMember, fault: Fault) -> RecordError:
     return RecordError(tarball, where, fault.reason, fault.message)
 
 
-class ListMembersFn(beam.DoFn):
+class ListMembersFn(io.StoreFn):
     """Pass 1 over one tarball: its errors, and (id, copy) of each paper member."""
 
     def __init__(self, options: ReadOptions) -> None:
+        super().__init__()
         self.options = options
         self.count = BeamCounters(NAME)
 
@@ -75,13 +76,14 @@ class ListMembersFn(beam.DoFn):
                 yield item.id, (item.version, tarball, index, item.index)
 
 
-class WritePapersFn(beam.DoFn):
+class WritePapersFn(io.StoreFn):
     """Pass 2 over one tarball: the latest copy of each paper in it, cleaned, in member
     order; with --keep-dropped the others too, with their reason."""
 
     def __init__(
         self, config: ArxivConfig, out_dir: str, options: ReadOptions, keep_dropped: bool
     ) -> None:
+        super().__init__()
         self.config, self.out_dir, self.options = config, out_dir, options
         self.keep_dropped = keep_dropped
         self.steps = paper_steps(config)

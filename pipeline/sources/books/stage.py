@@ -102,12 +102,13 @@ def file_books(
             yield item, doc, dropped
 
 
-class SignBooksFn(beam.DoFn):
+class SignBooksFn(io.StoreFn):
     """Pass 1 over one file: its errors, (id, file index, ordinal, signature bytes) of each
     book the rules keep (an empty signature for a book of fewer than five words), and each
     distinct word of those books once ("words": their document frequencies, keep.py)."""
 
     def __init__(self, config: BooksConfig, books3: frozenset[str], options: ReadOptions) -> None:
+        super().__init__()
         self.steps, self.books3, self.options = book_steps(config), books3, options
         self.num_perm, self.seed = config.num_perm, config.seed
         self.count = BeamCounters(NAME)
@@ -140,12 +141,13 @@ def unique_ids(element: tuple[str, Iterable[tuple[int, int, bytes]]]) -> Iterato
         yield name, file, ordinal, sig
 
 
-class ShingleSetsFn(beam.DoFn):
+class ShingleSetsFn(io.StoreFn):
     """A file read again for the books that are in a candidate pair: ((file, ordinal),
     their shingle-hash set as bytes), and ("uses") (word, ((file, ordinal), its tokens))
     per distinct word of those books."""
 
     def __init__(self, config: BooksConfig, books3: frozenset[str], options: ReadOptions) -> None:
+        super().__init__()
         self.steps, self.books3, self.options = book_steps(config), books3, options
 
     def process(self, element: tuple[int, dict[str, list]]) -> Iterator[Any]:
@@ -180,7 +182,7 @@ def word_shares(
     )
 
 
-class WriteBooksFn(beam.DoFn):
+class WriteBooksFn(io.StoreFn):
     """Pass 2 over one file: its books in file order, kept or (with --keep-dropped) in
     dropped/ with their reason; near duplicates carry their partner and Jaccard in meta."""
 
@@ -192,6 +194,7 @@ class WriteBooksFn(beam.DoFn):
         options: ReadOptions,
         keep_dropped: bool,
     ) -> None:
+        super().__init__()
         self.steps, self.books3, self.options = book_steps(config), books3, options
         self.out_dir, self.keep_dropped = out_dir, keep_dropped
         self.count = BeamCounters(NAME)

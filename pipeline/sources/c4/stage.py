@@ -147,7 +147,7 @@ def dedup_hashes(lines: tuple[str, ...], dedup: str) -> tuple[int, ...]:
     return ()
 
 
-class HashPagesFn(beam.DoFn):
+class HashPagesFn(io.StoreFn):
     """Pass 1 over one WET file: its errors, the PageHashes of each page the rules keep (its
     `digest` field holds the normalised URL: URL dedup is C4's page dedup), and the file's
     StagedPages for pass 2."""
@@ -156,11 +156,13 @@ class HashPagesFn(beam.DoFn):
         self, config: C4Config, badwords: list[str], out_dir: str, options: ReadOptions,
         keep_dropped: bool,
     ) -> None:  # fmt: skip
+        super().__init__()
         self.config, self.badwords, self.out_dir = config, badwords, out_dir
         self.options, self.keep_dropped = options, keep_dropped
         self.count = BeamCounters(NAME)
 
     def setup(self) -> None:
+        super().setup()
         self.local = tempfile.mkdtemp(prefix="fleece-c4-")
         self.rules = PageRules(self.config, self.badwords, self.local)
 
@@ -207,12 +209,13 @@ def staged_page(page: WetPage, judged: Judged) -> StagedPage:
     )  # fmt: skip
 
 
-class WritePagesFn(beam.DoFn):
+class WritePagesFn(io.StoreFn):
     """Pass 2 over one WET file's StagedPages: the pages that survive URL dedup, without the
     lines (or spans) another page owns, if they keep min_sentences and pass the generic
     rules; in record order."""
 
     def __init__(self, config: C4Config, out_dir: str, keep_dropped: bool) -> None:
+        super().__init__()
         self.config, self.out_dir, self.keep_dropped = config, out_dir, keep_dropped
         self.rules = configured_rules(config.rules)
         self.count = BeamCounters(NAME)
@@ -261,13 +264,14 @@ class WritePagesFn(beam.DoFn):
         return doc, None
 
 
-class WriteBuiltFn(beam.DoFn):
+class WriteBuiltFn(io.StoreFn):
     """One already-built C4 file as it is: its rows as Documents in its own part, errors
     out; the generic rules the manifest switches on are the only ones that drop a row."""
 
     def __init__(
         self, config: C4Config, out_dir: str, options: ReadOptions, keep_dropped: bool
     ) -> None:
+        super().__init__()
         self.out_dir, self.options = out_dir, options
         self.rules = configured_rules(config.rules)
         # with no rule nothing is dropped: no dropped/ part for a built file

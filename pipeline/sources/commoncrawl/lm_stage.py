@@ -65,12 +65,6 @@ def check_ready_models(language: str, paths: list[str]) -> None:
             raise StageCannotRun(f"lm: sources.commoncrawl.lm.ready.{language}: {error}") from None
 
 
-def copy_file(source: str, target: str) -> None:
-    """Copy between any two paths (local, gs://, s3://)."""
-    with io.open_read(source) as src, io.open_write(target) as dst:
-        shutil.copyfileobj(src, dst, 16 << 20)
-
-
 class LanguageModelStage(Stage):
     name = NAME
     requires = SOURCE.stage(NAME).requires  # declared in the package's SOURCE
@@ -104,7 +98,7 @@ class LanguageModelStage(Stage):
                 sources = [ctx.run.resolve(ready.sentencepiece), ctx.run.resolve(ready.kenlm)]
                 check_ready_models(language, sources)
                 for source, target in zip(sources, (sentencepiece, kenlm), strict=True):
-                    copy_file(source, target)
+                    io.copy_file(source, target)
                 counters["languages.with_model"] += 1
                 counters[f"ready.{language}"] = 1
                 continue
@@ -140,7 +134,7 @@ class LanguageModelStage(Stage):
                     if "://" not in ctx.out_dir:
                         shutil.move(trained_file, target)  # a rename on one disk
                     else:
-                        copy_file(trained_file, target)
+                        io.copy_file(trained_file, target)
             counters[f"vocab_size.{language}"] = trained.vocab_size
             counters["languages.with_model"] += 1
         return counters

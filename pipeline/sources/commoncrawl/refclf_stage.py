@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import dataclasses
 import heapq
+import os
+import posixpath
 import tempfile
 
 from pipeline import io
@@ -123,12 +125,16 @@ class ReferenceClassifierStage(Stage):
         # a seeded, stable order, so that the model's bytes depend on nothing else
         training.sort(key=lambda e: negative_rank(e[1], config.seed + 1))
         note_phase("training the fastText classifier")
-        with tempfile.TemporaryDirectory(dir=ctx.out_dir) as work:
+        # fastText writes local files: in the stage's temporary folder (harness/scratch.py),
+        # the model then copied to its place, which may be an object store
+        with tempfile.TemporaryDirectory() as work:
+            local = os.path.join(work, posixpath.basename(ctx.output("model")))
             size = train_classifier(
-                ((label, text) for label, _, text in training), ctx.output("model"),
+                ((label, text) for label, _, text in training), local,
                 epoch=config.epoch, lr=config.lr, word_ngrams=config.word_ngrams,
                 dim=config.dim, bucket=config.bucket, seed=config.seed, work_dir=work,
             )  # fmt: skip
+            io.copy_file(local, ctx.output("model"))
         # fastText does not report a short write (a full disk): the model is read back whole
         model = read_back(ctx.output("model"), ReferenceClassifier, size)
         held_positive = [model.probability(t) for label, _, t in held if label == POSITIVE]

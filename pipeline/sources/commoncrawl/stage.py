@@ -139,7 +139,7 @@ def part_histograms(path: str) -> Iterator[tuple[str, dict[int, int]]]:
         yield language, histogram(values)
 
 
-class SelectPartFn(beam.DoFn):
+class SelectPartFn(io.StoreFn):
     """One ccnet part, with the cutoffs, through the steps (bucket first, wiki_prob before
     its threshold, the generic `rules` last), written to this stage's part of the same name;
     with keep_dropped, the dropped rows of both stages to `dropped/`, this stage's with the
@@ -149,12 +149,14 @@ class SelectPartFn(beam.DoFn):
         self, steps: list[Step], rules: list[Step], out_dir: str, ccnet_dropped: str | None,
         keep_dropped: bool, model_path: str | None,
     ) -> None:  # fmt: skip
+        super().__init__()
         self.steps, self.rules, self.out_dir = steps, rules, out_dir
         self.ccnet_dropped, self.keep_dropped = ccnet_dropped, keep_dropped
         self.model_path = model_path
         self.count = BeamCounters(NAME)
 
     def setup(self) -> None:
+        super().setup()
         self.local = tempfile.mkdtemp(prefix="fleece-refclf-")
         steps = list(self.steps)
         if self.model_path is not None:
@@ -258,7 +260,7 @@ class CommonCrawlStage(SourceStage):
             spread = listed | "Spread parts" >> beam.Reshuffle()
             cutoffs = (
                 spread
-                | "Histograms" >> beam.FlatMap(part_histograms)
+                | "Histograms" >> beam.ParDo(io.FlatMapFiles(part_histograms))
                 | "Sum histograms" >> beam.CombinePerKey(SumHistograms())
                 | "Cutoffs" >> beam.Map(
                     lambda kv: (kv[0], tuple(percentile_cutoffs(kv[1], keep.percentiles)))
@@ -269,7 +271,7 @@ class CommonCrawlStage(SourceStage):
                 | "All languages" >> beam.combiners.ToDict()
                 | "Fixed win" >> beam.Map(lambda computed: {**computed, **fixed})
             )
-            _ = merged | "Write cutoffs" >> beam.Map(write_cutoffs, cutoffs_path)
+            _ = merged | "Write cutoffs" >> beam.ParDo(io.FlatMapFiles(write_cutoffs, cutoffs_path))
             _ = (
                 spread
                 | "Pair with cutoffs"

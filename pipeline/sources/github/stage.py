@@ -10,6 +10,11 @@ removed, empty, line lengths, the alphanumeric share and alphabetic characters p
 input files, the smallest id kept. Only hashes and keys are grouped, never file contents;
 each part holds one input file's rows.
 Pass 2 runs the rules again only under --keep-dropped, to give each dropped row its reason.
+
+Resume (harness/groups.py): over more than `commit_files` input files, pass 1 and pass 2
+commit per group of files; a rerun reads only the groups not yet committed. The dedup
+depends on every file's hashes: it is redone from the hashes pass 1 stored (no input file is
+read) unless it was committed too.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from pipeline.counters import BeamCounters, Count
 from pipeline.documents import Document, part_name, part_writers
 from pipeline.harness.beam import run_beam
 from pipeline.harness.commands import stage_command
+from pipeline.harness.groups import GroupedRun
 from pipeline.harness.source import SourceStage, WriteErrors
 from pipeline.harness.stage import StageContext
 from pipeline.records import ReadOptions, RecordError, read_records
@@ -107,12 +113,13 @@ def _ignore(name: str, n: int = 1) -> None:
     """Counts of a second read, which pass 1 already made."""
 
 
-class HashRowsFn(beam.DoFn):
+class HashRowsFn(io.StoreFn):
     """Pass 1 over one file: its errors, and (content hash, (id, key)) of each row the rules
     keep. The key is (file index, line, whether a licence header went): pass 2 looks for a
     header only where pass 1 found one."""
 
     def __init__(self, config: GithubConfig, options: ReadOptions) -> None:
+        super().__init__()
         self.steps, self.options = row_steps(config), options
         self.count = BeamCounters(NAME)
 
@@ -128,12 +135,13 @@ class HashRowsFn(beam.DoFn):
                 yield content_hash(doc.text), (doc.id, (index, row.line, header))
 
 
-class WriteRowsFn(beam.DoFn):
+class WriteRowsFn(io.StoreFn):
     """Pass 2 over one file: the rows that survive the rules and the dedup, in file order."""
 
     def __init__(
         self, config: GithubConfig, out_dir: str, options: ReadOptions, keep_dropped: bool
     ) -> None:
+        super().__init__()
         self.steps, self.out_dir, self.options = row_steps(config), out_dir, options
         self.keep_dropped, self.strip_headers = keep_dropped, config.strip_licence_headers
         self.count = BeamCounters(NAME)
@@ -169,8 +177,20 @@ def kept_document(row: GithubRow, strip_headers: bool) -> Document:
     return StripLicenceHeader()(doc) if strip_headers else doc
 
 
+def file_verdicts(rows: beam.PCollection, listed: beam.PCollection) -> beam.PCollection:
+    """(content hash, (id, key)) of pass 1 and the listed (index, file) -> per file index
+    {"file": [file], "keep": [(line, header stripped) of its rows kept]}."""
+    survivors = (
+        rows
+        | "Smallest id per content" >> beam.CombinePerKey(SmallestRow())
+        | "Count duplicates" >> beam.ParDo(CountDuplicatesFn())
+    )
+    return {"file": listed, "keep": survivors} | "Group by file" >> beam.CoGroupByKey()
+
+
 class GithubStage(SourceStage):
     name = NAME
+    resumable = True
     help = (
         "BigQuery github_repos JSONL exports -> source files under MIT, BSD or Apache licences, "
         "of code extensions, without licence headers, quality-filtered and deduplicated "
@@ -181,6 +201,15 @@ class GithubStage(SourceStage):
         config = self.source_config(ctx.run)
         files = self.input_files(ctx)
         options = dataclasses.replace(ctx.read_options, max_record_bytes=config.max_row_bytes)
+        if len(files) > config.commit_files:
+            grouped = GroupedRun(ctx, files, config.commit_files)
+            counts = grouped.run(
+                HashRowsFn(config, options),
+                file_verdicts,
+                WriteRowsFn(config, ctx.out_dir, options, ctx.keep_dropped),
+            )
+            ctx.resumed = grouped.summary()
+            return counts
 
         def build(p: beam.Pipeline) -> None:
             listed = p | "List files" >> beam.Create(list(enumerate(files)))
@@ -190,16 +219,8 @@ class GithubStage(SourceStage):
                 | "Hash rows"
                 >> beam.ParDo(HashRowsFn(config, options)).with_outputs("errors", main="rows")
             )
-            survivors = (
-                hashed.rows
-                | "Smallest id per content" >> beam.CombinePerKey(SmallestRow())
-                | "Count duplicates" >> beam.ParDo(CountDuplicatesFn())
-            )
-            _ = (
-                {"file": listed, "keep": survivors}
-                | "Group by file" >> beam.CoGroupByKey()
-                | "Write rows"
-                >> beam.ParDo(WriteRowsFn(config, ctx.out_dir, options, ctx.keep_dropped))
+            _ = file_verdicts(hashed.rows, listed) | "Write rows" >> beam.ParDo(
+                WriteRowsFn(config, ctx.out_dir, options, ctx.keep_dropped)
             )
             _ = hashed.errors | "Write errors" >> WriteErrors(ctx.out_dir)
 

@@ -130,7 +130,7 @@ def part_of(where: tuple[int, int], part_bytes: int) -> PartKey:
     return where[0], where[1] // part_bytes
 
 
-class CountNewlinesFn(beam.DoFn):
+class CountNewlinesFn(io.StoreFn):
     def process(self, element: tuple[Unit, int, int]) -> Iterator[tuple[tuple[int, int], int]]:
         unit, start, end = element
         with io.open_read(unit.path) as stream:
@@ -140,7 +140,7 @@ class CountNewlinesFn(beam.DoFn):
             )
 
 
-class ReadPostsFn(beam.DoFn):
+class ReadPostsFn(io.StoreFn):
     """One unit's rows, their entries (text, not HTML) staged in the unit's stream:
     ((site, question id), ref) of questions and answers, and tagged outputs: errors,
     (site, posts) once per unit, the plans of dropped rows of other types.
@@ -152,6 +152,7 @@ class ReadPostsFn(beam.DoFn):
     def __init__(
         self, config: StackExchangeConfig, options: ReadOptions, keep: bool, out_dir: str
     ) -> None:
+        super().__init__()
         self.config, self.options, self.keep_dropped = config, options, keep
         self.out_dir = out_dir
         self.count = BeamCounters(NAME)
@@ -231,7 +232,7 @@ class PlanDocumentsFn(beam.DoFn):
                 yield part_of(at, self.part_bytes), (at[1], lost.id, True, plan)
 
 
-class WritePartFn(beam.DoFn):
+class WritePartFn(io.StoreFn):
     """One part: its documents (and dropped rows) in the order of their rows in the file,
     their texts read back from the staged streams; each document through `rules` (the
     generic ones the manifest switches on) just before it is written."""
@@ -239,6 +240,7 @@ class WritePartFn(beam.DoFn):
     def __init__(
         self, out_dir: str, keep_dropped: bool, sites: dict[int, Site], rules: list[Step]
     ) -> None:
+        super().__init__()
         self.out_dir, self.keep_dropped, self.sites = out_dir, keep_dropped, sites
         self.rules = rules
         self.count = BeamCounters(NAME)

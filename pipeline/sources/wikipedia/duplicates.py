@@ -7,6 +7,9 @@ finds, per id, the page that wins: the highest revision id, ties broken by the l
 timestamp, then by the earlier input file and position. The others ("losers") reach the
 cleaning pass as a side input per file, small since overlaps are few, and are dropped
 there as `duplicate_page` with their cited URLs. No worker ever holds all keys.
+
+The winner depends on every file's keys, so a resumed stage (harness/groups.py) redoes this
+combine from the keys its committed groups stored, without reading their dumps again.
 """
 
 from __future__ import annotations
@@ -91,13 +94,27 @@ class Superseded(beam.CombineFn):
         return sorted(accumulator[1])
 
 
-class PageKeysFn(beam.DoFn):
+class PageKeysFn(io.StoreFn):
     def __init__(self, config: WikipediaConfig, options: ReadOptions) -> None:
+        super().__init__()
         self.config, self.options = config, options
 
     def process(self, element: tuple[int, io.InputFile]) -> Iterator[tuple[str, PageKey]]:
         index, file = element
         yield from page_keys(index, file, self.config, self.options)
+
+
+class SupersededCopies(beam.PTransform):
+    """(document id, PageKey) of every page -> (file index, ordinal) of every page a later
+    copy replaces."""
+
+    def expand(self, keys: beam.PCollection) -> beam.PCollection:
+        return (
+            keys
+            | "Latest revision" >> beam.CombinePerKey(Superseded())
+            | "Superseded copies"
+            >> beam.FlatMap(lambda kv: [(key.file, key.ordinal) for key in kv[1]])
+        )
 
 
 class SupersededPages(beam.PTransform):
@@ -111,7 +128,5 @@ class SupersededPages(beam.PTransform):
         return (
             dumps
             | "Page keys" >> beam.ParDo(PageKeysFn(self.config, self.options))
-            | "Latest revision" >> beam.CombinePerKey(Superseded())
-            | "Superseded copies"
-            >> beam.FlatMap(lambda kv: [(key.file, key.ordinal) for key in kv[1]])
+            | "Superseded" >> SupersededCopies()
         )

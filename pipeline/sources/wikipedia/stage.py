@@ -10,6 +10,11 @@ in the input, namespace, redirect, content model) -> wikitext cleaning (clean.py
 body-length rule -> a Document (its title on top) -> the generic rules the manifest
 switches on (`sources.wikipedia.rules`), and its cited URLs into `cited_urls/`. Which pages a later
 revision supersedes is found first, from the pages' keys alone (duplicates.py).
+
+Resume (harness/groups.py): over more than `commit_files` dumps, the key pass and the
+cleaning pass commit per group of dumps; a rerun reads only the groups not yet committed.
+Which copy of a page wins depends on every dump's keys: that combine is redone from the keys
+the committed groups stored (no dump is read for it) unless it was committed too.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from pipeline.counters import BeamCounters, Count
 from pipeline.documents import DOCUMENT_SCHEMA, DROPPED_SCHEMA, Document, PartWriter, part_name
 from pipeline.harness.beam import run_beam
 from pipeline.harness.commands import stage_command
+from pipeline.harness.groups import GroupedRun
 from pipeline.harness.source import SourceStage, WriteErrors
 from pipeline.harness.stage import StageContext
 from pipeline.records import ReadOptions, RecordError, read_records, report_error
@@ -36,7 +42,7 @@ from pipeline.rules.document import MinChars, configured_rules
 from pipeline.sources.wikipedia.clean import clean_wikitext
 from pipeline.sources.wikipedia.config import WikipediaConfig
 from pipeline.sources.wikipedia.dump import Page, SiteInfo, iter_dump
-from pipeline.sources.wikipedia.duplicates import SupersededPages
+from pipeline.sources.wikipedia.duplicates import PageKeysFn, SupersededCopies, SupersededPages
 from pipeline.sources.wikipedia.rules import (
     InNamespaces,
     NotRedirect,
@@ -222,7 +228,7 @@ def _names(site: SiteInfo, key: int) -> set[str]:
     return {site.namespaces[key]} if site.namespaces.get(key) else set()
 
 
-class ProcessDumpFn(beam.DoFn):
+class ProcessDumpFn(io.StoreFn):
     """Reads one dump and streams its documents, cited URLs and dropped pages straight into
     that dump's own Parquet parts, in page order: no page ever waits in a shuffle, so memory
     stays at one page and one row group whatever the dump size. Errors (few) go on."""
@@ -230,6 +236,7 @@ class ProcessDumpFn(beam.DoFn):
     def __init__(
         self, config: WikipediaConfig, out_dir: str, options: ReadOptions, keep_dropped: bool
     ) -> None:
+        super().__init__()
         self.config, self.out_dir, self.options = config, out_dir, options
         self.keep_dropped = keep_dropped
         self.count = BeamCounters(NAME)
@@ -263,8 +270,26 @@ class ProcessDumpFn(beam.DoFn):
                 writer.close()
 
 
+class ProcessGroupedDumpFn(ProcessDumpFn):
+    """ProcessDumpFn over (file index, {"file": [file], "superseded": [ordinals]}): the
+    verdict a resumed run stored for the dump, instead of a side input over every dump."""
+
+    def process(self, element: tuple[int, dict[str, list]]) -> Iterator[dict[str, Any]]:
+        index, grouped = element
+        (file,) = grouped["file"]
+        yield from super().process((index, file), {index: grouped["superseded"]})
+
+
+def superseded_by_file(keys: beam.PCollection, listed: beam.PCollection) -> beam.PCollection:
+    """(document id, PageKey) of every page and the listed (index, file) -> per file index
+    {"file": [file], "superseded": [ordinals of its pages a later copy replaces]}."""
+    superseded = keys | "Superseded pages" >> SupersededCopies()
+    return {"file": listed, "superseded": superseded} | "By file" >> beam.CoGroupByKey()
+
+
 class WikipediaStage(SourceStage):
     name = NAME
+    resumable = True
     # 2: MediaWiki's quote and extension-tag handling, inline templates, math, tidying,
     # one document per page when dumps overlap; 3: the template policy (templates.py)
     version = 3
@@ -277,6 +302,15 @@ class WikipediaStage(SourceStage):
     def run(self, ctx: StageContext) -> dict[str, int]:
         config = self.source_config(ctx.run)
         dumps = self.input_files(ctx)
+        if len(dumps) > config.commit_files:
+            grouped = GroupedRun(ctx, dumps, config.commit_files)
+            counts = grouped.run(
+                PageKeysFn(config, ctx.read_options),
+                superseded_by_file,
+                ProcessGroupedDumpFn(config, ctx.out_dir, ctx.read_options, ctx.keep_dropped),
+            )
+            ctx.resumed = grouped.summary()
+            return counts
 
         def build(p: beam.Pipeline) -> None:
             files = (

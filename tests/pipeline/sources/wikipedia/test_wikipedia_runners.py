@@ -1,10 +1,9 @@
-"""The Wikipedia stage on the portable path (what Flink, Spark and Dataflow use for Python)
-and with its input and output on s3:// (a moto server on localhost)."""
+"""The Wikipedia stage with its input and output on s3:// (a moto server on localhost). Every
+stage on the portable path is tests/portable_path/; both at once, `make corpus-portable`."""
 
 from __future__ import annotations
 
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -50,43 +49,6 @@ def dumps(tmp_path, write_dump):
 def run_wikipedia(run_dir: str, inputs: str, manifest: Path, *beam_args: str) -> None:
     write_manifest(manifest, {"run_dir": run_dir, "sources": {"wikipedia": {"inputs": [inputs]}}})
     run_fleece("wikipedia", "--manifest", str(manifest), *beam_args)
-
-
-def test_portable_runner_with_external_worker_pool(dumps, tmp_path):
-    run_wikipedia(str(tmp_path / "direct"), str(dumps / "*.bz2"), tmp_path / "d.yaml")
-    port = free_port()
-    # the pool starts each worker as `python -c ...`: put this interpreter first on PATH
-    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
-    pool = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "apache_beam.runners.worker.worker_pool_main",
-            f"--service_port={port}",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ, "PATH": path},
-    )
-    try:
-        wait_for_port(port, pool)
-        run_wikipedia(
-            str(tmp_path / "portable"),
-            str(dumps / "*.bz2"),
-            tmp_path / "p.yaml",
-            "--runner=PortableRunner",
-            "--job_endpoint=embed",
-            "--environment_type=EXTERNAL",
-            f"--environment_config=localhost:{port}",
-        )
-    finally:
-        pool.terminate()
-        pool.wait(timeout=30)
-    direct = tree_digest(tmp_path / "direct/wikipedia")
-    portable = tree_digest(tmp_path / "portable/wikipedia")
-    assert (tmp_path / "portable/wikipedia/_SUCCESS").exists()  # (tree_digest leaves it out)
-    assert portable == direct
-    assert any(name.startswith("part-") for name in portable)
 
 
 @pytest.fixture
