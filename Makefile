@@ -57,7 +57,7 @@ corpus: install
 
 # the sample corpus on Beam's portable path (an external worker pool as another user,
 # importing the built wheel) with inputs and outputs on an S3 API server (moto's, on
-# localhost), compared file by file with `make corpus`; needs root (about 6 minutes)
+# localhost), compared file by file with `make corpus`; needs root (about 8 minutes on 2 cores)
 corpus-portable: install
 	$(BIN)/python -m portable
 
