@@ -1,8 +1,7 @@
 """The portable path in tests: an S3 API server (moto's) and Beam's external worker pool,
-each started once per test module. Run as root (as CI is), the pool for S3 runs runs as
-another user from the built wheel (portable/pool.py), so a DoFn that opens a launcher-local
-path fails; otherwise, and for runs on local disk, it runs as this user from this
-checkout's environment."""
+each started once per test module. The pool runs as this user from this checkout's
+environment; `make corpus-portable` runs it as another user from the built wheel
+(portable/pool.py), with the launcher's folders closed to it."""
 
 from __future__ import annotations
 
@@ -14,10 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from portable.pool import build_wheel, external_pool, worker_image, worker_user
 from portable.store import S3Server, free_port, s3_server, stop, wait_for_port
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -46,17 +42,3 @@ def local_pool(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield f"localhost:{port}"
     finally:
         stop(process)
-
-
-@pytest.fixture(scope="module")
-def wheel_pool(tmp_path_factory: pytest.TempPathFactory, local_pool: str) -> Iterator[str]:
-    """The pool as another user, importing fleece from this checkout's wheel, when the tests
-    run as root; the local pool otherwise."""
-    if os.geteuid() != 0:
-        yield local_pool
-        return
-    work = tmp_path_factory.mktemp("wheel")
-    image = worker_image(build_wheel(ROOT, work / "wheel"))
-    home = image.parent / f"home-{os.getpid()}"  # where the worker user can reach it
-    with external_pool(image, worker_user(), home, work / "pool.log") as address:
-        yield address
