@@ -23,6 +23,7 @@ import sys
 import sysconfig
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from portable.store import free_port, stop, wait_for_port
 
@@ -149,11 +150,28 @@ def closed_to_others(paths: list[Path]) -> Iterator[None]:
 
 
 @contextlib.contextmanager
+def worker_pool(python: Path, env: dict[str, str], log: Path, **popen: Any) -> Iterator[str]:
+    """Beam's worker pool (`worker_pool_main`) run by `python` with environment `env` (the
+    pool starts each worker as `python -c`: `python`'s folder must lead its PATH), logging
+    to `log`, `popen` passed on (cwd, user); yields the address for `--environment_config`."""
+    port = free_port()
+    with open(log, "ab") as out:
+        process = subprocess.Popen(
+            [str(python), "-m", "apache_beam.runners.worker.worker_pool_main",
+             f"--service_port={port}"],
+            env=env, stdout=out, stderr=subprocess.STDOUT, **popen,
+        )  # fmt: skip
+    try:
+        wait_for_port(port, process, f"the worker pool (log {log})")
+        yield f"localhost:{port}"
+    finally:
+        stop(process)
+
+
+@contextlib.contextmanager
 def external_pool(image: Path, user: pwd.struct_passwd, home: Path, log: Path) -> Iterator[str]:
-    """Beam's worker pool (`worker_pool_main`) as `user`, in `home` (its own TMPDIR below),
-    with the image's interpreter first on PATH (the pool starts each worker as `python -c`)
-    and nothing of the launcher's environment; yields the address for
-    `--environment_config`."""
+    """The worker pool as `user`, in `home` (its own TMPDIR below), with the image's
+    interpreter and nothing of the launcher's environment."""
     shutil.rmtree(home, ignore_errors=True)
     (home / "tmp").mkdir(parents=True)
     for path in (home, home / "tmp"):
@@ -166,19 +184,13 @@ def external_pool(image: Path, user: pwd.struct_passwd, home: Path, log: Path) -
         "LANG": "C.UTF-8",
         "PYTHONDONTWRITEBYTECODE": "1",
     }
-    port = free_port()
-    with open(log, "ab") as out:
-        process = subprocess.Popen(
-            [str(image / "bin" / "python"), "-m", "apache_beam.runners.worker.worker_pool_main",
-             f"--service_port={port}"],
-            cwd=home, env=env, user=user.pw_uid, group=user.pw_gid, extra_groups=[],
-            stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
     try:
-        wait_for_port(port, process, f"the worker pool (as {user.pw_name}; log {log})")
-        yield f"localhost:{port}"
+        with worker_pool(
+            image / "bin" / "python", env, log,
+            cwd=home, user=user.pw_uid, group=user.pw_gid, extra_groups=[],
+        ) as address:  # fmt: skip
+            yield address
     finally:
-        stop(process)
         shutil.rmtree(home, ignore_errors=True)
 
 

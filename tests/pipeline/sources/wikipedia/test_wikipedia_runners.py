@@ -4,36 +4,15 @@ stage on the portable path is tests/portable_path/; both at once, `make corpus-p
 from __future__ import annotations
 
 import json
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
+from portable.store import s3_server as s3_server_of
 from tests.helpers import run_fleece, tree_digest, write_manifest
 from tests.pipeline.sources.wikipedia.dumps import article, dump_xml, page_xml
 
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("localhost", 0))
-        return s.getsockname()[1]
-
-
-def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}")
-        with socket.socket() as s:
-            if s.connect_ex(("localhost", port)) == 0:
-                return
-        time.sleep(0.2)
-    raise TimeoutError(f"nothing listens on port {port}")
 
 
 @pytest.fixture
@@ -52,30 +31,10 @@ def run_wikipedia(run_dir: str, inputs: str, manifest: Path, *beam_args: str) ->
 
 
 @pytest.fixture
-def s3_server():
+def s3_server(tmp_path):
     pytest.importorskip("moto")
-    boto3 = pytest.importorskip("boto3")
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_for_port(port, server)
-        endpoint = f"http://localhost:{port}"
-        client = boto3.client(
-            "s3",
-            endpoint_url=endpoint,
-            aws_access_key_id="test",
-            aws_secret_access_key="test",
-            region_name="us-east-1",
-        )
-        client.create_bucket(Bucket="fleece")
-        yield endpoint, client
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    with s3_server_of(log=tmp_path / "s3-server.log") as server:
+        yield server.endpoint, server.client()
 
 
 def test_s3_input_and_output(dumps, tmp_path, s3_server):
