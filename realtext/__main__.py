@@ -168,9 +168,9 @@ def main(argv: list[str]) -> int:
     except (FetchError, RuntimeError) as e:
         print(f"realtext: bytes per token not measured: {e}", file=sys.stderr)
         return 1
-    ratios = {s: f["bytes_per_token"] for s, f in figures["sources"].items()}
+    ratios = {s: f["text_bytes_per_token"] for s, f in figures["sources"].items()}
     print(
-        f"realtext: bytes per token written to {bytes_per_token.MEASURED_BYTES_PER_TOKEN}: {ratios}",
+        f"realtext: text bytes per token written to {bytes_per_token.MEASURED_BYTES_PER_TOKEN}: {ratios}",
         file=sys.stderr,
     )
     if status != 0:
