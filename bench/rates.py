@@ -16,10 +16,10 @@ Per stage, between the smallest and the largest scale measured (a and b):
 - `peak_rss_mb_worker`: the peak RSS of its largest Beam SDK worker at the largest scale,
   or, for a stage that ran none, of the launching process (`peak_rss_of` says which);
 - `shuffled_mb_per_input_mb`: ESTIMATED, not measured: the local runners expose no shuffle
-  byte count. Every stage's document writer groups the documents by part
-  (pipeline/documents.py, a GroupByKey), so its documents cross one shuffle: the figure is
-  the output ratio. Keys-only groupings (dedup hashes, counts) are left out, and documents
-  cross a shuffle uncompressed, so this is a lower bound.
+  byte count. Only the shards stage moves documents through a shuffle (the ids of the
+  documents it places go to their shard, a GroupByKey): its figure is its output ratio.
+  Every other stage writes its parts from the file it reads (source stages, encode) and
+  groups only keys, hashes and counts, which are left out: so this is a lower bound.
 """
 
 from __future__ import annotations
@@ -39,9 +39,12 @@ NOISE_FRACTION = 0.2
 SCALES = (3, 10)  # the sample's scales `make bench` measures: small enough for minutes
 WORK = Path("build/bench-rates")
 SHUFFLE_BASIS = (
-    "estimated: the stage's documents cross its writer's GroupByKey once (output MB per input"
-    " MB); keys-only groupings left out; a lower bound"
+    "estimated: the shards stage's placed documents cross one GroupByKey (output MB per input"
+    " MB); other stages write parts from the file they read; keys-only groupings left out;"
+    " a lower bound"
 )
+# the stages whose documents cross a shuffle (see the module docstring)
+SHUFFLES_DOCUMENTS = ("shards",)
 
 
 def cpu_model() -> str:
@@ -75,7 +78,7 @@ def marginal(rows: Sequence[Mapping[str, Any]], key: str) -> float:
     return max(0.0, (last[key] - first[key]) / grown)
 
 
-def stage_rates(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+def stage_rates(stage: str, rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """One stage's rows (one per scale, smallest first) -> its rates."""
     last = rows[-1]
     rss_of = "worker" if last["peak_rss_mb_worker"] else "launcher"
@@ -90,7 +93,7 @@ def stage_rates(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         "cpu_below_noise": growth < max(NOISE_S, NOISE_FRACTION * rows[0]["cpu_s"]),
         "written_mb_per_input_mb": round(marginal(rows, "written_mb"), 4),
         "output_mb_per_input_mb": round(output, 4),
-        "shuffled_mb_per_input_mb": round(output, 4),
+        "shuffled_mb_per_input_mb": round(output, 4) if stage in SHUFFLES_DOCUMENTS else 0.0,
         "peak_rss_mb_worker": last[f"peak_rss_mb_{rss_of}"],
         "peak_rss_of": rss_of,
     }
@@ -109,7 +112,7 @@ def rates(by_stage: Mapping[str, Sequence[Mapping[str, Any]]]) -> dict[str, Any]
         "scales": scales,
         "machine": machine(),
         "shuffled_basis": SHUFFLE_BASIS,
-        "stages": {stage: stage_rates(rows) for stage, rows in by_stage.items()},
+        "stages": {stage: stage_rates(stage, rows) for stage, rows in by_stage.items()},
     }
 
 

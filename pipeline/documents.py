@@ -214,28 +214,35 @@ class WriteParts(beam.PTransform):
 
 
 class _ReadTablesFn(io.StoreFn):
+    def __init__(self, columns: list[str] | None) -> None:
+        super().__init__()
+        self.columns = columns
+
     def process(self, path: str) -> Iterator[pa.Table]:
-        for batch in io.parquet_batches(path):
+        for batch in io.parquet_batches(path, self.columns):
             yield pa.Table.from_batches([batch])
 
 
 class ReadParquetTables(beam.PTransform):
-    """Arrow tables of up to 1024 rows from the Parquet files matching `pattern` (listed
-    now: a pattern matching nothing is an error), one file per element, spread over the
-    workers. Not Beam's ReadFromParquet: its reads run in workers with Beam's own
-    filesystem options, which a portable runner's pool workers do not get (io.StoreFn)."""
+    """Arrow tables of up to 1024 rows (of `columns`, all by default) from the Parquet files
+    matching `patterns` (one or several, listed now: a pattern matching nothing is an error), one file per element,
+    spread over the workers. Not Beam's ReadFromParquet: its reads run in workers with Beam's
+    own filesystem options, which a portable runner's pool workers do not get (io.StoreFn).
+    Several patterns are one read, not reads joined by a Flatten: the FnApiRunner holds a
+    Flatten's inputs in its workers, which grew with the input (shards, issue 27)."""
 
-    def __init__(self, pattern: str) -> None:
+    def __init__(self, patterns: str | list[str], columns: list[str] | None = None) -> None:
         super().__init__()
-        self.pattern = pattern
+        self.patterns = [patterns] if isinstance(patterns, str) else list(patterns)
+        self.columns = columns
 
     def expand(self, pbegin: beam.pvalue.PBegin) -> beam.PCollection:
-        paths = [f.path for f in io.match_files([self.pattern])]
+        paths = [f.path for f in io.match_files(self.patterns)]
         return (
             pbegin
             | "List parquet" >> beam.Create(paths)
             | "Spread files" >> beam.Reshuffle()
-            | "Read parquet" >> beam.ParDo(_ReadTablesFn())
+            | "Read parquet" >> beam.ParDo(_ReadTablesFn(self.columns))
         )
 
 

@@ -17,12 +17,6 @@ from settings import COUNT_MAX, param
 class EncodeConfig:
     """How documents are encoded."""
 
-    parts: int = param(
-        0,
-        "Output Parquet parts per source; 0 = as many as its document parts.",
-        min=0,
-        max=COUNT_MAX,
-    )
     cache_entries: int = param(
         500_000,
         "Fragments whose ids each worker caches (memory ~200 bytes per entry).",

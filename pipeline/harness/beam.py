@@ -155,7 +155,7 @@ def run_beam(ctx: StageContext, build: Callable[[Any], None]) -> dict[str, int]:
     """Build a pipeline with `build(pipeline)`, run it to completion, return its counters
     (the Beam metrics of namespace `ctx.name`, summed over steps)."""
     options = PipelineOptions(ctx.beam_args)
-    pipeline = beam.Pipeline(options=options)
+    pipeline = beam.Pipeline(runner=local_runner(ctx.beam_args, options), options=options)
     build(pipeline)
     with workers_import_this_code(), thread_errors_logged():
         result = pipeline.run()
@@ -173,6 +173,25 @@ def run_beam(ctx: StageContext, build: Callable[[Any], None]) -> dict[str, int]:
             ctx.counter_values = COMMITTED
         counters[counter.key.metric.name] = counters.get(counter.key.metric.name, 0) + int(value)
     return dict(sorted(counters.items()))
+
+
+def local_runner(beam_args: list[str], options: PipelineOptions) -> Any:
+    """The runner object for the DirectRunner: the FnApiRunner, which Beam's DirectRunner
+    picks for a batch pipeline once its first choice, Prism, fails. Prism is a Go binary that
+    Beam downloads from GitHub when a pipeline starts: fleece downloads nothing at run time,
+    and offline each stage lost some 4 s to the attempt. None for any other runner (the
+    flags name it)."""
+    if beam_runner(beam_args) not in ("DirectRunner", "direct"):
+        return None
+    # lazy: the FnApiRunner and its protos load only for a local run
+    from apache_beam.portability.api import beam_provision_api_pb2
+    from apache_beam.runners.portability.fn_api_runner import fn_runner
+    from apache_beam.runners.portability.portable_runner import JobServiceHandle
+
+    # as the DirectRunner does: the workers receive the pipeline's options
+    encoded = JobServiceHandle.encode_pipeline_options(options.get_all_options())
+    provision = beam_provision_api_pb2.ProvisionInfo(pipeline_options=encoded)
+    return fn_runner.FnApiRunner(provision_info=fn_runner.ExtendedProvisionInfo(provision))
 
 
 def beam_runner(beam_args: list[str]) -> str:

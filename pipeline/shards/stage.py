@@ -2,13 +2,17 @@
 
 One Beam pipeline applies DESIGN.md's Mix rule (pipeline/shards/quotas.py) at any scale:
 
-  read encoded parts ─► validation keys ─► k smallest per source ─► val thresholds (side input)
+  read encoded parts' sizes (id, source, token count; no ids)
+        ─► validation keys ─► k smallest per source ─► val thresholds (side input)
         └─► split train / val
   train ─► per-source tokens + histogram of tokens over repeat-key buckets ─► plan (quotas)
         └─► documents of each source's boundary bucket ─► exact remainder threshold
-  train ─► copies (full + remainder) ─► placement hash ─► shard ─► sort ─► ShardWriter
-  val   ─► placement hash ─► shard ─► sort ─► ShardWriter
+  read encoded parts again, with their ids ─► place (validation row, or training copies
+        full + remainder) ─► placement hash ─► shard ─► sort ─► ShardWriter
   shard entries + plan ─► manifest.json (+ tokenizer.model copy, empty shards filled in)
+
+The ids go through one shuffle, into their shard, and only for the documents placed: every
+step before works on sizes, so no worker's memory follows the corpus (issue 27).
 
 Beside the shards lies tokenizer.json, the Hugging Face tokenizer that `fleece export hf`
 builds from the same tokenizer.model (tokenizer/hf.py, byte for byte), so that the shards
@@ -59,8 +63,11 @@ from tokenizer.hf import tokenizer_json
 
 log = logging.getLogger("fleece")
 
-# A document on its way through the pipeline: (source, id, ids without BOS/EOS, text bytes).
-Doc = tuple[str, str, np.ndarray, int]
+# A document as the plan sees it: (source, id, its number of ids, text bytes). Only the
+# last step carries the ids themselves (see build_pipeline).
+Doc = tuple[str, str, int, int]
+# A document with its ids (without BOS/EOS): (source, id, ids, text bytes).
+EncodedDoc = tuple[str, str, np.ndarray, int]
 
 
 @dataclasses.dataclass
@@ -102,8 +109,21 @@ def check_feasible(encoded: dict[str, int], shares: dict[str, float], mix: Shard
         raise StageCannotRun(str(exc)) from exc
 
 
-def documents_of(table: Any) -> Iterator[Doc]:
-    """Rows of an encoded-parts Arrow table as Doc tuples (token ids copied out per row)."""
+def document_sizes(table: Any) -> Iterator[Doc]:
+    """Rows of an encoded-parts Arrow table as Docs: their token counts, not their ids."""
+    for batch in table.to_batches():
+        counts = np.diff(batch.column("tokens").offsets.to_numpy()).tolist()
+        yield from zip(
+            batch.column("source").to_pylist(),
+            batch.column("id").to_pylist(),
+            counts,
+            batch.column("bytes").to_pylist(),
+            strict=True,
+        )
+
+
+def encoded_documents(table: Any) -> Iterator[EncodedDoc]:
+    """Rows of an encoded-parts Arrow table with their ids (copied out per row)."""
     for batch in table.to_batches():
         ids = batch.column("id").to_pylist()
         sources = batch.column("source").to_pylist()
@@ -116,11 +136,15 @@ def documents_of(table: Any) -> Iterator[Doc]:
 
 
 def _rows(doc: Doc) -> int:
-    return quotas.row_tokens(doc[2].size)
+    return quotas.row_tokens(doc[2])
+
+
+def in_validation(source: str, doc_id: str, thresholds: dict[str, int], split_seed: int) -> bool:
+    return quotas.validation_key(doc_id, split_seed) < thresholds[source]
 
 
 def split_document(doc: Doc, thresholds: dict[str, int], split_seed: int) -> Iterator[Any]:
-    if quotas.validation_key(doc[1], split_seed) < thresholds[doc[0]]:
+    if in_validation(doc[0], doc[1], thresholds, split_seed):
         yield beam.pvalue.TaggedOutput("val", doc)
     else:
         yield doc
@@ -162,16 +186,29 @@ def make_plan(
     }
 
 
-def expand_copies(
-    doc: Doc, plan: dict[str, Any], thresholds: dict[str, quotas.RepeatOrder], seed: int
+def placed_rows(
+    doc: EncodedDoc,
+    thresholds: dict[str, int],
+    plan: dict[str, Any],
+    repeat_thresholds: dict[str, quotas.RepeatOrder],
+    val_shards: int,
+    split_seed: int,
+    seed: int,
 ) -> Iterator[tuple[tuple[str, int], tuple[int, str, int, str, np.ndarray]]]:
-    quota = plan["quotas"].get(doc[0])
+    """A document's rows in the shards, keyed by (split, shard index): its validation row,
+    or its training copies (none for most documents of a large corpus)."""
+    source, doc_id, ids = doc[0], doc[1], doc[2]
+    if in_validation(source, doc_id, thresholds, split_seed):
+        key = quotas.placement_key(doc_id, 0, seed)
+        yield ("val", key % val_shards), (key, doc_id, 0, source, ids)
+        return
+    quota = plan["quotas"].get(source)
     if quota is None:
         return
-    count = quotas.copies(doc[1], quota.full_copies, thresholds.get(doc[0]))
+    count = quotas.copies(doc_id, quota.full_copies, repeat_thresholds.get(source))
     for copy in range(count):
-        key = quotas.placement_key(doc[1], copy, seed)
-        yield ("train", key % plan["train_shards"]), (key, doc[1], copy, doc[0], doc[2])
+        key = quotas.placement_key(doc_id, copy, seed)
+        yield ("train", key % plan["train_shards"]), (key, doc_id, copy, source, ids)
 
 
 class WriteShardFn(io.StoreFn):
@@ -359,11 +396,15 @@ def build_pipeline(
     tokenizer_path = ctx.input("tokenizer", "model")
     itemsize = token_dtype(vocab_size).itemsize
 
-    tables = [
-        pipeline | f"Read {source}" >> ReadParquetTables(pattern)
-        for source, pattern in present.items()
-    ]
-    docs = tables | "Flatten sources" >> beam.Flatten() | "Rows" >> beam.FlatMap(documents_of)
+    # The plan (validation split, quotas, repeat thresholds) needs only each document's
+    # id, source and size: the ids are read a second time, by the one step that places them,
+    # so that they pass through one shuffle (into their shard), not through every step.
+    patterns = list(present.values())
+    docs = (
+        pipeline
+        | "Read sizes" >> ReadParquetTables(patterns, columns=["id", "source", "tokens", "bytes"])
+        | "Sizes" >> beam.FlatMap(document_sizes)
+    )
 
     # Validation split: per source the k smallest validation keys and the document count.
     keys = docs | "Validation keys" >> beam.Map(
@@ -450,19 +491,23 @@ def build_pipeline(
             AsList(val_stats),
         )
     )
-    train_rows = train | "Copies" >> beam.FlatMap(
-        expand_copies, AsSingleton(plan), AsDict(repeat_thresholds), run.seed
-    )
-    val_rows = val | "Place val" >> beam.Map(
-        lambda d, n: (
-            ("val", quotas.placement_key(d[1], 0, run.seed) % n),
-            (quotas.placement_key(d[1], 0, run.seed), d[1], 0, d[0], d[2]),
-        ),
-        AsSingleton(val_shards),
+    rows = (
+        pipeline
+        | "Read documents" >> ReadParquetTables(patterns)
+        | "Documents" >> beam.FlatMap(encoded_documents)
+        | "Place"
+        >> beam.FlatMap(
+            placed_rows,
+            AsDict(thresholds),
+            AsSingleton(plan),
+            AsDict(repeat_thresholds),
+            AsSingleton(val_shards),
+            mix.split_seed,
+            run.seed,
+        )
     )
     entries = (
-        (train_rows, val_rows)
-        | "Flatten rows" >> beam.Flatten()
+        rows
         | "Group shard" >> beam.GroupByKey()
         | "Write shard" >> beam.ParDo(WriteShardFn(stage, out_dir, vocab_size))
     )

@@ -6,12 +6,14 @@ import hashlib
 import json
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 import sentencepiece as spm
 
 from pipeline import io
 from pipeline.config import RunConfig, RunnerConfig
 from pipeline.documents import DOCUMENT_SCHEMA, Document, write_table
+from pipeline.encode import stage as encode_stage
 from pipeline.encode.stage import STAGE as ENCODE
 from pipeline.harness.beam import beam_args_for
 from pipeline.harness.running import run_stage
@@ -135,3 +137,34 @@ def test_an_existing_tokenizer_that_cannot_serve_is_refused_in_one_line(
     run = _existing_model_run(tmp_path / "c", tmp_path / "absent.model")
     with pytest.raises(FileNotFoundError, match="tokenizer.model_path: .*absent.model does not"):
         run_stage(TOKENIZER, run, beam_args=beam_args_for(run, []))
+
+
+def test_each_document_part_is_encoded_in_its_order_into_the_part_of_its_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """encode is a map, part by part: no worker holds more than a row group of a part,
+    whatever the part's size, and a source with no text at all writes no part."""
+    monkeypatch.setattr(encode_stage, "ROW_GROUP_TOKENS", 400)
+    write_source(tmp_path, "wikipedia", synthetic_documents(60, seed=4) + [""])
+    write_source(tmp_path, "books", ["", ""])
+    run = RunConfig(
+        run_dir=str(tmp_path),
+        runner=RunnerConfig(direct_num_workers=1, direct_running_mode="in_memory"),
+        tokenizer=TokenizerConfig(vocab_size=1500, character_coverage=0.9995, sample_bytes=100_000),
+        shards=ShardsConfig(ratios={"wikipedia": 1.0}),
+    )
+    args = beam_args_for(run, [])
+    run_stage(TOKENIZER, run, beam_args=args)
+    run_stage(ENCODE, run, beam_args=args)
+
+    for part in ("part-00000.parquet", "part-00001.parquet"):
+        documents = io.read_parquet(str(tmp_path / "wikipedia" / part)).to_pylist()
+        encoded = pq.ParquetFile(tmp_path / "encode" / "wikipedia" / part)
+        ids = encoded.read(columns=["id"]).column("id").to_pylist()
+        assert ids == [d["id"] for d in documents if d["text"]]
+        assert encoded.num_row_groups > 1
+        for index in range(encoded.num_row_groups - 1):
+            tokens = encoded.read_row_group(index, columns=["tokens"]).column("tokens")
+            # a row group closes at the first document that takes it to 400 tokens
+            assert sum(len(t) for t in tokens.to_pylist()[:-1]) < 400
+    assert not list((tmp_path / "encode" / "books").glob("*.parquet"))
