@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -144,9 +144,6 @@ def part_writers(
             dropped.close()
 
 
-TableBuilder = Callable[[list[dict[str, Any]], pa.Schema, str], pa.Table]
-
-
 def sorted_table(rows: list[dict[str, Any]], schema: pa.Schema, key: str) -> pa.Table:
     """Rows sorted by `key` as a table; the whole row breaks ties, so equal keys (one URL
     cited twice) still come out in one order."""
@@ -161,19 +158,18 @@ class _WritePartFn(io.StoreFn):
         schema: pa.Schema,
         key: str,
         prefix: str,
-        table: TableBuilder,
         parts: int,
     ) -> None:
         super().__init__()
         self.out_dir, self.schema, self.key, self.prefix = out_dir, schema, key, prefix
-        self.table, self.parts = table, parts
+        self.parts = parts
 
     def process(self, element: tuple[int, Any]) -> Iterator[str]:
         index, rows = element
         rows = list(rows)
         path = io.join(self.out_dir, part_name(index, self.prefix))
         with io.open_write(path) as f:
-            pq.write_table(self.table(rows, self.schema, self.key), f, compression="zstd")
+            pq.write_table(sorted_table(rows, self.schema, self.key), f, compression="zstd")
         note_rows_written(len(rows))
         note_part(of=self.parts)
         yield path
@@ -181,8 +177,7 @@ class _WritePartFn(io.StoreFn):
 
 class WriteParts(beam.PTransform):
     """Write dict rows as `part-NNNNN.parquet` under `out_dir`, deterministically: a row goes
-    to part `stable_hash(row[key]) % parts`, and `table(rows, schema, key)` builds each part
-    in a fixed order (default: sorted by key; a stage with array columns brings its own).
+    to part `stable_hash(row[key]) % parts`, sorted there by key (sorted_table).
 
     A part is grouped in one worker and sorted there, so `parts` must be large enough for
     a part to fit in a worker's memory (about 1 GB of text per part is comfortable)."""
@@ -194,11 +189,10 @@ class WriteParts(beam.PTransform):
         parts: int,
         key: str = "id",
         prefix: str = "part",
-        table: TableBuilder = sorted_table,
     ) -> None:
         super().__init__()
         self.out_dir, self.schema, self.parts, self.key = out_dir, schema, parts, key
-        self.prefix, self.table = prefix, table
+        self.prefix = prefix
 
     def expand(self, pcoll: beam.PCollection) -> beam.PCollection:
         parts, key = self.parts, self.key
@@ -207,9 +201,7 @@ class WriteParts(beam.PTransform):
             | "Assign part" >> beam.Map(lambda row: (stable_hash(str(row[key])) % parts, row))
             | "Group part" >> beam.GroupByKey()
             | "Write part"
-            >> beam.ParDo(
-                _WritePartFn(self.out_dir, self.schema, key, self.prefix, self.table, parts)
-            )
+            >> beam.ParDo(_WritePartFn(self.out_dir, self.schema, key, self.prefix, parts))
         )
 
 
@@ -225,8 +217,8 @@ class _ReadTablesFn(io.StoreFn):
 
 class ReadParquetTables(beam.PTransform):
     """Arrow tables of up to 1024 rows (of `columns`, all by default) from the Parquet files
-    matching `patterns` (one or several, listed now: a pattern matching nothing is an error), one file per element,
-    spread over the workers. Not Beam's ReadFromParquet: its reads run in workers with Beam's
+    matching `patterns` (one or several, listed now: a pattern matching nothing is an
+    error), one file per element, spread over the workers. Not Beam's ReadFromParquet: its reads run in workers with Beam's
     own filesystem options, which a portable runner's pool workers do not get (io.StoreFn).
     Several patterns are one read, not reads joined by a Flatten: the FnApiRunner holds a
     Flatten's inputs in its workers, which grew with the input (shards, issue 27)."""
@@ -244,26 +236,6 @@ class ReadParquetTables(beam.PTransform):
             | "Spread files" >> beam.Reshuffle()
             | "Read parquet" >> beam.ParDo(_ReadTablesFn(self.columns))
         )
-
-
-class ReadDocuments(beam.PTransform):
-    """Documents (dicts) from Parquet files matching `pattern`."""
-
-    def __init__(self, pattern: str) -> None:
-        super().__init__()
-        self.pattern = pattern
-
-    def expand(self, pbegin: beam.pvalue.PBegin) -> beam.PCollection:
-        return (
-            pbegin
-            | "Read tables" >> ReadParquetTables(self.pattern)
-            | "Rows" >> beam.FlatMap(_noted_rows)
-        )
-
-
-def _noted_rows(table: pa.Table) -> list[dict[str, Any]]:
-    note_documents_read(table.num_rows)
-    return table.to_pylist()
 
 
 def read_documents(pattern: str) -> Iterator[dict[str, Any]]:

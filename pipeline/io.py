@@ -11,6 +11,7 @@ import hashlib
 import io as io_module
 import json
 import os
+import pickle
 import posixpath
 import shutil
 from collections.abc import Callable, Iterator
@@ -255,6 +256,18 @@ def open_write(path: str) -> IO[bytes]:
     if "://" not in path or path.startswith("file://"):
         return _CommitOnClose(path.removeprefix("file://"))
     return FileSystems.create(path, compression_type=CompressionTypes.UNCOMPRESSED)
+
+
+def read_pickles(path: str) -> Iterator[Any]:
+    """The objects of a file its writer pickled one after another, in order. A fresh
+    unpickler per object, as writers clear their memo per object: one unpickler's memo would
+    grow on, and a back-reference would fetch an object of an earlier record."""
+    with open_read(path) as f:
+        while True:
+            try:
+                yield pickle.load(f)
+            except EOFError:
+                return
 
 
 def read_bytes(path: str) -> bytes:

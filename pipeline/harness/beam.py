@@ -179,7 +179,7 @@ def local_runner(beam_args: list[str], options: PipelineOptions) -> Any:
     """The runner object for the DirectRunner: the FnApiRunner, which Beam's DirectRunner
     picks for a batch pipeline once its first choice, Prism, fails. Prism is a Go binary that
     Beam downloads from GitHub when a pipeline starts: fleece downloads nothing at run time,
-    and offline each stage lost some 4 s to the attempt. None for any other runner (the
+    and offline each pipeline lost 2 to 4 s to the attempt. None for any other runner (the
     flags name it)."""
     if beam_runner(beam_args) not in ("DirectRunner", "direct"):
         return None

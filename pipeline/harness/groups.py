@@ -73,12 +73,7 @@ def add_counters(total: dict[str, int], more: dict[str, int]) -> None:
 
 def read_stored(path: str) -> Iterator[tuple[str, Any]]:
     """The (tag, value) pairs of one stored file, in the order they were written."""
-    with io.open_read(path) as f:
-        while True:
-            try:
-                yield pickle.load(f)
-            except EOFError:
-                return
+    return io.read_pickles(path)
 
 
 class StoreOutputsFn(io.StoreFn):

@@ -60,12 +60,4 @@ class StagedWriter:
 
 
 def read_staged(path: str) -> Iterator[StagedPage]:
-    with io.open_read(path) as source:
-        while True:
-            # a fresh unpickler per page, as the writer clears its memo per page: one
-            # unpickler's memo would grow on, and a page's back-reference to an object it
-            # holds twice would fetch an object of an earlier page
-            try:
-                yield pickle.load(source)
-            except EOFError:
-                return
+    return io.read_pickles(path)  # the writer clears its memo per page, as it expects
